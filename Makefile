@@ -1,0 +1,35 @@
+# Developer entry points. Everything installs itself into .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv run test test-app bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: serve the API with chalice local on 127.0.0.1:$(PORT), backed by a local DynamoDB
+run: venv
+	PORT=$(PORT) $(BIN)/python -m chalicelib.localdev.run
+
+## test: the whole suite (app tests, then the offline infrastructure checks)
+test: test-app infra-check
+
+test-app: venv
+	$(BIN)/python -m pytest -q tests
+
+## bench: cold start, warm latency, DynamoDB calls per route and memory, side by side
+bench: venv
+	$(BIN)/python -m tests.benchmarks
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
+
+include infra/infra.mk
