@@ -1,0 +1,1 @@
+"""Framework-free building blocks: settings, errors, ids, clock, cursors, validation."""

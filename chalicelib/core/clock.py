@@ -1,0 +1,17 @@
+"""Time in one place, so tests and TTL arithmetic agree on what 'now' is."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def epoch_seconds() -> int:
+    return int(time.time())
+
+
+def isoformat(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,50 @@
+"""Opaque page cursors.
+
+A cursor carries only the sort-key part of DynamoDB's LastEvaluatedKey. The partition key (the
+organization) is always re-attached from the caller's token, so a forged cursor can move within
+the caller's own data but never into another tenant's.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+
+from chalicelib.core.errors import MalformedRequest
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def encode_cursor(last_key: Mapping[str, str] | None, tenant_attribute: str) -> str | None:
+    if not last_key:
+        return None
+    position = {name: value for name, value in last_key.items() if name != tenant_attribute}
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, expected_attributes: frozenset[str]) -> dict[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise MalformedRequest("The cursor is not one this API issued.", field="cursor") from None
+    if (
+        not isinstance(position, dict)
+        or set(position) != expected_attributes
+        or not all(isinstance(value, str) and value for value in position.values())
+    ):
+        raise MalformedRequest("The cursor is not one this API issued.", field="cursor")
+    return position
+
+
+def parse_page_size(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise MalformedRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}.", field="limit")
+    return int(raw)

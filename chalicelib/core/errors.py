@@ -1,0 +1,72 @@
+"""Domain errors. Each carries the HTTP status it maps to; one handler turns them into problem+json."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad Request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+        self.headers: dict[str, str] = {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "Unprocessable Content"
+
+    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
+        super().__init__(detail, errors=errors)
+
+
+class MalformedRequest(DomainError):
+    status = 400
+    title = "Bad Request"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not Found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition Failed"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    title = "Payload Too Large"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition Required"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(max(1, retry_after_seconds))

@@ -1,0 +1,59 @@
+"""The one place that reads the process environment.
+
+Chalice sets the per-stage variables from .chalice/config.json; `make run` and the tests set the
+local ones. Everything else asks `get_settings()`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    dynamodb_endpoint: str | None
+    running_in_lambda: bool
+    jwt_issuer: str
+    jwt_audience: str
+    access_token_ttl_seconds: int
+    refresh_token_ttl_seconds: int
+    signing_key_secret_id: str | None
+    local_signing_key_file: str | None
+    local_api_keys: frozenset[str]
+    notifier: str
+    notifier_from_address: str | None
+    max_body_bytes: int
+
+    def table_name(self, logical_name: str) -> str:
+        return f"{self.table_prefix}{logical_name}"
+
+
+def _csv(value: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        stage=env.get("ZEBROS_STAGE", "local"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        table_prefix=env.get("TABLE_PREFIX", "zebros-local-"),
+        dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
+        # API Gateway enforces API keys and throttling only in AWS; elsewhere the app stands in.
+        running_in_lambda="AWS_LAMBDA_FUNCTION_NAME" in env,
+        jwt_issuer=env.get("JWT_ISSUER", "http://127.0.0.1:8000"),
+        jwt_audience=env.get("JWT_AUDIENCE", "zebros-api"),
+        access_token_ttl_seconds=min(int(env.get("ACCESS_TOKEN_TTL_SECONDS", "900")), 900),
+        refresh_token_ttl_seconds=int(env.get("REFRESH_TOKEN_TTL_SECONDS", str(30 * 24 * 3600))),
+        signing_key_secret_id=env.get("SIGNING_KEY_SECRET_ID") or None,
+        local_signing_key_file=env.get("LOCAL_SIGNING_KEY_FILE") or None,
+        local_api_keys=_csv(env.get("LOCAL_API_KEYS", "")),
+        notifier=env.get("NOTIFIER", "log"),
+        notifier_from_address=env.get("NOTIFIER_FROM_ADDRESS") or None,
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+    )

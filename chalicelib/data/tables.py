@@ -1,0 +1,27 @@
+"""Every table the app uses, in one list: local creation, tests and infra/tables.json read it."""
+from chalicelib.data.activities import ActivityModel
+from chalicelib.data.customers import CustomerModel
+from chalicelib.data.idempotency import IdempotencyRecordModel
+from chalicelib.data.notes import NoteModel
+from chalicelib.data.organizations import OrganizationModel
+from chalicelib.data.password_resets import PasswordResetModel
+from chalicelib.data.sessions import SessionModel
+from chalicelib.data.users import UserModel
+
+ALL_MODELS = (
+    OrganizationModel,
+    UserModel,
+    SessionModel,
+    PasswordResetModel,
+    CustomerModel,
+    NoteModel,
+    ActivityModel,
+    IdempotencyRecordModel,
+)
+
+
+def create_tables() -> None:
+    """Create any missing table (local server or moto); in AWS, Terraform owns the tables."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)

@@ -1,0 +1,30 @@
+"""Logger, metrics and tracer, built once per process (Powertools).
+
+Logs are JSON with the request id, organization and user appended by the HTTP middleware.
+Metrics are CloudWatch EMF lines named after business events. X-Ray tracing is active only in
+Lambda: importing the X-Ray SDK costs more than the rest of the app, and locally there is no
+daemon to send segments to.
+"""
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from chalicelib.core.settings import get_settings
+
+_settings = get_settings()
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros"))
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"))
+
+
+def count(event_name: str, value: int = 1) -> None:
+    """Record one business event (e.g. CustomerCreated, LoginFailed) for this request's EMF flush."""
+    metrics.add_metric(name=event_name, unit=MetricUnit.Count, value=value)
+
+
+def flush_metrics() -> None:
+    if metrics.metric_set:
+        metrics.flush_metrics()
