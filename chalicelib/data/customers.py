@@ -9,9 +9,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from chalicelib.data.base import TenantTable, table_meta
+from chalicelib.core.errors import NotFound
+from chalicelib.data.base import TenantTable, table_meta, transaction_conditions_failed, transaction_connection
 
 
 class CustomerModel(Model):
@@ -38,3 +41,17 @@ class CustomerModel(Model):
 
 customers = TenantTable(CustomerModel, "customer_id", "customer")
 LIVE = CustomerModel.deleted_at.does_not_exist()
+
+
+def insert_under_customer(org_id: str, customer_id: str, child: Model) -> None:
+    """One transaction: a note or activity is written only if its customer exists in the tenant."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.condition_check(
+                CustomerModel, org_id, customer_id, condition=CustomerModel.customer_id.exists() & LIVE
+            )
+            transaction.save(child)
+    except TransactWriteError as error:
+        if any(transaction_conditions_failed(error)):
+            raise NotFound("No customer with this id.") from None
+        raise

@@ -1,0 +1,1 @@
+"""HTTP: blueprints, the authorizer, middleware. Routes parse, call one service, respond."""

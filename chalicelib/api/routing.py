@@ -1,0 +1,83 @@
+"""Route declaration. A route states its path, methods and the permission it needs in one line;
+the wrapper checks the permission, maps domain errors to problem+json and never leaks a trace."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.idempotency import replay_or_run
+from chalicelib.api.problems import problem, problem_from_error
+from chalicelib.api.requests import ApiRequest, principal_from_authorizer
+from chalicelib.core.errors import DomainError
+from chalicelib.observability import logger
+from chalicelib.services.roles import Permission
+
+JSON_TYPES = ["application/json"]
+View = Callable[..., Response]
+
+
+class Routes:
+    def __init__(self, blueprint: Blueprint, authorizer: Any = None) -> None:
+        self.blueprint = blueprint
+        self.authorizer = authorizer
+
+    def public(self, path: str, methods: Iterable[str] = ("GET",), **options: Any) -> Callable[[View], View]:
+        return self._register(path, methods, permission=None, **options)
+
+    def protected(
+        self, path: str, methods: Iterable[str], permission: Permission, **options: Any
+    ) -> Callable[[View], View]:
+        return self._register(path, methods, permission=permission, **options)
+
+    def _register(
+        self,
+        path: str,
+        methods: Iterable[str],
+        permission: Permission | None,
+        idempotent: bool = False,
+        content_types: list[str] | None = None,
+        api_key_required: bool = False,
+    ) -> Callable[[View], View]:
+        blueprint = self.blueprint
+
+        def decorator(view: View) -> View:
+            @functools.wraps(view)
+            def handler(**path_params: str) -> Response:
+                raw = blueprint.current_request
+                try:
+                    caller = None
+                    if permission is not None:
+                        caller = principal_from_authorizer(raw.context)
+                        caller.require(permission)
+                    request = ApiRequest(raw, caller)
+                    if idempotent:
+                        return replay_or_run(request, lambda: view(request, **path_params))
+                    return view(request, **path_params)
+                except DomainError as error:
+                    return problem_from_error(error)
+                except Exception:
+                    logger.exception("Unhandled error")
+                    return problem(500, "Internal Server Error", "The server failed to process the request.")
+
+            blueprint.route(
+                path,
+                methods=list(methods),
+                authorizer=self.authorizer if permission is not None else None,
+                content_types=content_types or JSON_TYPES,
+                api_key_required=api_key_required,
+            )(handler)
+            handler.permission = permission  # type: ignore[attr-defined]
+            return view
+
+        return decorator
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)

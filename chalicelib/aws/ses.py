@@ -1,0 +1,26 @@
+"""Password-reset mail through Amazon SES."""
+from __future__ import annotations
+
+
+class SesNotifier:
+    def __init__(self, from_address: str) -> None:
+        if not from_address:
+            raise RuntimeError("NOTIFIER_FROM_ADDRESS is required for NOTIFIER=ses")
+        self.from_address = from_address
+
+    def send_password_reset(self, email: str, token: str) -> None:
+        import boto3
+
+        boto3.client("ses").send_email(
+            Source=self.from_address,
+            Destination={"ToAddresses": [email]},
+            Message={
+                "Subject": {"Data": "Reset your Zebros password"},
+                "Body": {
+                    "Text": {
+                        "Data": "Use this code to reset your password within one hour:\n\n"
+                        f"{token}\n\nIf you did not ask for it, ignore this message."
+                    }
+                },
+            },
+        )

@@ -1,0 +1,1 @@
+"""Business rules in plain Python: they import neither chalice nor boto3."""

@@ -1,0 +1,72 @@
+"""The ES256 keys that sign and verify access tokens.
+
+In AWS the key pair lives in Secrets Manager (JSON: kid, private_key_pem, previous_public_keys);
+previous public keys stay published in the JWKS during rotation so tokens signed before it still
+verify. Locally a key is generated, and kept in LOCAL_SIGNING_KEY_FILE when set so that tokens
+survive a restart of `make run`. No key is ever committed.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.core.settings import get_settings
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    kid: str
+    private_key: Any
+    public_keys: dict[str, Any]
+
+
+def parse_key_ring(document: dict[str, Any]) -> KeyRing:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
+
+    private_key = load_pem_private_key(document["private_key_pem"].encode(), password=None)
+    public_keys = {document["kid"]: private_key.public_key()}
+    for previous in document.get("previous_public_keys", []):
+        public_keys[previous["kid"]] = load_pem_public_key(previous["public_key_pem"].encode())
+    return KeyRing(kid=document["kid"], private_key=private_key, public_keys=public_keys)
+
+
+def generate_key_document() -> dict[str, Any]:
+    """A fresh key pair in the same JSON layout the Secrets Manager secret holds."""
+    import secrets
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return {"kid": secrets.token_hex(8), "private_key_pem": pem, "previous_public_keys": []}
+
+
+def _load_local_document(path: str | None) -> dict[str, Any]:
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    document = generate_key_document()
+    if path:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(document, handle)
+    return document
+
+
+@lru_cache(maxsize=1)
+def get_key_ring() -> KeyRing:
+    settings = get_settings()
+    if settings.running_in_lambda:
+        from chalicelib.aws.secrets import read_json_secret
+
+        if not settings.signing_key_secret_id:
+            raise RuntimeError("SIGNING_KEY_SECRET_ID is not configured for this stage")
+        return parse_key_ring(read_json_secret(settings.signing_key_secret_id))
+    return parse_key_ring(_load_local_document(settings.local_signing_key_file))

@@ -1,0 +1,88 @@
+"""Access tokens: short-lived ES256 JWTs carrying user, organization, role and session.
+
+Verification pins the algorithm to ES256 and looks the key up by `kid` among our own public keys,
+which defeats `alg: none`, HS256-signed-with-the-public-key and foreign-key attacks.
+"""
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from typing import Any
+
+from chalicelib.core.errors import Unauthorized
+from chalicelib.core.settings import get_settings
+from chalicelib.services.roles import Principal, Role
+from chalicelib.services.signing_keys import get_key_ring
+
+ALGORITHM = "ES256"
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "org", "role", "sid", "jti"]
+
+
+def issue_access_token(principal: Principal) -> tuple[str, int]:
+    import jwt
+
+    settings = get_settings()
+    ring = get_key_ring()
+    now = int(time.time())
+    ttl = settings.access_token_ttl_seconds
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": principal.user_id,
+        "org": principal.org_id,
+        "role": principal.role.value,
+        "sid": principal.session_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": secrets.token_urlsafe(12),
+    }
+    token = jwt.encode(claims, ring.private_key, algorithm=ALGORITHM, headers={"kid": ring.kid})
+    return token, ttl
+
+
+def verify_access_token(token: str) -> Principal:
+    import jwt
+
+    settings = get_settings()
+    ring = get_key_ring()
+    try:
+        header = jwt.get_unverified_header(token)
+        key = ring.public_keys.get(header.get("kid"))
+        if key is None or header.get("alg") != ALGORITHM:
+            raise Unauthorized("The access token is not signed by this API.")
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": REQUIRED_CLAIMS},
+            leeway=30,
+        )
+        return Principal(user_id=claims["sub"], org_id=claims["org"], role=Role(claims["role"]), session_id=claims["sid"])
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise Unauthorized("The access token is invalid or expired.") from None
+
+
+def json_web_key_set() -> dict[str, Any]:
+    keys = []
+    for kid, public_key in get_key_ring().public_keys.items():
+        numbers = public_key.public_numbers()
+        keys.append(
+            {
+                "kty": "EC",
+                "crv": "P-256",
+                "kid": kid,
+                "use": "sig",
+                "alg": ALGORITHM,
+                "x": _b64url(numbers.x.to_bytes(32, "big")),
+                "y": _b64url(numbers.y.to_bytes(32, "big")),
+            }
+        )
+    return {"keys": keys}
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
