@@ -16,8 +16,10 @@ from chalicelib.core.settings import get_settings
 
 _settings = get_settings()
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros"))
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"))
+# Not "zebros": that is the Chalice app's own stdlib logger, which Chalice sets to ERROR.
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros-api")
+logger = Logger(service=SERVICE_NAME)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"), service=SERVICE_NAME)
 
 
 def count(event_name: str, value: int = 1) -> None:

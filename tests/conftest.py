@@ -1,0 +1,182 @@
+"""Each test gets a fresh in-process AWS (moto) with the app's tables, and an HTTP client for the
+app as API Gateway would call it (chalice.test.Client, authorizer included)."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+# Settings are read once per process, so the environment is fixed before the app is imported.
+os.environ.update(
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SECURITY_TOKEN="testing",
+    AWS_SESSION_TOKEN="testing",
+    TABLE_PREFIX="zebros-test-",
+    LOCAL_API_KEYS="test-api-key",
+    JWT_ISSUER="http://127.0.0.1:8000",
+    JWT_AUDIENCE="zebros-api",
+    POWERTOOLS_METRICS_NAMESPACE="ZebrosTest",
+)
+for name in ("DYNAMODB_ENDPOINT", "AWS_LAMBDA_FUNCTION_NAME", "AWS_PROFILE", "LOCAL_SIGNING_KEY_FILE"):
+    os.environ.pop(name, None)
+
+import pytest  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from app import app  # noqa: E402
+from chalicelib.core import clock  # noqa: E402
+from chalicelib.data.tables import create_tables  # noqa: E402
+from chalicelib.data.users import UserModel  # noqa: E402
+from chalicelib.services.passwords import hash_password  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers.items() if key.lower() == name.lower()), None)
+
+
+@dataclass
+class Caller:
+    """A logged-in user: tokens plus who they are."""
+
+    access_token: str
+    refresh_token: str
+    user_id: str
+    org_id: str
+    role: str
+    email: str
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+class Api:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        as_: Caller | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
+        all_headers = {"Content-Type": "application/json"}
+        if as_ is not None:
+            all_headers["Authorization"] = f"Bearer {as_.access_token}"
+        all_headers.update(headers or {})
+        body = raw if raw is not None else (json.dumps(json_body).encode() if json_body is not None else b"")
+        response = self.client.http.request(method, path, headers=all_headers, body=body)
+        return Reply(response.status_code, dict(response.headers), response.body)
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, json_body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("POST", path, json_body, **kwargs)
+
+    def put(self, path: str, json_body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PUT", path, json_body, **kwargs)
+
+    def patch(self, path: str, json_body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PATCH", path, json_body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("DELETE", path, **kwargs)
+
+    def register(self, email: str, organization: str = "Acme", password: str = PASSWORD) -> Reply:
+        return self.post(
+            "/v1/auth/register",
+            {"email": email, "password": password, "name": "Owner", "organization": organization},
+        )
+
+    def login(self, email: str, password: str = PASSWORD) -> Reply:
+        return self.post("/v1/auth/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        create_tables()
+        yield
+
+
+@pytest.fixture
+def api(aws) -> Api:
+    with Client(app) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def login_as(api: Api):
+    """login_as(role="viewer", org_of=owner) -> Caller. Without org_of, a new organization is
+    registered and its owner logged in; other roles are added to that organization."""
+    counter = iter(range(1, 1_000_000))
+
+    def login(role: str = "owner", org_of: Caller | None = None) -> Caller:
+        number = next(counter)
+        if org_of is None:
+            owner_email = f"owner{number}@example.com"
+            assert api.register(owner_email, organization=f"Org {number}").status == 201
+            owner = _caller(api, owner_email)
+            if role == "owner":
+                return owner
+            org_of = owner
+        email = f"{role}{number}@example.com"
+        UserModel(
+            email,
+            user_id=f"user-{role}-{number}",
+            org_id=org_of.org_id,
+            name=role.title(),
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            created_at=clock.now(),
+        ).save()
+        return _caller(api, email)
+
+    return login
+
+
+def _caller(api: Api, email: str) -> Caller:
+    import jwt
+
+    reply = api.login(email)
+    assert reply.status == 200, reply.body
+    tokens = reply.json
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    return Caller(
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+        user_id=claims["sub"],
+        org_id=claims["org"],
+        role=claims["role"],
+        email=email,
+    )
+
+
+@pytest.fixture
+def owner(login_as) -> Caller:
+    return login_as("owner")
+
+
+@pytest.fixture
+def customer(api: Api, owner: Caller) -> dict[str, Any]:
+    reply = api.post("/v1/customers", {"name": "Ada Lovelace", "email": "ada@example.com", "tags": ["vip"]}, as_=owner)
+    assert reply.status == 201, reply.body
+    return reply.json
