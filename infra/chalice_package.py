@@ -1,0 +1,406 @@
+"""Build the Lambda deployment package and fix what `chalice package` gets wrong.
+
+`make package ENV=<stage>` runs this module. It produces, under build/<stage>/:
+
+* terraform/ - a Terraform module made from `chalice package --pkg-format terraform`:
+  chalice.tf.json (post-processed), package.tf.json (the variables and outputs the env roots
+  consume) and deployment.zip.
+* sam/ - the SAM template (`chalice package`, CloudFormation format), post-processed the same
+  way, with the same deployment.zip, for teams that deploy with SAM.
+
+Why post-process instead of hand edits or override files: the fixes depend on what the app
+declares (which functions exist, which are authorizers), so they are computed, and Terraform
+override files cannot delete arguments (`stage_name`) or whole blocks (`null_data_source`).
+
+Known defects of chalice 1.34.0 output, and what this module does about each:
+
+* `terraform.required_version < 1.4.0` and aws provider `< 5`: replaced by our own pins.
+* `data.null_data_source` needs the hashicorp/null provider, which nothing uses: removed.
+* `aws_api_gateway_deployment.stage_name` creates an implicit stage (and is gone in provider
+  v6): removed; the chalice_app module owns an explicit `aws_api_gateway_stage`. A `triggers`
+  hash of the API body replaces `stage_description` so a changed API is redeployed.
+* The REST API body is PUT in overwrite mode, which deletes gateway responses created as
+  separate resources; they are merged into the body from the `gateway_responses` variable.
+* The WebSocket custom domain lacks `security_policy` (fails `terraform validate`): TLS_1_2.
+* The runtime is the Python that ran chalice (3.11 here): set to python3.12, and the
+  dependencies are installed from manylinux wheels built for CPython 3.12 instead of chalice's.
+* Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
+  everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
+
+The deployment zip leaves out what the Lambda runtime already provides (boto3 and the
+distributions it pulls in) and `chalicelib/localdev/` (the local development server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+RUNTIME = "python3.12"
+PYTHON_VERSION = "3.12"
+# Lambda's python3.12 runtime runs on Amazon Linux 2023 (glibc 2.34), x86_64.
+WHEEL_PLATFORMS = (
+    "manylinux2014_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux_2_28_x86_64",
+    "manylinux_2_34_x86_64",
+)
+# Distributions the python3.12 Lambda runtime ships: boto3 and its dependency closure.
+RUNTIME_PROVIDED = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
+)
+API_SIZING = {"memory_size": 128, "timeout": 3}
+DATA_SIZING = {"memory_size": 1024, "timeout": 15}
+SOURCE_EXCLUDES = ("chalicelib/localdev",)
+TERRAFORM_VERSION = ">= 1.7"
+AWS_PROVIDER_VERSION = ">= 5.100, < 6.0"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+_FUNCTION_REF = re.compile(r"aws_lambda_function\.([A-Za-z0-9_-]+)\.")
+
+
+class PackageError(RuntimeError):
+    """The app or its generated package is not in a shape this step can fix."""
+
+
+# ---------------------------------------------------------------- classification
+
+
+def api_function_names(chalice_tf: dict) -> set[str]:
+    """Functions that serve API Gateway: the REST handler, authorizers, WebSocket handlers."""
+    names = set()
+    swagger = chalice_tf.get("locals", {}).get("chalice_api_swagger", "")
+    names.update(_FUNCTION_REF.findall(swagger))
+    resources = chalice_tf.get("resource", {})
+    for integration in resources.get("aws_apigatewayv2_integration", {}).values():
+        names.update(_FUNCTION_REF.findall(integration.get("integration_uri", "")))
+    for permission in resources.get("aws_lambda_permission", {}).values():
+        if permission.get("principal") == "apigateway.amazonaws.com":
+            names.update(_FUNCTION_REF.findall(permission.get("function_name", "")))
+    return names & set(resources.get("aws_lambda_function", {}))
+
+
+def sizing_for(name: str, api_functions: set[str]) -> dict:
+    return dict(API_SIZING if name in api_functions else DATA_SIZING)
+
+
+# ---------------------------------------------------------------- terraform
+
+
+def set_authorizer_ttl(swagger: dict, ttl_seconds: int) -> None:
+    if not 0 <= ttl_seconds <= 3600:
+        raise PackageError(f"authorizer TTL must be 0..3600 seconds, got {ttl_seconds}")
+    for definition in swagger.get("securityDefinitions", {}).values():
+        authorizer = definition.get("x-amazon-apigateway-authorizer")
+        if authorizer is not None:
+            authorizer["authorizerResultTtlInSeconds"] = ttl_seconds
+
+
+def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
+    """Return a copy of chalice's Terraform JSON that validates and applies with provider 5.100+."""
+    doc = copy.deepcopy(chalice_tf)
+    resources = doc.setdefault("resource", {})
+
+    doc["terraform"] = {
+        "required_version": TERRAFORM_VERSION,
+        "required_providers": {
+            "aws": {"source": "hashicorp/aws", "version": AWS_PROVIDER_VERSION}
+        },
+    }
+    doc.get("data", {}).pop("null_data_source", None)
+    doc.pop("provider", None)  # the env root configures the provider; modules inherit it
+
+    api_functions = api_function_names(doc)
+    for name, function in resources.get("aws_lambda_function", {}).items():
+        function["runtime"] = RUNTIME
+        function.update(sizing_for(name, api_functions))
+
+    rest_api = resources.get("aws_api_gateway_rest_api", {}).get("rest_api")
+    if rest_api is not None:
+        swagger = json.loads(doc["locals"]["chalice_api_swagger"])
+        if authorizer_ttl is not None:
+            set_authorizer_ttl(swagger, authorizer_ttl)
+        doc["locals"]["chalice_api_swagger"] = json.dumps(swagger)
+        # Gateway responses live in the body: a body PUT (overwrite) deletes any defined apart.
+        doc["locals"]["api_body"] = (
+            "${jsonencode(merge(jsondecode(local.chalice_api_swagger), "
+            '{"x-amazon-apigateway-gateway-responses" = var.gateway_responses}))}'
+        )
+        rest_api["body"] = "${local.api_body}"
+        deployment = resources["aws_api_gateway_deployment"]["rest_api"]
+        deployment.pop("stage_name", None)
+        deployment.pop("stage_description", None)
+        deployment["triggers"] = {"api_body": "${sha1(local.api_body)}"}
+
+    for domain in resources.get("aws_apigatewayv2_domain_name", {}).values():
+        domain.setdefault("domain_name_configuration", {})["security_policy"] = "TLS_1_2"
+    for domain in resources.get("aws_api_gateway_domain_name", {}).values():
+        domain["security_policy"] = "TLS_1_2"
+
+    # EndpointURL pointed at the deployment's implicit stage; package.tf.json has the outputs.
+    doc.pop("output", None)
+    return doc
+
+
+def package_interface(fixed_tf: dict) -> dict:
+    """Variables and outputs that turn the generated package into a module env roots can call."""
+    resources = fixed_tf.get("resource", {})
+    functions = resources.get("aws_lambda_function", {})
+    api_functions = api_function_names(fixed_tf)
+    roles = resources.get("aws_iam_role", {})
+
+    def role_of(function: dict) -> str:
+        match = re.fullmatch(r"\$\{aws_iam_role\.([A-Za-z0-9_-]+)\.arn\}", function["role"])
+        if not match or match.group(1) not in roles:
+            raise PackageError(f"function role is not a role of the package: {function['role']}")
+        return match.group(1)
+
+    function_outputs = {
+        name: {
+            "function_name": f"${{aws_lambda_function.{name}.function_name}}",
+            "arn": f"${{aws_lambda_function.{name}.arn}}",
+            "role_name": f"${{aws_iam_role.{role_of(function)}.name}}",
+            "role_arn": f"${{aws_iam_role.{role_of(function)}.arn}}",
+            "kind": "api" if name in api_functions else "data",
+        }
+        for name, function in sorted(functions.items())
+    }
+    has_rest = "rest_api" in resources.get("aws_api_gateway_rest_api", {})
+    has_ws = "websocket_api" in resources.get("aws_apigatewayv2_api", {})
+    outputs = {
+        "functions": {
+            "description": "Lambda functions by Chalice name: name, ARN, role, and kind (api or data).",
+            "value": function_outputs,
+        },
+        "rest_api_id": {
+            "description": "ID of the REST API (null when the app has no routes).",
+            "value": "${aws_api_gateway_rest_api.rest_api.id}" if has_rest else None,
+        },
+        "rest_api_execution_arn": {
+            "description": "Execution ARN of the REST API.",
+            "value": "${aws_api_gateway_rest_api.rest_api.execution_arn}" if has_rest else None,
+        },
+        "rest_api_deployment_id": {
+            "description": "Deployment of the current API body, for the explicit stage.",
+            "value": "${aws_api_gateway_deployment.rest_api.id}" if has_rest else None,
+        },
+        "websocket_api_id": {
+            "description": "ID of the WebSocket API (null when the app has no WebSocket handlers).",
+            "value": "${aws_apigatewayv2_api.websocket_api.id}" if has_ws else None,
+        },
+    }
+    variables = {
+        "gateway_responses": {
+            "description": "OpenAPI x-amazon-apigateway-gateway-responses merged into the API body.",
+            "type": "any",
+            "default": {},
+        }
+    }
+    return {"variable": variables, "output": outputs}
+
+
+# ---------------------------------------------------------------- SAM
+
+
+def fix_sam(template: dict) -> dict:
+    doc = copy.deepcopy(template)
+    resources = doc.get("Resources", {})
+    refs = json.dumps(
+        {
+            k: v
+            for k, v in resources.items()
+            if v["Type"] in ("AWS::Serverless::Api", "AWS::ApiGatewayV2::Integration")
+            or (
+                v["Type"] == "AWS::Lambda::Permission"
+                and v["Properties"].get("Principal") == "apigateway.amazonaws.com"
+            )
+        }
+    )
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        props = resource["Properties"]
+        props["Runtime"] = RUNTIME
+        is_api = re.search(rf'"{re.escape(name)}"', refs) is not None
+        sizing = API_SIZING if is_api else DATA_SIZING
+        props["MemorySize"] = sizing["memory_size"]
+        props["Timeout"] = sizing["timeout"]
+    for resource in resources.values():
+        if resource["Type"] == "AWS::ApiGatewayV2::DomainName":
+            for conf in resource["Properties"].get("DomainNameConfigurations", []):
+                conf["SecurityPolicy"] = "TLS_1_2"
+    return doc
+
+
+# ---------------------------------------------------------------- deployment zip
+
+
+def _requirements_hash(requirements: Path) -> str:
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(json.dumps([PYTHON_VERSION, WHEEL_PLATFORMS, sorted(RUNTIME_PROVIDED)]).encode())
+    return digest.hexdigest()[:16]
+
+
+def _dist_name(dist_info: Path) -> str:
+    for line in (dist_info / "METADATA").read_text(encoding="utf-8").splitlines():
+        if line.startswith("Name:"):
+            return re.sub(r"[-_.]+", "-", line.split(":", 1)[1].strip()).lower()
+    raise PackageError(f"no Name in {dist_info}/METADATA")
+
+
+def strip_runtime_provided(site: Path) -> list[str]:
+    """Remove every file of the distributions the Lambda runtime provides; return their names."""
+    removed = []
+    for dist_info in sorted(site.glob("*.dist-info")):
+        name = _dist_name(dist_info)
+        if name not in RUNTIME_PROVIDED:
+            continue
+        for line in (dist_info / "RECORD").read_text(encoding="utf-8").splitlines():
+            path = site / line.split(",", 1)[0]
+            if path.is_file():
+                path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+        removed.append(name)
+    for path in sorted(site.rglob("*"), reverse=True):  # drop directories left empty
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return removed
+
+
+def install_dependencies(requirements: Path, cache_root: Path) -> Path:
+    """pip-install requirements as CPython 3.12 manylinux wheels; cached by requirements hash."""
+    target = cache_root / f"cp312-{_requirements_hash(requirements)}"
+    if (target / ".complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    cmd = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
+        "--target", str(target), "--implementation", "cp",
+        "--python-version", PYTHON_VERSION, "--only-binary=:all:",
+        "-r", str(requirements),
+    ]  # fmt: skip
+    for platform in WHEEL_PLATFORMS:
+        cmd += ["--platform", platform]
+    subprocess.run(cmd, check=True)
+    shutil.rmtree(target / "bin", ignore_errors=True)
+    strip_runtime_provided(target)
+    (target / ".complete").write_text("")
+    return target
+
+
+def _write_entry(zf: zipfile.ZipFile, arcname: str, data: bytes, mode: int) -> None:
+    info = zipfile.ZipInfo(arcname, date_time=ZIP_DATE)
+    info.external_attr = (mode & 0xFFFF) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data, compresslevel=9)
+
+
+def build_zip(chalice_zip: Path, site: Path, out: Path) -> None:
+    """App code from chalice's zip plus the cp312 dependencies, byte-for-byte reproducible."""
+    entries: dict[str, tuple[bytes, int]] = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and rel != ".complete" and "__pycache__" not in rel:
+            entries[rel] = (path.read_bytes(), 0o755 if os.access(path, os.X_OK) else 0o644)
+    with zipfile.ZipFile(chalice_zip) as zf:
+        for info in zf.infolist():
+            if not info.is_dir():
+                entries[info.filename] = (zf.read(info), 0o644)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as zf:
+        for arcname in sorted(entries):
+            data, mode = entries[arcname]
+            _write_entry(zf, arcname, data, mode)
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+def stage_sources(project: Path, dest: Path) -> None:
+    """Copy what Lambda runs (no tests, no local dev server), with no requirements for chalice."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
+    shutil.copy2(project / "app.py", dest / "app.py")
+    shutil.copytree(project / ".chalice", dest / ".chalice", ignore=ignore)
+    if (project / "chalicelib").is_dir():
+        shutil.copytree(project / "chalicelib", dest / "chalicelib", ignore=ignore)
+    if (project / "vendor").is_dir():
+        shutil.copytree(project / "vendor", dest / "vendor", ignore=ignore)
+    for excluded in SOURCE_EXCLUDES:
+        shutil.rmtree(dest / excluded, ignore_errors=True)
+    # chalice would resolve dependencies for the Python running it (3.11); ours are cp312.
+    (dest / "requirements.txt").write_text("")
+
+
+def run_chalice(src: Path, stage: str, out: Path, pkg_format: str) -> None:
+    env = dict(os.environ)
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")  # chalice needs one; nothing uses it
+    chalice = Path(sys.executable).with_name("chalice")
+    subprocess.run(
+        [str(chalice), "package", "--pkg-format", pkg_format, "--stage", stage, str(out)],
+        cwd=src, env=env, check=True,
+    )  # fmt: skip
+
+
+def build(project: Path, stage: str, out: Path, authorizer_ttl: int | None = None) -> None:
+    project, out = project.resolve(), out.resolve()
+    if not (project / "app.py").is_file():
+        raise PackageError(f"{project}/app.py does not exist: there is no Chalice app to package")
+    with tempfile.TemporaryDirectory(prefix="zebros-package-") as tmp:
+        tmp_path = Path(tmp)
+        src = tmp_path / "src"
+        stage_sources(project, src)
+        run_chalice(src, stage, tmp_path / "terraform", "terraform")
+        run_chalice(src, stage, tmp_path / "sam", "cloudformation")
+        site = install_dependencies(project / "requirements.txt", project / "build" / "lambda-deps")
+
+        tf_dir, sam_dir = out / "terraform", out / "sam"
+        for d in (tf_dir, sam_dir):
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir(parents=True)
+        build_zip(tmp_path / "terraform" / "deployment.zip", site, tf_dir / "deployment.zip")
+        shutil.copy2(tf_dir / "deployment.zip", sam_dir / "deployment.zip")
+
+        raw_tf = json.loads((tmp_path / "terraform" / "chalice.tf.json").read_text())
+        fixed = fix_terraform(raw_tf, authorizer_ttl)
+        _write_json(tf_dir / "chalice.tf.json", fixed)
+        _write_json(tf_dir / "package.tf.json", package_interface(fixed))
+        raw_sam = json.loads((tmp_path / "sam" / "sam.json").read_text())
+        _write_json(sam_dir / "sam.json", fix_sam(raw_sam))
+
+
+def _write_json(path: Path, doc: dict) -> None:
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True, help="Chalice stage (dev, staging, prod)")
+    parser.add_argument("--project-dir", default=".", type=Path)
+    parser.add_argument("--out", type=Path, help="default: <project>/build/<stage>")
+    parser.add_argument("--authorizer-ttl", type=int, default=None,
+                        help="override every custom authorizer's result TTL (seconds)")  # fmt: skip
+    args = parser.parse_args(argv)
+    out = args.out or args.project_dir / "build" / args.stage
+    try:
+        build(args.project_dir, args.stage, out, args.authorizer_ttl)
+    except PackageError as exc:
+        print(f"chalice_package: {exc}", file=sys.stderr)
+        return 1
+    print(f"chalice_package: wrote {out}/terraform and {out}/sam")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
