@@ -1,0 +1,18 @@
+"""infra/tables.json is what Terraform builds; it must say exactly what the models declare."""
+import json
+from pathlib import Path
+
+from chalicelib.data.schema import tables
+
+TABLES_JSON = Path(__file__).resolve().parents[2] / "infra" / "tables.json"
+
+
+def test_infra_tables_json_matches_the_models():
+    committed = json.loads(TABLES_JSON.read_text())
+    assert committed == tables(), "run: .venv/bin/python -m chalicelib.data.schema > infra/tables.json"
+
+
+def test_every_tenant_table_is_partitioned_by_organization():
+    for name, table in tables().items():
+        if table["range_key"] is not None:
+            assert table["hash_key"] == "org_id", name
