@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run test test-app bench clean
+.PHONY: venv run local-db test test-app bench clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## run: serve the API with chalice local on 127.0.0.1:$(PORT), backed by a local DynamoDB
 run: venv
 	PORT=$(PORT) $(BIN)/python -m chalicelib.localdev.run
+
+## local-db: only the local DynamoDB (tables, demo data), for running plain `chalice local` yourself
+local-db: venv
+	$(BIN)/python -m chalicelib.localdev.run --db-only
 
 ## test: the whole suite (app tests, then the offline infrastructure checks)
 test: test-app infra-check
