@@ -8,6 +8,9 @@ daemon to send segments to.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,6 +23,27 @@ _settings = get_settings()
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros-api")
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"), service=SERVICE_NAME)
+tracer: Any = None
+# POWERTOOLS_TRACE_DISABLED=true trades DynamoDB subsegments for ~200 ms less cold start: Powertools
+# itself would still import the X-Ray SDK, so the switch is honoured here.
+if _settings.running_in_lambda and os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() != "true":
+    from aws_lambda_powertools import Tracer
+
+    # Patches botocore, so every DynamoDB call PynamoDB makes becomes a subsegment.
+    tracer = Tracer(service=SERVICE_NAME)
+
+
+@contextmanager
+def traced(name: str, **annotations: str | None) -> Iterator[None]:
+    """An X-Ray subsegment annotated for search (the Lambda's own segment cannot be annotated)."""
+    if tracer is None:
+        yield
+        return
+    with tracer.provider.in_subsegment(name) as subsegment:
+        for key, value in annotations.items():
+            if value:
+                subsegment.put_annotation(key, value)
+        yield
 
 
 def count(event_name: str, value: int = 1) -> None:

@@ -7,7 +7,7 @@ import time
 from chalice import Chalice, Response
 
 from chalicelib.api.problems import PROBLEM_JSON, problem
-from chalicelib.observability import flush_metrics, logger
+from chalicelib.observability import flush_metrics, logger, traced
 
 _REQUEST_KEYS = ["request_id", "org_id", "user_id"]
 
@@ -24,7 +24,8 @@ def register_middleware(app: Chalice) -> None:
         )
         started = time.perf_counter()
         try:
-            response = as_problem(get_response(request))
+            with traced(f"## {request.method} {context.get('resourcePath')}", org_id=authorizer.get("org_id")):
+                response = as_problem(get_response(request))
             logger.info(
                 "request",
                 extra={
