@@ -147,6 +147,31 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     for domain in resources.get("aws_api_gateway_domain_name", {}).values():
         domain["security_policy"] = "TLS_1_2"
 
+    # Chalice's WebSocket stage has no access logs, route logging, metrics or throttling. The
+    # websocket module supplies them through the websocket_stage_settings variable; the stage
+    # stays here so Chalice's own domain mapping (if configured) keeps pointing at it.
+    for stage in resources.get("aws_apigatewayv2_stage", {}).values():
+        settings = "${var.websocket_stage_settings == null ? [] : [var.websocket_stage_settings]}"
+        stage["dynamic"] = {
+            "access_log_settings": {
+                "for_each": settings,
+                "content": {
+                    "destination_arn": "${access_log_settings.value.access_log_destination_arn}",
+                    "format": "${access_log_settings.value.access_log_format}",
+                },
+            },
+            "default_route_settings": {
+                "for_each": settings,
+                "content": {
+                    "logging_level": "${default_route_settings.value.logging_level}",
+                    "data_trace_enabled": False,
+                    "detailed_metrics_enabled": True,
+                    "throttling_rate_limit": "${default_route_settings.value.throttling_rate_limit}",
+                    "throttling_burst_limit": "${default_route_settings.value.throttling_burst_limit}",
+                },
+            },
+        }
+
     # EndpointURL pointed at the deployment's implicit stage; package.tf.json has the outputs.
     doc.pop("output", None)
     return doc
@@ -198,13 +223,22 @@ def package_interface(fixed_tf: dict) -> dict:
             "description": "ID of the WebSocket API (null when the app has no WebSocket handlers).",
             "value": "${aws_apigatewayv2_api.websocket_api.id}" if has_ws else None,
         },
+        "websocket_stage_name": {
+            "description": "Stage of the WebSocket API (null when the app has no WebSocket handlers).",
+            "value": "${aws_apigatewayv2_stage.websocket_api_stage.name}" if has_ws else None,
+        },
     }
     variables = {
         "gateway_responses": {
             "description": "OpenAPI x-amazon-apigateway-gateway-responses merged into the API body.",
             "type": "any",
             "default": {},
-        }
+        },
+        "websocket_stage_settings": {
+            "description": "Logging, metrics and throttling of the WebSocket stage (websocket module output stage_settings).",
+            "type": "any",
+            "default": None,
+        },
     }
     return {"variable": variables, "output": outputs}
 

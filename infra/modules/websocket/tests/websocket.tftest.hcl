@@ -1,0 +1,39 @@
+mock_provider "aws" {
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/apigateway/zebros-test/websocket-access" }
+  }
+}
+
+variables {
+  name        = "zebros-test"
+  kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555"
+}
+
+run "stage_settings_log_and_throttle" {
+  command = apply
+
+  assert {
+    condition     = output.stage_settings.access_log_destination_arn == aws_cloudwatch_log_group.access.arn
+    error_message = "Access logs go to the module's log group."
+  }
+  assert {
+    condition     = jsondecode(output.stage_settings.access_log_format).connectionId == "$context.connectionId"
+    error_message = "Access logs are JSON with the connection id."
+  }
+  assert {
+    condition     = output.stage_settings.logging_level == "ERROR" && output.stage_settings.throttling_rate_limit == 100 && output.stage_settings.throttling_burst_limit == 200
+    error_message = "Routes are logged at ERROR and throttled."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.access.kms_key_id == var.kms_key_arn && aws_cloudwatch_log_group.access.retention_in_days == 365
+    error_message = "The access log group is encrypted and retained."
+  }
+}
+
+run "debug_logging_is_rejected" {
+  command = plan
+  variables {
+    logging_level = "DEBUG"
+  }
+  expect_failures = [var.logging_level]
+}
