@@ -1,12 +1,13 @@
 # Infrastructure targets, included by the top Makefile (which defines PYTHON, VENV, BIN and venv).
 #
-#   make package ENV=dev       Chalice package for one stage -> build/<env>/{terraform,sam}
-#   make plan ENV=dev          plan against the real account (needs TF_STATE_BUCKET, AWS credentials)
-#   make apply ENV=dev         apply the plan written by make plan
-#   make infra-check           everything offline: fmt, validate, terraform test, checkov, cfn-lint
+#   make package ENV=dev       Chalice package for one stage -> build/<env>/terraform and build/<env>/sam
+#   make plan ENV=dev          plan against the real account (AWS credentials, TF_STATE_BUCKET)
+#   make apply ENV=dev         apply the plan that make plan wrote
+#   make infra-check           everything offline: fmt, package + validate of every env root,
+#                              terraform test in every module, checkov, cfn-lint
 #
 # Offline: set TF_PLUGIN_DIR to a filesystem mirror of the providers (.ci/run does); every
-# terraform init here then uses -plugin-dir. Without it, init downloads as usual.
+# terraform init here then passes -plugin-dir. Without it, init downloads as usual.
 
 TF          ?= terraform
 ENV         ?= dev
@@ -16,10 +17,14 @@ INFRA_BIN   := $(INFRA_VENV)/bin
 INFRA_STAMP := $(INFRA_VENV)/.installed
 TF_MODULES  := $(sort $(wildcard infra/modules/*))
 TF_INIT     := init -input=false -no-color $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
-# Authorizer result cache in seconds, applied to every custom authorizer of the package.
+# Authorizer result cache (seconds), applied to every custom authorizer in the package.
 AUTHORIZER_TTL ?= 300
+# State bucket and its region, for plan/apply (docs/deploy.md: bootstrap).
+TF_STATE_BUCKET ?=
+TF_STATE_REGION ?= us-east-1
 
-.PHONY: infra-venv package plan apply infra-check infra-fmt infra-test infra-validate infra-checkov infra-cfn-lint
+.PHONY: infra-venv package packages plan apply infra-check infra-fmt infra-validate infra-test \
+        infra-checkov infra-cfn-lint
 
 infra-venv: $(INFRA_STAMP)
 
@@ -29,11 +34,36 @@ $(INFRA_STAMP): requirements-infra.txt
 	$(INFRA_BIN)/pip install --quiet -r requirements-infra.txt
 	touch $@
 
-infra-check: infra-fmt infra-test infra-checkov
+## package: build/$(ENV)/terraform (module for infra/envs/$(ENV)) and build/$(ENV)/sam (SAM template)
+package: venv
+	$(BIN)/python infra/chalice_package.py --stage $(ENV) --authorizer-ttl $(AUTHORIZER_TTL)
+
+packages: venv
+	@set -e; for e in $(ENVS); do $(BIN)/python infra/chalice_package.py --stage $$e --authorizer-ttl $(AUTHORIZER_TTL); done
+
+plan: package
+	@test -n "$(TF_STATE_BUCKET)" || { echo "set TF_STATE_BUCKET (and TF_STATE_REGION) - see docs/deploy.md"; exit 2; }
+	$(TF) -chdir=infra/envs/$(ENV) $(TF_INIT) -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=region=$(TF_STATE_REGION)
+	$(TF) -chdir=infra/envs/$(ENV) plan -input=false -out=tfplan
+
+apply:
+	@test -f infra/envs/$(ENV)/tfplan || { echo "no plan: run make plan ENV=$(ENV) first"; exit 2; }
+	$(TF) -chdir=infra/envs/$(ENV) apply -input=false tfplan
+	rm -f infra/envs/$(ENV)/tfplan
+
+infra-check: infra-fmt infra-validate infra-test infra-checkov infra-cfn-lint
 	@echo "infra-check: all offline infrastructure checks passed"
 
 infra-fmt:
 	$(TF) fmt -check -recursive -diff infra
+
+## infra-validate: init -backend=false + validate of every env root, against its fresh package
+infra-validate: packages
+	@set -e; for e in $(ENVS); do \
+	  echo "== terraform validate infra/envs/$$e"; \
+	  $(TF) -chdir=infra/envs/$$e $(TF_INIT) -backend=false >/dev/null; \
+	  $(TF) -chdir=infra/envs/$$e validate -no-color; \
+	done
 
 ## infra-test: terraform test (mock_provider "aws") in every module
 infra-test:
@@ -46,3 +76,7 @@ infra-test:
 ## infra-checkov: 0 failed checks over infra/; skips only inline, each with its reason
 infra-checkov: $(INFRA_STAMP)
 	$(INFRA_BIN)/checkov --directory infra --framework terraform --skip-download --quiet --compact
+
+## infra-cfn-lint: the SAM templates of every stage
+infra-cfn-lint: $(INFRA_STAMP) packages
+	$(INFRA_BIN)/cfn-lint $(foreach e,$(ENVS),build/$(e)/sam/sam.json)

@@ -1,0 +1,143 @@
+# The environment root, shared by infra/envs/{dev,staging,prod} through symlinks: environments
+# differ only in terraform.tfvars, backend.tf and which generated package ./package points at
+# (build/<env>/terraform, written by `make package ENV=<env>`).
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = {
+      "app"         = "zebros"
+      "environment" = var.environment
+      "managed-by"  = "terraform"
+    }
+  }
+}
+
+locals {
+  name          = "zebros-${var.environment}"
+  table_prefix  = "zebros-${var.environment}-"                # TABLE_PREFIX in .chalice/config.json
+  secret_name   = "zebros-${var.environment}/jwt-signing-key" # SIGNING_KEY_SECRET_ID
+  stage_name    = "api"                                       # api_gateway_stage
+  rest_api_name = "zebros"                                    # app_name
+
+  tables            = jsondecode(file("${path.module}/../../tables.json"))
+  gateway_responses = jsondecode(file("${path.module}/../../../chalicelib/api/gateway_responses.json"))
+
+  signing_key_readers = [
+    for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
+  ]
+}
+
+# The Chalice app as `make package` generated and post-processed it (infra/chalice_package.py).
+module "package" {
+  source = "./package"
+
+  gateway_responses = module.api.openapi_gateway_responses
+}
+
+module "kms" {
+  source = "../../modules/kms"
+
+  alias = local.name
+}
+
+module "dynamodb" {
+  source = "../../modules/dynamodb"
+
+  name_prefix                 = local.table_prefix
+  tables                      = local.tables
+  kms_key_arn                 = module.kms.key_arn
+  deletion_protection_enabled = var.deletion_protection_enabled
+}
+
+module "secrets" {
+  source = "../../modules/secrets"
+
+  signing_key_secret_name = local.secret_name
+  reader_role_arns        = local.signing_key_readers
+  operator_role_arns      = var.signing_key_operator_role_arns
+}
+
+module "api" {
+  source = "../../modules/chalice_app"
+
+  name                        = local.name
+  rest_api_id                 = module.package.rest_api_id
+  rest_api_execution_arn      = module.package.rest_api_execution_arn
+  deployment_id               = module.package.rest_api_deployment_id
+  stage_name                  = local.stage_name
+  functions                   = module.package.functions
+  function_grants             = var.function_grants
+  table_arns                  = values(module.dynamodb.table_arns)
+  data_kms_key_arn            = module.kms.key_arn
+  signing_key_secret_arn      = module.secrets.signing_key_secret_arn
+  ses_identity_arns           = var.ses_identity_arns
+  log_retention_in_days       = var.log_retention_in_days
+  logging_level               = var.logging_level
+  throttling_rate_limit       = var.stage_throttle.rate
+  throttling_burst_limit      = var.stage_throttle.burst
+  gateway_responses           = local.gateway_responses
+  api_gateway_account_enabled = var.api_gateway_account_enabled
+}
+
+module "waf" {
+  source = "../../modules/waf"
+
+  name                  = local.name
+  stage_arn             = module.api.stage_arn
+  rate_limit_per_ip     = var.waf_rate_limit_per_ip
+  kms_key_arn           = module.kms.key_arn
+  log_retention_in_days = var.log_retention_in_days
+}
+
+module "usage_plans" {
+  source = "../../modules/usage_plans"
+
+  name        = local.name
+  rest_api_id = module.package.rest_api_id
+  stage_name  = module.api.stage_name
+  tiers       = var.usage_plan_tiers
+  api_keys    = var.api_keys
+}
+
+data "aws_route53_zone" "public" {
+  name         = var.hosted_zone_name
+  private_zone = false
+}
+
+module "custom_domain" {
+  source = "../../modules/custom_domain"
+
+  domain_name = var.domain_name
+  zone_id     = data.aws_route53_zone.public.zone_id
+  rest_api_id = module.package.rest_api_id
+  stage_name  = module.api.stage_name
+}
+
+# modules/websocket is not composed yet: the app has no WebSocket handlers. When it does, add
+# module "websocket" here, pass its stage_settings to the package's websocket_stage_settings and
+# enable the WebSocket domain in custom_domain.
+
+module "step_functions" {
+  source = "../../modules/step_functions"
+
+  name_prefix           = local.table_prefix
+  state_machines        = var.state_machines
+  kms_key_arn           = module.kms.key_arn
+  log_retention_in_days = var.log_retention_in_days
+}
+
+module "observability" {
+  source = "../../modules/observability"
+
+  name                = local.name
+  rest_api_name       = local.rest_api_name
+  stage_name          = module.api.stage_name
+  function_names      = { for k, f in module.package.functions : k => f.function_name }
+  table_names         = module.dynamodb.table_names
+  metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME
+  business_metrics    = var.business_metrics
+  kms_key_arn         = module.kms.key_arn
+  alarm_subscriptions = var.alarm_subscriptions
+}

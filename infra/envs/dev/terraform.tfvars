@@ -1,0 +1,21 @@
+environment      = "dev"
+aws_region       = "us-east-1"
+domain_name      = "api.dev.zebroscrm.com"
+hosted_zone_name = "zebroscrm.com"
+
+deletion_protection_enabled = false
+logging_level               = "INFO"
+stage_throttle              = { rate = 20, burst = 40 }
+waf_rate_limit_per_ip       = 1000
+
+# dev owns the account's API Gateway CloudWatch role (one environment per account and region).
+api_gateway_account_enabled = true
+
+usage_plan_tiers = {
+  basic   = { description = "Trial partners", throttle_rate = 2, throttle_burst = 5, daily_quota = 1000 }
+  premium = { description = "Contracted partners", throttle_rate = 10, throttle_burst = 20, daily_quota = 20000 }
+}
+
+api_keys = {
+  "smoke-tests-2026-11" = { client = "smoke-tests", tier = "basic" }
+}

@@ -1,0 +1,21 @@
+environment      = "staging"
+aws_region       = "us-east-1"
+domain_name      = "api.staging.zebroscrm.com"
+hosted_zone_name = "zebroscrm.com"
+
+deletion_protection_enabled = false
+logging_level               = "INFO"
+stage_throttle              = { rate = 50, burst = 100 }
+waf_rate_limit_per_ip       = 2000
+
+# staging shares dev's account; dev owns the API Gateway account settings there.
+api_gateway_account_enabled = false
+
+usage_plan_tiers = {
+  basic   = { description = "Trial partners", throttle_rate = 5, throttle_burst = 10, daily_quota = 5000 }
+  premium = { description = "Contracted partners", throttle_rate = 25, throttle_burst = 50, daily_quota = 100000 }
+}
+
+api_keys = {
+  "smoke-tests-2026-11" = { client = "smoke-tests", tier = "basic" }
+}
