@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.api.authorizer import jwt_authorizer
 from chalicelib.api.routing import Routes, json_response, no_content
 from chalicelib.services import auth, tokens
-from chalicelib.services.roles import Permission
+from chalicelib.services.roles import SESSION
 
 auth_blueprint = Blueprint(__name__)
 routes = Routes(auth_blueprint, jwt_authorizer)
@@ -27,7 +27,7 @@ def refresh(request):
     return json_response(auth.refresh(request.json()), headers=NO_STORE)
 
 
-@routes.protected("/v1/auth/logout", methods=["POST"], permission=Permission.READ)
+@routes.protected("/v1/auth/logout", methods=["POST"], permission=SESSION)
 def logout(request):
     auth.logout(request.principal)
     return no_content()

@@ -6,6 +6,7 @@ from chalice import AuthResponse, Blueprint
 
 from chalicelib.core.errors import Unauthorized
 from chalicelib.observability import count
+from chalicelib.services.roles import is_built_in
 
 AUTHORIZER_TTL_SECONDS = 300
 
@@ -24,8 +25,8 @@ def jwt_authorizer(auth_request):
         raise Exception("Unauthorized") from None
     # The whole API: the result is cached per token, so it must hold for every route; each route
     # then checks the role's permission itself.
-    return AuthResponse(
-        routes=["*"],
-        principal_id=principal.user_id,
-        context={"org_id": principal.org_id, "role": principal.role.value, "session_id": principal.session_id},
-    )
+    context = {"org_id": principal.org_id, "role": principal.role, "session_id": principal.session_id}
+    if not is_built_in(principal.role):
+        # API Gateway passes only strings, numbers and booleans through the authorizer context.
+        context["permissions"] = " ".join(sorted(principal.permissions))
+    return AuthResponse(routes=["*"], principal_id=principal.user_id, context=context)

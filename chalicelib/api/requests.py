@@ -9,7 +9,7 @@ from chalice.app import Request
 
 from chalicelib.core.errors import MalformedRequest, PayloadTooLarge, PreconditionFailed, PreconditionRequired, Unauthorized
 from chalicelib.core.settings import get_settings
-from chalicelib.services.roles import Principal, Role
+from chalicelib.services.roles import Principal, principal
 
 
 @dataclass
@@ -65,11 +65,13 @@ def principal_from_authorizer(context: dict[str, Any]) -> Principal:
     """The authorizer's result as API Gateway passes it to the function (string values)."""
     authorizer = context.get("authorizer") or {}
     try:
-        return Principal(
-            user_id=authorizer["principalId"],
-            org_id=authorizer["org_id"],
-            role=Role(authorizer["role"]),
-            session_id=authorizer["session_id"],
+        custom = authorizer.get("permissions")
+        return principal(
+            authorizer["principalId"],
+            authorizer["org_id"],
+            authorizer["role"],
+            authorizer["session_id"],
+            custom.split() if custom else None,
         )
     except (KeyError, ValueError):
         raise Unauthorized("The request carries no verified caller.") from None

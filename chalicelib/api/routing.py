@@ -13,7 +13,6 @@ from chalicelib.api.problems import problem, problem_from_error
 from chalicelib.api.requests import ApiRequest, principal_from_authorizer
 from chalicelib.core.errors import DomainError
 from chalicelib.observability import logger
-from chalicelib.services.roles import Permission
 
 JSON_TYPES = ["application/json"]
 View = Callable[..., Response]
@@ -28,7 +27,7 @@ class Routes:
         return self._register(path, methods, permission=None, **options)
 
     def protected(
-        self, path: str, methods: Iterable[str], permission: Permission, **options: Any
+        self, path: str, methods: Iterable[str], permission: str, **options: Any
     ) -> Callable[[View], View]:
         return self._register(path, methods, permission=permission, **options)
 
@@ -36,7 +35,7 @@ class Routes:
         self,
         path: str,
         methods: Iterable[str],
-        permission: Permission | None,
+        permission: str | None,
         idempotent: bool = False,
         content_types: list[str] | None = None,
         api_key_required: bool = False,

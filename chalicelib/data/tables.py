@@ -5,6 +5,7 @@ from chalicelib.data.idempotency import IdempotencyRecordModel
 from chalicelib.data.notes import NoteModel
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.password_resets import PasswordResetModel
+from chalicelib.data.roles import RoleModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.users import UserModel
 
@@ -17,6 +18,7 @@ ALL_MODELS = (
     NoteModel,
     ActivityModel,
     IdempotencyRecordModel,
+    RoleModel,
 )
 
 

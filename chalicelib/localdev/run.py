@@ -47,7 +47,7 @@ def seed_demo_organization() -> str:
     from chalicelib.data import users
     from chalicelib.services import auth, customers
     from chalicelib.services.passwords import hash_password
-    from chalicelib.services.roles import Principal, Role
+    from chalicelib.services.roles import OWNER, principal
 
     password = secrets.token_urlsafe(12)
     existing = users.find_user(DEMO_EMAIL)
@@ -55,12 +55,7 @@ def seed_demo_organization() -> str:
         registered = auth.register(
             {"email": DEMO_EMAIL, "password": password, "name": "Demo Owner", "organization": "Demo Organization"}
         )
-        owner = Principal(
-            user_id=registered["user"]["id"],
-            org_id=registered["organization"]["id"],
-            role=Role.OWNER,
-            session_id="seed",
-        )
+        owner = principal(registered["user"]["id"], registered["organization"]["id"], OWNER, "seed")
         for name, company in [("Ada Lovelace", "Analytical Engines"), ("Grace Hopper", "Compilers Inc")]:
             customers.create_customer(owner, {"name": name, "company": company, "tags": ["demo"]})
     else:

@@ -7,18 +7,19 @@ import secrets
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import MalformedRequest, TooManyRequests, Unauthorized
+from chalicelib.core.errors import MalformedRequest, NotFound, TooManyRequests, Unauthorized
 from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
 from chalicelib.data import password_resets, sessions, users
+from chalicelib.data.roles import roles
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.users import UserModel
 from chalicelib.observability import count, logger
 from chalicelib.services.notifications import get_notifier
 from chalicelib.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
-from chalicelib.services.roles import Principal, Role
+from chalicelib.services.roles import OWNER, Principal, is_built_in, principal
 from chalicelib.services.tokens import issue_access_token, verify_access_token
 
 FAILED_LOGINS_BEFORE_LOCK = 5
@@ -83,7 +84,7 @@ def register(body: Any) -> dict[str, Any]:
         user_id=new_id(),
         org_id=organization.org_id,
         name=request["name"].strip(),
-        role=Role.OWNER.value,
+        role=OWNER,
         password_hash=hash_password(request["password"]),
         created_at=now,
     )
@@ -205,8 +206,8 @@ def _start_session(user: UserModel, now: int) -> dict[str, Any]:
 
 
 def _token_response(user: UserModel, session_id: str, refresh_token: str, refresh_expires_in: int) -> dict[str, Any]:
-    principal = Principal(user_id=user.user_id, org_id=user.org_id, role=Role(user.role), session_id=session_id)
-    access_token, expires_in = issue_access_token(principal)
+    caller = principal(user.user_id, user.org_id, user.role, session_id, custom_role_permissions(user))
+    access_token, expires_in = issue_access_token(caller)
     return {
         "access_token": access_token,
         "token_type": "Bearer",
@@ -214,6 +215,16 @@ def _token_response(user: UserModel, session_id: str, refresh_token: str, refres
         "refresh_token": refresh_token,
         "refresh_expires_in": refresh_expires_in,
     }
+
+
+def custom_role_permissions(user: UserModel) -> list[str] | None:
+    """A custom role's permissions as of now; a deleted custom role grants nothing."""
+    if is_built_in(user.role):
+        return None
+    try:
+        return list(roles.get(user.org_id, user.role).permissions)
+    except NotFound:
+        return []
 
 
 def _revoke_on_reuse(session: SessionModel, now: int) -> None:

@@ -1,32 +1,64 @@
-"""Built-in roles and what each may do. A route declares the permission it needs; this table
-decides which roles have it."""
+"""Who may do what. A permission is "<resource>:<action>"; a route declares the one it needs.
+
+Built-in roles map to fixed permission sets. Custom roles (per organization) list permissions of
+their own; their list travels in the access token, so a role change applies at the next refresh
+(within 15 minutes) and costs no lookup per request.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 
 from chalicelib.core.errors import Forbidden
 
+READ = "read"
+WRITE = "write"
 
-class Role(str, Enum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
-    VIEWER = "viewer"
+CRM_RESOURCES = (
+    "customers",
+    "leads",
+    "contacts",
+    "companies",
+    "opportunities",
+    "deals",
+    "products",
+    "forecast",
+    "campaigns",
+    "email_templates",
+    "tickets",
+    "sla_policies",
+    "kb",
+    "dashboard",
+)
+ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs")
+# Every signed-in caller may manage their own session (logout), whatever their role.
+SESSION = "session:write"
 
+ALL_PERMISSIONS = frozenset(
+    f"{resource}:{action}"
+    for resource in CRM_RESOURCES + ADMIN_RESOURCES
+    for action in (READ, WRITE)
+    if (resource, action) != ("audit_logs", WRITE)
+)
+_CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
+_CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
+_DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read"})
 
-class Permission(str, Enum):
-    READ = "read"
-    WRITE = "write"
-    MANAGE = "manage"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OWNER: frozenset(Permission),
-    Role.ADMIN: frozenset(Permission),
-    Role.MEMBER: frozenset({Permission.READ, Permission.WRITE}),
-    Role.VIEWER: frozenset({Permission.READ}),
+BUILT_IN_ROLES: dict[str, frozenset[str]] = {
+    "owner": ALL_PERMISSIONS,
+    "admin": ALL_PERMISSIONS,
+    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ,
+    "viewer": _CRM_READ | _DIRECTORY_READ,
 }
+OWNER = "owner"
+
+
+def can(resource: str, action: str) -> str:
+    """The permission string a route declares; unknown ones fail at import, not at request time."""
+    permission = f"{resource}:{action}"
+    if permission not in ALL_PERMISSIONS and permission != SESSION:
+        raise ValueError(f"unknown permission {permission}")
+    return permission
 
 
 @dataclass(frozen=True)
@@ -35,9 +67,27 @@ class Principal:
 
     user_id: str
     org_id: str
-    role: Role
+    role: str
     session_id: str
+    permissions: frozenset[str]
 
-    def require(self, permission: Permission) -> None:
-        if permission not in ROLE_PERMISSIONS[self.role]:
-            raise Forbidden(f"The {self.role.value} role may not {permission.value} here.")
+    def require(self, permission: str) -> None:
+        if permission != SESSION and permission not in self.permissions:
+            raise Forbidden(f"The {self.role} role lacks the {permission} permission.")
+
+
+def principal(
+    user_id: str, org_id: str, role: str, session_id: str, custom_permissions: Iterable[str] | None = None
+) -> Principal:
+    """Build a caller; ValueError for a role that is neither built in nor carries valid permissions."""
+    if role in BUILT_IN_ROLES:
+        permissions = BUILT_IN_ROLES[role]
+    elif custom_permissions is not None and set(custom_permissions) <= ALL_PERMISSIONS:
+        permissions = frozenset(custom_permissions)
+    else:
+        raise ValueError(f"unknown role {role}")
+    return Principal(user_id=user_id, org_id=org_id, role=role, session_id=session_id, permissions=permissions)
+
+
+def is_built_in(role: str) -> bool:
+    return role in BUILT_IN_ROLES

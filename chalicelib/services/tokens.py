@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import get_settings
-from chalicelib.services.roles import Principal, Role
+from chalicelib.services.roles import Principal, is_built_in, principal
 from chalicelib.services.signing_keys import get_key_ring
 
 ALGORITHM = "ES256"
@@ -31,13 +31,15 @@ def issue_access_token(principal: Principal) -> tuple[str, int]:
         "aud": settings.jwt_audience,
         "sub": principal.user_id,
         "org": principal.org_id,
-        "role": principal.role.value,
+        "role": principal.role,
         "sid": principal.session_id,
         "iat": now,
         "nbf": now,
         "exp": now + ttl,
         "jti": secrets.token_urlsafe(12),
     }
+    if not is_built_in(principal.role):
+        claims["perms"] = sorted(principal.permissions)
     token = jwt.encode(claims, ring.private_key, algorithm=ALGORITHM, headers={"kid": ring.kid})
     return token, ttl
 
@@ -61,7 +63,7 @@ def verify_access_token(token: str) -> Principal:
             options={"require": REQUIRED_CLAIMS},
             leeway=30,
         )
-        return Principal(user_id=claims["sub"], org_id=claims["org"], role=Role(claims["role"]), session_id=claims["sid"])
+        return principal(claims["sub"], claims["org"], claims["role"], claims["sid"], claims.get("perms"))
     except (jwt.PyJWTError, ValueError, TypeError):
         raise Unauthorized("The access token is invalid or expired.") from None
 
