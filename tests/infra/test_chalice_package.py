@@ -1,0 +1,239 @@
+"""infra/chalice_package.py: each known defect of chalice 1.34.0's output, fixed and tested."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(REPO / "infra"))
+
+import chalice_package as cp  # noqa: E402
+
+RAW_TF = json.loads((FIXTURES / "chalice-1.34.0.tf.json").read_text())
+RAW_SAM = json.loads((FIXTURES / "chalice-1.34.0.sam.json").read_text())
+
+
+@pytest.fixture
+def fixed() -> dict:
+    return cp.fix_terraform(RAW_TF)
+
+
+def functions(doc: dict) -> dict:
+    return doc["resource"]["aws_lambda_function"]
+
+
+def test_every_function_runs_python_3_12(fixed):
+    assert {f["runtime"] for f in functions(RAW_TF).values()} == {"python3.11"}, "fixture changed"
+    assert {f["runtime"] for f in functions(fixed).values()} == {"python3.12"}
+
+
+@pytest.mark.parametrize(
+    ("function", "memory", "timeout"),
+    [
+        ("api_handler", 128, 3),
+        ("jwt_authorizer", 128, 3),
+        ("websocket_message", 128, 3),
+        ("on_stream", 1024, 15),
+        ("hourly", 1024, 15),
+    ],
+)
+def test_api_functions_are_small_and_data_functions_large(fixed, function, memory, timeout):
+    assert functions(fixed)[function]["memory_size"] == memory
+    assert functions(fixed)[function]["timeout"] == timeout
+
+
+def test_terraform_and_provider_pins_allow_current_versions(fixed):
+    assert RAW_TF["terraform"]["required_version"].endswith("< 1.4.0"), "fixture changed"
+    assert fixed["terraform"] == {
+        "required_version": ">= 1.7",
+        "required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100, < 6.0"}},
+    }
+
+
+def test_null_provider_is_not_needed(fixed):
+    assert "null_data_source" in RAW_TF["data"], "fixture changed"
+    assert "null_data_source" not in fixed["data"]
+    assert "null" not in json.dumps(fixed["terraform"])
+
+
+def test_deployment_makes_no_implicit_stage_and_redeploys_on_body_change(fixed):
+    deployment = fixed["resource"]["aws_api_gateway_deployment"]["rest_api"]
+    assert "stage_name" not in deployment and "stage_description" not in deployment
+    assert deployment["triggers"] == {"api_body": "${sha1(local.api_body)}"}
+    assert deployment["lifecycle"] == {"create_before_destroy": True}
+
+
+def test_gateway_responses_are_part_of_the_api_body(fixed):
+    assert fixed["resource"]["aws_api_gateway_rest_api"]["rest_api"]["body"] == "${local.api_body}"
+    assert "x-amazon-apigateway-gateway-responses" in fixed["locals"]["api_body"]
+    assert "var.gateway_responses" in fixed["locals"]["api_body"]
+    assert "gateway_responses" in cp.package_interface(fixed)["variable"]
+
+
+def test_authorizer_ttl_is_kept_or_overridden():
+    def ttl(doc):
+        swagger = json.loads(doc["locals"]["chalice_api_swagger"])
+        return swagger["securityDefinitions"]["jwt_authorizer"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
+
+    assert ttl(cp.fix_terraform(RAW_TF)) == 300
+    assert ttl(cp.fix_terraform(RAW_TF, authorizer_ttl=60)) == 60
+    with pytest.raises(cp.PackageError):
+        cp.fix_terraform(RAW_TF, authorizer_ttl=7200)
+
+
+def test_websocket_custom_domain_requires_tls_1_2(fixed):
+    domain = fixed["resource"]["aws_apigatewayv2_domain_name"]["websocket_api_custom_domain"]
+    assert "security_policy" not in json.dumps(RAW_TF["resource"]["aws_apigatewayv2_domain_name"]), "fixture changed"
+    assert domain["domain_name_configuration"]["security_policy"] == "TLS_1_2"
+
+
+def test_websocket_stage_takes_logging_and_throttling_from_the_websocket_module(fixed):
+    stage = fixed["resource"]["aws_apigatewayv2_stage"]["websocket_api_stage"]
+    assert set(stage["dynamic"]) == {"access_log_settings", "default_route_settings"}
+    assert stage["dynamic"]["default_route_settings"]["content"]["data_trace_enabled"] is False
+    assert "websocket_stage_settings" in cp.package_interface(fixed)["variable"]
+
+
+def test_package_outputs_describe_functions_and_apis(fixed):
+    outputs = cp.package_interface(fixed)["output"]
+    fns = outputs["functions"]["value"]
+    assert fns["api_handler"] == {
+        "function_name": "${aws_lambda_function.api_handler.function_name}",
+        "arn": "${aws_lambda_function.api_handler.arn}",
+        "role_name": "${aws_iam_role.api_handler_role.name}",
+        "role_arn": "${aws_iam_role.api_handler_role.arn}",
+        "kind": "api",
+    }
+    assert {k: v["kind"] for k, v in fns.items()} == {
+        "api_handler": "api", "jwt_authorizer": "api", "websocket_message": "api",
+        "on_stream": "data", "hourly": "data",
+    }  # fmt: skip
+    assert outputs["rest_api_deployment_id"]["value"] == "${aws_api_gateway_deployment.rest_api.id}"
+    assert outputs["websocket_api_id"]["value"] == "${aws_apigatewayv2_api.websocket_api.id}"
+    assert "output" not in fixed  # EndpointURL pointed at the removed implicit stage
+
+
+def test_an_app_without_websockets_has_null_websocket_outputs():
+    doc = json.loads(json.dumps(RAW_TF))
+    for rtype in [t for t in doc["resource"] if t.startswith("aws_apigatewayv2_")]:
+        del doc["resource"][rtype]
+    del doc["resource"]["aws_lambda_function"]["websocket_message"]
+    del doc["resource"]["aws_lambda_permission"]["websocket_message_invoke_permission"]
+    outputs = cp.package_interface(cp.fix_terraform(doc))["output"]
+    assert outputs["websocket_api_id"]["value"] is None
+    assert outputs["websocket_stage_name"]["value"] is None
+
+
+def test_sam_template_gets_the_same_runtime_sizing_and_tls():
+    sam = cp.fix_sam(RAW_SAM)
+    res = sam["Resources"]
+    assert {r["Properties"]["Runtime"] for r in res.values() if r["Type"] == "AWS::Serverless::Function"} == {"python3.12"}
+    assert (res["APIHandler"]["Properties"]["MemorySize"], res["APIHandler"]["Properties"]["Timeout"]) == (128, 3)
+    assert (res["JwtAuthorizer"]["Properties"]["MemorySize"], res["JwtAuthorizer"]["Properties"]["Timeout"]) == (128, 3)
+    assert (res["OnStream"]["Properties"]["MemorySize"], res["OnStream"]["Properties"]["Timeout"]) == (1024, 15)
+    assert (res["Hourly"]["Properties"]["MemorySize"], res["Hourly"]["Properties"]["Timeout"]) == (1024, 15)
+    assert res["WebsocketApiCustomDomain"]["Properties"]["DomainNameConfigurations"][0]["SecurityPolicy"] == "TLS_1_2"
+
+
+# ---------------------------------------------------------------- deployment zip pieces
+
+
+def _fake_dist(site: Path, name: str, files: list[str]) -> None:
+    dist_info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    record = [f"{f},," for f in files] + [f"{dist_info.name}/METADATA,,", f"{dist_info.name}/RECORD,,"]
+    (dist_info / "RECORD").write_text("\n".join(record) + "\n")
+    for f in files:
+        (site / f).parent.mkdir(parents=True, exist_ok=True)
+        (site / f).write_text("# fake\n")
+
+
+def test_runtime_provided_distributions_are_stripped(tmp_path):
+    _fake_dist(tmp_path, "boto3", ["boto3/__init__.py", "boto3/session.py"])
+    _fake_dist(tmp_path, "python-dateutil", ["dateutil/__init__.py"])
+    _fake_dist(tmp_path, "pynamodb", ["pynamodb/__init__.py"])
+    removed = cp.strip_runtime_provided(tmp_path)
+    assert sorted(removed) == ["boto3", "python-dateutil"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pynamodb", "pynamodb-1.0.dist-info"]
+
+
+def test_local_dev_server_and_requirements_stay_out_of_the_sources(tmp_path):
+    project = tmp_path / "project"
+    (project / ".chalice").mkdir(parents=True)
+    (project / ".chalice" / "config.json").write_text("{}")
+    (project / "app.py").write_text("")
+    (project / "chalicelib" / "localdev").mkdir(parents=True)
+    (project / "chalicelib" / "__init__.py").write_text("")
+    (project / "chalicelib" / "localdev" / "run.py").write_text("")
+    (project / "requirements.txt").write_text("pynamodb\n")
+    cp.stage_sources(project, tmp_path / "src")
+    assert (tmp_path / "src" / "chalicelib" / "__init__.py").exists()
+    assert not (tmp_path / "src" / "chalicelib" / "localdev").exists()
+    assert (tmp_path / "src" / "requirements.txt").read_text() == ""
+
+
+def test_zip_is_reproducible_and_merges_app_and_dependencies(tmp_path):
+    chalice_zip = tmp_path / "chalice.zip"
+    with zipfile.ZipFile(chalice_zip, "w") as zf:
+        zf.writestr("app.py", "app = 1\n")
+        zf.writestr("chalice/app.py", "# runtime\n")
+    site = tmp_path / "site"
+    (site / "pynamodb").mkdir(parents=True)
+    (site / "pynamodb" / "__init__.py").write_text("")
+    (site / "pynamodb" / "__pycache__").mkdir()
+    (site / "pynamodb" / "__pycache__" / "x.pyc").write_bytes(b"")
+    cp.build_zip(chalice_zip, site, tmp_path / "a.zip")
+    cp.build_zip(chalice_zip, site, tmp_path / "b.zip")
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    assert zipfile.ZipFile(tmp_path / "a.zip").namelist() == ["app.py", "chalice/app.py", "pynamodb/__init__.py"]
+
+
+# ---------------------------------------------------------------- terraform accepts the result
+
+
+def _terraform(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TF_IN_AUTOMATION="1")
+    return subprocess.run(["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _init_args() -> list[str]:
+    plugin_dir = os.environ.get("TF_PLUGIN_DIR")
+    return ["init", "-input=false", "-no-color", "-backend=false"] + ([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_fixed_package_passes_terraform_validate_where_the_raw_one_cannot_init(tmp_path):
+    root = tmp_path / "root"
+    for name, doc in (("raw", RAW_TF), ("fixed", cp.fix_terraform(RAW_TF))):
+        package = tmp_path / name
+        package.mkdir()
+        (package / "chalice.tf.json").write_text(json.dumps(doc))
+        if name == "fixed":
+            (package / "package.tf.json").write_text(json.dumps(cp.package_interface(doc)))
+        (package / "deployment.zip").write_bytes(b"")
+    root.mkdir()
+    (root / "main.tf.json").write_text(json.dumps({
+        "provider": {"aws": {"region": "us-east-1"}},
+        "module": {"package": {"source": "../fixed"}},
+        "output": {"functions": {"value": "${module.package.functions}"}},
+    }))  # fmt: skip
+    init = _terraform(_init_args(), root)
+    assert init.returncode == 0, init.stdout + init.stderr
+    validate = _terraform(["validate", "-no-color"], root)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+
+    raw_root = tmp_path / "raw_root"
+    raw_root.mkdir()
+    (raw_root / "main.tf.json").write_text(json.dumps({"module": {"package": {"source": "../raw"}}}))
+    raw_init = _terraform(_init_args(), raw_root)
+    assert raw_init.returncode != 0
+    assert "Unsupported Terraform Core version" in raw_init.stdout + raw_init.stderr
