@@ -1,0 +1,218 @@
+"""`make bench`: every benchmark in one run, each figure printed as soon as it is measured, then the
+checks against their targets. Also written to build/bench.json. Exits 1 when a target is missed or
+a benchmark could not run, so a regression is visible in CI and in a terminal alike."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from tests.benchmarks import cold_start
+from tests.benchmarks.dynamodb_calls import LOCAL_ENVIRONMENT
+from tests.benchmarks.lambda_runtime import REPO_ROOT, developer_environment, lambda_environment
+from tests.benchmarks.local_aws import LocalAws, run_child
+from tests.benchmarks.report import Check, at_most, operations, table
+
+REPORT_PATH = REPO_ROOT / "build" / "bench.json"
+COLD_START_REPETITIONS = 15
+COLD_START_RATIO_TARGET = 1.3
+COLD_START_PEAK_RSS_MIB = 64
+WARM_RATIO_TARGET = 1.5
+MEMORY_PEAK_RSS_MIB = 100
+SETUP_TIMEOUT_SECONDS = 120
+SECTION_TIMEOUT_SECONDS = 240
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _info(section: str, name: str, measured: str) -> Check:
+    return Check(section, name, measured, "-", None)
+
+
+def cold_start_section(results: dict[str, Any], checks: list[Check]) -> None:
+    _say(f"1. Cold start: fresh interpreters, {COLD_START_REPETITIONS} alternating runs each, medians")
+    _say("   app = `import app`; baseline = `import chalice, boto3, pynamodb.models`")
+    environments = {
+        "developer": ("developer machine (target)", developer_environment()),
+        "lambda": ("as in Lambda (dev stage)", lambda_environment()),
+    }
+    measured = {
+        key: cold_start.measure(env, COLD_START_REPETITIONS) for key, (_, env) in environments.items()
+    }
+    results.update({f"cold_start_{key}": result for key, result in measured.items()})
+    headers = ["environment", "app ms", "baseline ms", "ratio", "cpu ratio", "process ratio", "app peak MiB",
+               "baseline peak MiB", "X-Ray SDK"]
+    rows = [
+        [
+            label,
+            result["app"]["import_ms_median"],
+            result["baseline"]["import_ms_median"],
+            f"{result['ratio_import']:.2f}x",
+            f"{result['ratio_import_cpu']:.2f}x",
+            f"{result['ratio_process']:.2f}x",
+            result["app"]["peak_rss_mib_max"],
+            result["baseline"]["peak_rss_mib_max"],
+            "imported" if result["xray_sdk_imported"] else "no",
+        ]
+        for (label, _), result in zip(environments.values(), measured.values())
+    ]
+    _say(table(headers, rows, right=range(1, 8)))
+    _say("   ratio: import time; cpu ratio: CPU time of the import; process ratio: whole interpreter run")
+    for (label, _), result in zip(environments.values(), measured.values()):
+        _say(f"   {label}, imported beyond the baseline: {', '.join(result['extra_packages']) or 'nothing'}")
+
+    developer, in_lambda = measured["developer"], measured["lambda"]
+    section = "cold start"
+    ratio, peak = developer["ratio_import"], developer["app"]["peak_rss_mib_max"]
+    checks.append(at_most(section, "import app / bare import (developer)", ratio, COLD_START_RATIO_TARGET, "x"))
+    checks.append(at_most(section, "peak RSS of import app (developer)", peak, COLD_START_PEAK_RSS_MIB, " MiB"))
+    ratio, peak = in_lambda["ratio_import"], in_lambda["app"]["peak_rss_mib_max"]
+    checks.append(_info(section, "import app / bare import (as in Lambda)", f"{ratio:g}x"))
+    checks.append(_info(section, "peak RSS of import app (as in Lambda)", f"{peak:g} MiB"))
+
+
+def warm_section(results: dict[str, Any], checks: list[Check], env: dict[str, str], world: dict[str, Any]) -> None:
+    _say("2. Warm: GET /v1/customers/{customer_id} through the Lambda handler, as in Lambda (dev stage)")
+    result = results["warm"] = run_child("warm_latency", env, SECTION_TIMEOUT_SECONDS, world)
+    _say(
+        f"   {result['rounds']} alternating rounds of {result['calls_per_round']} calls each; "
+        "baseline = a minimal Chalice app doing the same GetItem"
+    )
+    rows = [
+        [name, summary["median_us"], summary["p10_us"], summary["p90_us"], summary["outside_dynamodb_median_us"]]
+        for name, summary in (("app", result["app"]), ("baseline", result["baseline"]))
+    ]
+    rows.append(["ratio", f"{result['ratio']:.2f}x", "", "", f"{result['ratio_outside_dynamodb']:.2f}x"])
+    _say(table(["", "median us", "p10 us", "p90 us", "outside DynamoDB, median us"], rows, right=range(1, 5)))
+    _say(f"   per-round ratio of medians ranged {result['round_ratio_min']:.2f}x to {result['round_ratio_max']:.2f}x")
+    checks.append(at_most("warm", "GET customer: app / minimal app", result["ratio"], WARM_RATIO_TARGET, "x"))
+    checks.append(_info("warm", "time outside DynamoDB: app / minimal app", f"{result['ratio_outside_dynamodb']:g}x"))
+
+
+def dynamodb_calls_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
+    _say("3. DynamoDB calls per request, every route (chalice.test.Client, real tokens)")
+    result = results["dynamodb_calls"] = run_child("dynamodb_calls", env, SECTION_TIMEOUT_SECONDS)
+    rows = [
+        [
+            row["method"],
+            row["route"] + (f"  [{row['variant']}]" if row["variant"] else ""),
+            row["status"],
+            operations(row["calls"]),
+            operations(row["authorizer_calls"]),
+        ]
+        for row in result["rows"]
+    ]
+    _say(table(["method", "route", "status", "route's calls", "authorizer's calls (cache miss)"], rows, right=[2]))
+    _say("   The authorizer is a separate function whose answer API Gateway caches per token for 300 s.")
+    for failure in result["failures"]:
+        _say(f"   ! {failure}")
+    for route in result["unexercised_routes"]:
+        _say(f"   ! NOT EXERCISED: {route}; add a step to SCENARIO in tests/benchmarks/dynamodb_calls.py")
+
+    section = "dynamodb calls"
+    declared, exercised = result["routes_declared"], result["routes_exercised"]
+    checks.append(Check(section, "routes exercised", f"{exercised}/{declared}", f"{declared}/{declared}",
+                        exercised == declared))
+    failed = len(result["failures"])
+    checks.append(Check(section, "scenario steps answered as expected", f"{failed} failed", "0 failed", not failed))
+    scans = result["scans"]
+    checks.append(Check(section, "Scans on any route", f"{len(scans)} {' '.join(scans)}".strip(), "0", not scans))
+
+
+def memory_section(results: dict[str, Any], checks: list[Check], env: dict[str, str], world: dict[str, Any]) -> None:
+    _say("4. Memory: one fresh process, 1,000 mixed requests through the Lambda handler, as in Lambda (dev stage)")
+    result = results["memory"] = run_child("memory", env, SECTION_TIMEOUT_SECONDS, world)
+    _say("   mix: " + ", ".join(f"{name} {count}" for name, count in result["mix"].items()))
+    rows = [
+        ["before (after import app)", result["peak_rss_mib_before"], result["rss_mib_before"],
+         result["ru_maxrss_mib_before"]],
+        [f"after {result['requests']} requests", result["peak_rss_mib_after"], result["rss_mib_after"],
+         result["ru_maxrss_mib_after"]],
+    ]
+    _say(table(["", "peak RSS MiB (VmHWM)", "RSS MiB", "ru_maxrss MiB"], rows, right=[1, 2, 3]))
+    by_requests = result["peak_rss_mib_by_requests"]
+    _say("   peak RSS MiB after N requests: " + ", ".join(f"{n}: {mib}" for n, mib in by_requests.items()))
+    clients = result["botocore_clients"]
+    _say("   botocore clients created: " + ", ".join(
+        f"{service} {entry['clients']} from {entry['sessions']} session(s)" for service, entry in clients.items()
+    ))
+    _say("   ru_maxrss also counts the parent's peak (Linux keeps it over fork and exec); VmHWM is the app's own.")
+    peak = result["peak_rss_mib_after"]
+    checks.append(at_most("memory", "peak RSS after 1,000 requests", peak, MEMORY_PEAK_RSS_MIB, " MiB", below=True))
+
+
+def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
+    started = time.monotonic()
+    try:
+        run()
+        _say(f"   ({name}: {time.monotonic() - started:.0f} s)")
+    except Exception as error:  # a broken benchmark must not hide the figures of the others
+        errors[name] = "".join(traceback.format_exception_only(error)).strip()
+        _say(f"   ! {name} could not run: {errors[name]}")
+        checks.append(Check(name, "benchmark ran", "error", "ran", False))
+    _say()
+
+
+def _write_report(checks: list[Check], errors: dict[str, str], results: dict[str, Any], duration: float) -> None:
+    REPORT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "duration_s": round(duration, 1),
+        "passed": all(check.passed is not False for check in checks),
+        "checks": [check.as_dict() for check in checks],
+        "errors": errors,
+        "results": results,
+    }
+    REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def main() -> int:
+    started = time.monotonic()
+    results: dict[str, Any] = {}
+    checks: list[Check] = []
+    errors: dict[str, str] = {}
+    _say(f"Zebros benchmarks: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+         f"load average {os.getloadavg()[0]:.1f}")
+    _say()
+    # Before the moto server starts, so that nothing else of ours runs beside the fresh interpreters.
+    _run_section("cold start", lambda: cold_start_section(results, checks), checks, errors)
+
+    def with_local_dynamodb() -> None:
+        with LocalAws() as aws:
+            _say(f"   local DynamoDB: moto server at {aws.endpoint}")
+            _say()
+            local_env = aws.environment(developer_environment() | LOCAL_ENVIRONMENT)
+            lambda_env = aws.environment(lambda_environment())
+            run_child("world", local_env, SETUP_TIMEOUT_SECONDS)
+            world = run_child("world", lambda_env, SETUP_TIMEOUT_SECONDS, {"customers": 5})
+            _run_section("warm", lambda: warm_section(results, checks, lambda_env, world), checks, errors)
+            _run_section("dynamodb calls", lambda: dynamodb_calls_section(results, checks, local_env), checks, errors)
+            _run_section("memory", lambda: memory_section(results, checks, lambda_env, world), checks, errors)
+
+    _run_section("local DynamoDB", with_local_dynamodb, checks, errors)
+
+    duration = time.monotonic() - started
+    _write_report(checks, errors, results, duration)
+    rows = [[check.section, check.name, check.measured, check.target, check.verdict] for check in checks]
+    _say("Checks")
+    _say(table(["section", "figure", "measured", "target", "result"], rows))
+    _say()
+    failed = sum(check.passed is False for check in checks)
+    verdict = "FAIL" if failed else "PASS"
+    _say(f"{verdict}: {failed} of {len(checks)} checks failed, {duration:.0f} s; "
+         f"report in {REPORT_PATH.relative_to(REPO_ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
