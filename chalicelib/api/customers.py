@@ -5,6 +5,7 @@ from chalicelib.api.authorizer import jwt_authorizer
 from chalicelib.api.requests import etag
 from chalicelib.api.routing import JSON_TYPES, Routes, json_response, no_content
 from chalicelib.core.cursors import parse_page_size
+from chalicelib.core.search import parse_search
 from chalicelib.services import customers
 from chalicelib.services.roles import READ, WRITE, can
 
@@ -22,7 +23,8 @@ def _customer_response(customer, status=200):
 
 @routes.protected("/v1/customers", methods=["GET"], permission=can("customers", READ))
 def list_customers(request):
-    page = customers.list_customers(request.principal, parse_page_size(request.query("limit")), request.query("cursor"))
+    spec = parse_search(request.query_params)
+    page = customers.list_customers(request.principal, spec, parse_page_size(request.query("limit")), request.query("cursor"))
     return json_response(page)
 
 
@@ -54,6 +56,11 @@ def patch_customer(request, customer_id):
 def delete_customer(request, customer_id):
     customers.delete_customer(request.principal, customer_id, request.expected_version())
     return no_content()
+
+
+@routes.protected("/v1/customers/{customer_id}/restore", methods=["POST"], permission=can("customers", WRITE))
+def restore_customer(request, customer_id):
+    return _customer_response(customers.restore_customer(request.principal, customer_id))
 
 
 @routes.protected("/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ))

@@ -36,8 +36,12 @@ class ApiRequest:
         except (ValueError, UnicodeDecodeError) as error:
             raise MalformedRequest(f"The body is not valid JSON: {error}.", field="body") from None
 
+    @property
+    def query_params(self) -> dict[str, str]:
+        return dict(self.raw.query_params or {})
+
     def query(self, name: str) -> str | None:
-        return (self.raw.query_params or {}).get(name)
+        return self.query_params.get(name)
 
     def header(self, name: str) -> str | None:
         return self.raw.headers.get(name)

@@ -1,7 +1,7 @@
 """Opaque page cursors.
 
-A cursor carries only the sort-key part of DynamoDB's LastEvaluatedKey. The partition key (the
-organization) is always re-attached from the caller's token, so a forged cursor can move within
+A cursor carries only the sort-key part of DynamoDB's LastEvaluatedKey. The partition keys (the
+organization) are always re-attached from the caller's token, so a forged cursor can move within
 the caller's own data but never into another tenant's.
 """
 from __future__ import annotations
@@ -17,10 +17,9 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
 
-def encode_cursor(last_key: Mapping[str, str] | None, tenant_attribute: str) -> str | None:
-    if not last_key:
+def encode_cursor(position: Mapping[str, str] | None) -> str | None:
+    if not position:
         return None
-    position = {name: value for name, value in last_key.items() if name != tenant_attribute}
     raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

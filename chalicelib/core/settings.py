@@ -27,6 +27,7 @@ class Settings:
     notifier: str
     notifier_from_address: str | None
     max_body_bytes: int
+    event_bus_name: str | None
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -56,4 +57,5 @@ def get_settings() -> Settings:
         notifier=env.get("NOTIFIER", "log"),
         notifier_from_address=env.get("NOTIFIER_FROM_ADDRESS") or None,
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+        event_bus_name=env.get("EVENT_BUS_NAME") or None,
     )

@@ -1,18 +1,15 @@
 """What every table shares: its physical name, region, endpoint and client timeouts."""
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.core.cursors import decode_cursor, encode_cursor
-from chalicelib.core.errors import NotFound, PreconditionFailed
 from chalicelib.core.settings import get_settings
 
 M = TypeVar("M", bound=Model)
@@ -57,85 +54,40 @@ def transaction_connection() -> Connection:
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
-class TenantTable(Generic[M]):
-    """Access patterns shared by every tenant-owned table: partition key `org_id`, one sort key.
+def query_page(
+    source: Any,
+    model: type[M],
+    partition: dict[str, str],
+    query_hash: str,
+    cursor_attributes: frozenset[str],
+    limit: int,
+    cursor: str | None,
+    range_key_condition: Condition | None = None,
+    filter_condition: Condition | None = None,
+    newest_first: bool = False,
+) -> tuple[list[M], str | None]:
+    """Exactly one Query (of the table or one of its indexes, `source`): up to `limit` items and
+    the next page's cursor (None at the end).
 
-    Because the organization is always the partition key and always comes from the caller's
-    token, another tenant's id simply finds nothing: it answers 404 exactly like a missing one.
+    `partition` holds the partition attributes this query is confined to, all derived from the
+    caller's token. The cursor carries only the other key attributes and the partition ones are
+    re-attached from here, so a cursor can never lead into another tenant. A filter applies after
+    DynamoDB's limit, so a page may hold fewer than `limit` items while next_cursor is still set.
     """
-
-    def __init__(self, model: type[M], sort_attribute: str, noun: str) -> None:
-        self.model = model
-        self.sort_attribute = sort_attribute
-        self.noun = noun
-
-    def insert(self, item: M) -> None:
-        sort_key = getattr(self.model, self.sort_attribute)
-        item.save(condition=sort_key.does_not_exist())
-
-    def get(self, org_id: str, sort_key: str) -> M:
-        try:
-            item = self.model.get(org_id, sort_key)
-        except self.model.DoesNotExist:
-            raise NotFound(f"No {self.noun} with this id.") from None
-        if getattr(item, "deleted_at", None) is not None:
-            raise NotFound(f"No {self.noun} with this id.")
-        return item
-
-    def page(
-        self,
-        org_id: str,
-        limit: int,
-        cursor: str | None,
-        range_key_condition: Condition | None = None,
-        filter_condition: Condition | None = None,
-    ) -> tuple[list[M], str | None]:
-        """Exactly one Query: up to `limit` items and the next page's cursor (None at the end).
-
-        A filter (e.g. hiding soft-deleted items) is applied after DynamoDB's limit, so a page may
-        hold fewer than `limit` items while next_cursor is still set; clients follow the cursor.
-        """
-        start = decode_cursor(cursor, frozenset({self.sort_attribute}))
-        results = self.model.query(
-            org_id,
-            range_key_condition=range_key_condition,
-            filter_condition=filter_condition,
-            page_size=limit,
-            last_evaluated_key=(
-                {"org_id": {"S": org_id}, self.sort_attribute: {"S": start[self.sort_attribute]}} if start else None
-            ),
-        )
-        page = next(results.page_iter)
-        items = [self.model.from_raw_data(raw) for raw in page.get("Items", [])]
-        last_key = results.page_iter.last_evaluated_key
-        next_cursor = encode_cursor({name: value["S"] for name, value in last_key.items()} if last_key else None, "org_id")
-        return items, next_cursor
-
-    def update(
-        self,
-        org_id: str,
-        sort_key: str,
-        actions: list[Action],
-        expected_version: int | None,
-        updated_at: datetime,
-    ) -> M:
-        """One conditional UpdateItem: never resurrects a deleted item, never overwrites a newer version."""
-        model = self.model
-        condition = getattr(model, self.sort_attribute).exists() & model.deleted_at.does_not_exist()
-        if expected_version is not None:
-            condition &= model.version == expected_version
-        item = model(org_id, sort_key)
-        try:
-            item.update(
-                actions=[*actions, model.version.add(1), model.updated_at.set(updated_at)],
-                condition=condition,
-            )
-        except UpdateError as error:
-            if not condition_failed(error):
-                raise
-            current = self.get(org_id, sort_key)
-            raise PreconditionFailed(
-                f"The {self.noun} changed since version {expected_version}; fetch it again.",
-                current_version=current.version,
-            ) from None
-        return item
+    position = decode_cursor(cursor, cursor_attributes)
+    start_key = None
+    if position is not None:
+        start_key = {name: {"S": value} for name, value in {**position, **partition}.items()}
+    results = source.query(
+        query_hash,
+        range_key_condition=range_key_condition,
+        filter_condition=filter_condition,
+        page_size=limit,
+        last_evaluated_key=start_key,
+        scan_index_forward=not newest_first,
+    )
+    page = next(results.page_iter)
+    items = [model.from_raw_data(raw) for raw in page.get("Items", [])]
+    last_key = results.page_iter.last_evaluated_key
+    position = {name: value["S"] for name, value in last_key.items() if name not in partition} if last_key else None
+    return items, encode_cursor(position)

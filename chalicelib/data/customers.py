@@ -1,4 +1,5 @@
-"""Table `customers`: partition `org_id`, sort `customer_id` (time-ordered, so lists run oldest first)."""
+"""Table `customers`: partition `org_id`, sort `customer_id` (time-ordered, so lists run oldest
+first). Searchable: see chalicelib/data/search.py for the indexes and what each serves."""
 from __future__ import annotations
 
 from pynamodb.attributes import (
@@ -9,12 +10,17 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.errors import NotFound
-from chalicelib.data.base import TenantTable, table_meta, transaction_conditions_failed, transaction_connection
+from chalicelib.data.base import table_meta
+from chalicelib.data.search import (
+    ByEmailIndex,
+    ByNameIndex,
+    ByOwnerIndex,
+    ByStatusIndex,
+    ByUpdatedIndex,
+    SearchableTable,
+)
 
 
 class CustomerModel(Model):
@@ -28,9 +34,10 @@ class CustomerModel(Model):
     company = UnicodeAttribute(null=True)
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
-    owner = UnicodeAttribute()
+    owner = UnicodeAttribute(null=True)
     custom_fields = MapAttribute(default=dict)
     created_by = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
@@ -38,20 +45,18 @@ class CustomerModel(Model):
     # Soft-deleted customers stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 
+    name_sort = UnicodeAttribute()
+    email_sort = UnicodeAttribute(null=True)
+    org_status = UnicodeAttribute()
+    org_owner = UnicodeAttribute(null=True)
+    updated_sort = UnicodeAttribute()
+    created_sort = UnicodeAttribute()
 
-customers = TenantTable(CustomerModel, "customer_id", "customer")
-LIVE = CustomerModel.deleted_at.does_not_exist()
+    by_name = ByNameIndex()
+    by_email = ByEmailIndex()
+    by_status = ByStatusIndex()
+    by_owner = ByOwnerIndex()
+    by_updated = ByUpdatedIndex()
 
 
-def insert_under_customer(org_id: str, customer_id: str, child: Model) -> None:
-    """One transaction: a note or activity is written only if its customer exists in the tenant."""
-    try:
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.condition_check(
-                CustomerModel, org_id, customer_id, condition=CustomerModel.customer_id.exists() & LIVE
-            )
-            transaction.save(child)
-    except TransactWriteError as error:
-        if any(transaction_conditions_failed(error)):
-            raise NotFound("No customer with this id.") from None
-        raise
+customers = SearchableTable(CustomerModel, "customer_id", "customer")

@@ -3,9 +3,11 @@ with begins_with lists a customer's notes oldest first."""
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
-from chalicelib.data.base import TenantTable, table_meta
+from chalicelib.data.base import table_meta
+from chalicelib.data.tenant_table import TenantTable
 
 
 class NoteModel(Model):
@@ -16,19 +18,20 @@ class NoteModel(Model):
     note_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     body = UnicodeAttribute()
-    author = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=1)
     deleted_at = UTCDateTimeAttribute(null=True)
 
 
-notes = TenantTable(NoteModel, "note_key", "note")
+notes = TenantTable(NoteModel, "note_key", "note", id_attribute="note_id")
 
 
 def note_key(customer_id: str, note_id: str) -> str:
     return f"{customer_id}#{note_id}"
 
 
-def of_customer(customer_id: str):
+def of_customer(customer_id: str) -> Condition:
     return NoteModel.note_key.startswith(f"{customer_id}#")

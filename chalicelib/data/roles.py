@@ -4,7 +4,8 @@ from __future__ import annotations
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.data.base import TenantTable, table_meta
+from chalicelib.data.base import table_meta
+from chalicelib.data.tenant_table import TenantTable
 
 
 class RoleModel(Model):

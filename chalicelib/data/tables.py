@@ -1,5 +1,7 @@
 """Every table the app uses, in one list: local creation, tests and infra/tables.json read it."""
 from chalicelib.data.activities import ActivityModel
+from chalicelib.data.audit_logs import AuditLogModel
+from chalicelib.data.counters import CounterModel
 from chalicelib.data.customers import CustomerModel
 from chalicelib.data.idempotency import IdempotencyRecordModel
 from chalicelib.data.notes import NoteModel
@@ -7,6 +9,7 @@ from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.password_resets import PasswordResetModel
 from chalicelib.data.roles import RoleModel
 from chalicelib.data.sessions import SessionModel
+from chalicelib.data.tag_links import TagLinkModel
 from chalicelib.data.users import UserModel
 
 ALL_MODELS = (
@@ -19,6 +22,9 @@ ALL_MODELS = (
     ActivityModel,
     IdempotencyRecordModel,
     RoleModel,
+    AuditLogModel,
+    CounterModel,
+    TagLinkModel,
 )
 
 

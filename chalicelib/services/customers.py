@@ -1,21 +1,21 @@
 """Customers and their notes and activities."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import clock
+from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import SearchSpec
 from chalicelib.core.validation import validate
 from chalicelib.data.activities import ActivityModel, activities, activity_key
 from chalicelib.data.activities import of_customer as activities_of
-from chalicelib.data.customers import LIVE, CustomerModel, customers, insert_under_customer
+from chalicelib.data.customers import CustomerModel, customers
 from chalicelib.data.notes import NoteModel, note_key, notes
 from chalicelib.data.notes import of_customer as notes_of
 from chalicelib.observability import count
 from chalicelib.services.roles import Principal
 
-RESTORE_WINDOW = timedelta(days=30)
 STATUSES = ["lead", "prospect", "active", "inactive", "churned"]
 ACTIVITY_TYPES = ["call", "email", "meeting", "task"]
 ACTIVITY_STATUSES = ["open", "done"]
@@ -77,7 +77,6 @@ _OPTIONAL_FIELDS = ("email", "phone", "company")
 
 def create_customer(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(CUSTOMER_SCHEMA, body)
-    now = clock.now()
     customer = CustomerModel(
         principal.org_id,
         new_id(),
@@ -85,16 +84,12 @@ def create_customer(principal: Principal, body: Any) -> dict[str, Any]:
         email=fields.get("email"),
         phone=fields.get("phone"),
         company=fields.get("company"),
-        tags=fields.get("tags", []),
+        tags=normalize_tags(fields.get("tags", [])),
         status=fields.get("status", "active"),
         owner=fields.get("owner", principal.user_id),
         custom_fields=fields.get("custom_fields", {}),
-        created_by=principal.user_id,
-        created_at=now,
-        updated_at=now,
-        version=1,
     )
-    customers.insert(customer)
+    customers.insert(customer, principal.user_id)
     count("CustomerCreated")
     return customer_view(customer)
 
@@ -103,8 +98,8 @@ def get_customer(principal: Principal, customer_id: str) -> dict[str, Any]:
     return customer_view(customers.get(principal.org_id, customer_id))
 
 
-def list_customers(principal: Principal, limit: int, cursor: str | None) -> dict[str, Any]:
-    items, next_cursor = customers.page(principal.org_id, limit, cursor, filter_condition=LIVE)
+def list_customers(principal: Principal, spec: SearchSpec, limit: int, cursor: str | None) -> dict[str, Any]:
+    items, next_cursor = customers.search(principal.org_id, spec, limit, cursor)
     return {"items": [customer_view(item) for item in items], "next_cursor": next_cursor}
 
 
@@ -123,26 +118,24 @@ def replace_customer(principal: Principal, customer_id: str, body: Any, expected
 
 def patch_customer(principal: Principal, customer_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
     changes = validate(CUSTOMER_PATCH_SCHEMA, body)
-    if changes.get("tags", []) is None:
+    if "tags" in changes and changes["tags"] is None:
         changes["tags"] = []
     return _apply(principal, customer_id, changes, expected_version)
 
 
 def delete_customer(principal: Principal, customer_id: str, expected_version: int | None) -> None:
-    now = clock.now()
-    customers.update(
-        principal.org_id,
-        customer_id,
-        [CustomerModel.deleted_at.set(now), CustomerModel.purge_at.set(now + RESTORE_WINDOW)],
-        expected_version,
-        now,
-    )
+    customers.soft_delete(principal.org_id, customer_id, expected_version, principal.user_id)
     count("CustomerDeleted")
+
+
+def restore_customer(principal: Principal, customer_id: str) -> dict[str, Any]:
+    customer = customers.restore(principal.org_id, customer_id, principal.user_id)
+    count("CustomerRestored")
+    return customer_view(customer)
 
 
 def add_note(principal: Principal, customer_id: str, body: Any) -> dict[str, Any]:
     fields = validate(NOTE_SCHEMA, body)
-    now = clock.now()
     note_id = new_id()
     note = NoteModel(
         principal.org_id,
@@ -150,12 +143,8 @@ def add_note(principal: Principal, customer_id: str, body: Any) -> dict[str, Any
         note_id=note_id,
         customer_id=customer_id,
         body=fields["body"],
-        author=principal.user_id,
-        created_at=now,
-        updated_at=now,
-        version=1,
     )
-    insert_under_customer(principal.org_id, customer_id, note)
+    notes.insert(note, principal.user_id, also=[customers.existence_check(principal.org_id, customer_id)])
     count("NoteAdded")
     return note_view(note)
 
@@ -168,7 +157,6 @@ def list_notes(principal: Principal, customer_id: str, limit: int, cursor: str |
 
 def add_activity(principal: Principal, customer_id: str, body: Any) -> dict[str, Any]:
     fields = validate(ACTIVITY_SCHEMA, body)
-    now = clock.now()
     activity_id = new_id()
     activity = ActivityModel(
         principal.org_id,
@@ -181,14 +169,13 @@ def add_activity(principal: Principal, customer_id: str, body: Any) -> dict[str,
         due_at=clock.parse(fields["due_at"]) if fields.get("due_at") else None,
         assignee=fields.get("assignee") or (principal.user_id if fields["type"] == "task" else None),
         status=fields.get("status", "open"),
-        created_by=principal.user_id,
-        created_at=now,
-        updated_at=now,
-        version=1,
     )
-    insert_under_customer(principal.org_id, customer_id, activity)
+    events = [task_assigned(principal, activity)] if activity.type == "task" else []
+    activities.insert(
+        activity, principal.user_id, also=[customers.existence_check(principal.org_id, customer_id)], events=events
+    )
     count("ActivityLogged")
-    if activity.type == "task":
+    if events:
         count("TaskAssigned")
     return activity_view(activity)
 
@@ -199,6 +186,24 @@ def list_activities(principal: Principal, customer_id: str, limit: int, cursor: 
         principal.org_id, limit, cursor, range_key_condition=activities_of(customer_id)
     )
     return {"items": [activity_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
+    return DomainEvent(
+        type="task.assigned",
+        org_id=principal.org_id,
+        actor=principal.user_id,
+        subject_type="activity",
+        subject_id=activity.activity_id,
+        occurred_at=clock.isoformat(clock.now()),
+        data={"assignee": activity.assignee, "customer_id": activity.customer_id, "subject": activity.subject,
+              "due_at": clock.isoformat(activity.due_at) if activity.due_at else None},
+    )
+
+
+def normalize_tags(tags: list[str]) -> list[str]:
+    """Tags match case-insensitively, so they are kept lower-case, once each, in the given order."""
+    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
 
 
 def customer_view(customer: CustomerModel) -> dict[str, Any]:
@@ -223,7 +228,7 @@ def note_view(note: NoteModel) -> dict[str, Any]:
         "id": note.note_id,
         "customer_id": note.customer_id,
         "body": note.body,
-        "author": note.author,
+        "author": note.created_by,
         "created_at": clock.isoformat(note.created_at),
         "updated_at": clock.isoformat(note.updated_at),
         "version": note.version,
@@ -248,11 +253,8 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, customer_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    actions = []
-    for name, value in changes.items():
-        attribute = getattr(CustomerModel, name)
-        actions.append(attribute.remove() if value is None else attribute.set(value))
-    now = clock.now()
-    customer = customers.update(principal.org_id, customer_id, actions, expected_version, now)
+    if "tags" in changes:
+        changes["tags"] = normalize_tags(changes["tags"])
+    customer = customers.update(principal.org_id, customer_id, changes, expected_version, principal.user_id)
     count("CustomerUpdated")
     return customer_view(customer)
