@@ -71,6 +71,13 @@ def test_functions_declare_the_python_3_12_runtime(package):
     assert {f["runtime"] for f in doc["resource"]["aws_lambda_function"].values()} == {"python3.12"}
 
 
+def test_authorizer_result_is_cached_for_300_seconds(package):
+    doc = json.loads((package / "chalice.tf.json").read_text())
+    swagger = json.loads(doc["locals"]["chalice_api_swagger"])
+    authorizer = swagger["securityDefinitions"]["jwt_authorizer"]["x-amazon-apigateway-authorizer"]
+    assert authorizer["authorizerResultTtlInSeconds"] == 300
+
+
 def test_zip_fits_the_size_target(package):
     size = (package / "deployment.zip").stat().st_size
     assert size <= MAX_ZIPPED_BYTES, f"{size / 1e6:.1f} MB zipped"

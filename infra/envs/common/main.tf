@@ -64,7 +64,6 @@ module "api" {
 
   name                        = local.name
   rest_api_id                 = module.package.rest_api_id
-  rest_api_execution_arn      = module.package.rest_api_execution_arn
   deployment_id               = module.package.rest_api_deployment_id
   stage_name                  = local.stage_name
   functions                   = module.package.functions

@@ -13,11 +13,6 @@ variable "rest_api_id" {
   type        = string
 }
 
-variable "rest_api_execution_arn" {
-  description = "Execution ARN of the REST API (package output rest_api_execution_arn)."
-  type        = string
-}
-
 variable "deployment_id" {
   description = "Deployment of the current API body (package output rest_api_deployment_id)."
   type        = string

@@ -13,7 +13,7 @@ variable "zone_id" {
   type        = string
 
   validation {
-    condition     = can(regex("^Z[A-Z0-9]{1,32}$", var.zone_id))
+    condition     = can(regex("^[A-Z0-9]{1,32}$", var.zone_id))
     error_message = "zone_id must be a Route 53 hosted zone ID."
   }
 }

@@ -16,7 +16,6 @@ mock_provider "aws" {
 variables {
   name                   = "zebros-test"
   rest_api_id            = "a1b2c3d4e5"
-  rest_api_execution_arn = "arn:aws:execute-api:eu-west-1:111122223333:a1b2c3d4e5"
   deployment_id          = "dep123"
   data_kms_key_arn       = "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555"
   signing_key_secret_arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:zebros-test/jwt-signing-key-AbCdEf"
