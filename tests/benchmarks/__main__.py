@@ -114,6 +114,8 @@ def dynamodb_calls_section(results: dict[str, Any], checks: list[Check], env: di
     _say("   The authorizer is a separate function whose answer API Gateway caches per token for 300 s.")
     for failure in result["failures"]:
         _say(f"   ! {failure}")
+    for step in result["skipped_steps"]:
+        _say(f"   skipped, the app declares no such route: {step}")
     for route in result["unexercised_routes"]:
         _say(f"   ! NOT EXERCISED: {route}; add a step to SCENARIO in tests/benchmarks/dynamodb_calls.py")
 
