@@ -33,6 +33,9 @@ def create_customer(request):
     return _customer_response(customers.create_customer(request.principal, request.json()), status=201)
 
 
+routes.batch("/v1/customers/batch", customers.create_customer, permission=can("customers", WRITE))
+
+
 @routes.protected("/v1/customers/{customer_id}", methods=["GET"], permission=can("customers", READ))
 def get_customer(request, customer_id):
     return _customer_response(customers.get_customer(request.principal, customer_id))

@@ -31,6 +31,16 @@ class Routes:
     ) -> Callable[[View], View]:
         return self._register(path, methods, permission=permission, **options)
 
+    def batch(self, path: str, create: Callable[..., dict[str, Any]], permission: str) -> None:
+        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(principal, item)` each."""
+        from chalicelib.services.batch import create_each
+
+        def create_many(request: ApiRequest) -> Response:
+            return json_response(create_each(request.principal, request.json(), create))
+
+        create_many.__name__ = f"batch_{path.strip('/').replace('/', '_')}"
+        self._register(path, ["POST"], permission=permission, idempotent=True)(create_many)
+
     def _register(
         self,
         path: str,

@@ -5,6 +5,8 @@ from chalicelib.data.counters import CounterModel
 from chalicelib.data.customers import CustomerModel
 from chalicelib.data.idempotency import IdempotencyRecordModel
 from chalicelib.data.notes import NoteModel
+from chalicelib.data.opportunities import OpportunityModel
+from chalicelib.data.org_settings import OrgSettingsModel
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.password_resets import PasswordResetModel
 from chalicelib.data.roles import RoleModel
@@ -25,6 +27,8 @@ ALL_MODELS = (
     AuditLogModel,
     CounterModel,
     TagLinkModel,
+    OrgSettingsModel,
+    OpportunityModel,
 )
 
 

@@ -1,0 +1,26 @@
+"""Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets)."""
+from __future__ import annotations
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.models import Model
+
+from chalicelib.data.base import table_meta
+
+
+class OrgSettingsModel(Model):
+    Meta = table_meta("org_settings")
+
+    org_id = UnicodeAttribute(hash_key=True)
+    currency = UnicodeAttribute(null=True)
+    stage_probabilities = MapAttribute(null=True)
+    sla_targets = MapAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+def find_settings(org_id: str) -> OrgSettingsModel | None:
+    try:
+        return OrgSettingsModel.get(org_id)
+    except OrgSettingsModel.DoesNotExist:
+        return None

@@ -1,0 +1,35 @@
+"""POST /v1/<resource>/batch: create up to 100 records, each on its own, results in order."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.core.errors import DomainError
+from chalicelib.core.validation import validate
+from chalicelib.services.roles import Principal
+
+MAX_ITEMS = 100
+BATCH_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "minItems": 1, "maxItems": MAX_ITEMS}},
+}
+
+
+def create_each(
+    principal: Principal, body: Any, create: Callable[[Principal, Any], dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each item is its own write: one that fails validation or a condition fails alone."""
+    items = validate(BATCH_SCHEMA, body)["items"]
+    results = []
+    for item in items:
+        try:
+            created = create(principal, item)
+        except DomainError as error:
+            results.append(
+                {"status": error.status, "error": {"title": error.title, "detail": error.detail, **error.extensions}}
+            )
+        else:
+            results.append({"status": 201, "id": created["id"]})
+    return {"results": results}
