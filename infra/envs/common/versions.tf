@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.7"
+  # 1.10: the S3 backend's use_lockfile (native S3 state locking, no DynamoDB lock table).
+  required_version = ">= 1.10"
 
   required_providers {
     aws = {
