@@ -11,10 +11,10 @@ BATCH = 10
 
 class EventBridgePublisher:
     def __init__(self, bus_name: str) -> None:
-        import boto3
+        from chalicelib.aws.sessions import client
 
         self.bus_name = bus_name
-        self.client = boto3.client("events")
+        self.client = client("events")
 
     def publish(self, events: Sequence[DomainEvent]) -> None:
         for start in range(0, len(events), BATCH):

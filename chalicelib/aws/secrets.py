@@ -6,7 +6,7 @@ from typing import Any
 
 
 def read_json_secret(secret_id: str) -> dict[str, Any]:
-    import boto3
+    from chalicelib.aws.sessions import client
 
-    response = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)
+    response = client("secretsmanager").get_secret_value(SecretId=secret_id)
     return json.loads(response["SecretString"])

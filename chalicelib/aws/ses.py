@@ -9,9 +9,9 @@ class SesNotifier:
         self.from_address = from_address
 
     def send_password_reset(self, email: str, token: str) -> None:
-        import boto3
+        from chalicelib.aws.sessions import client
 
-        boto3.client("ses").send_email(
+        client("ses").send_email(
             Source=self.from_address,
             Destination={"ToAddresses": [email]},
             Message={

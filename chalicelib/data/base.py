@@ -9,8 +9,11 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
+from chalicelib.aws.sessions import share_loader_with_pynamodb
 from chalicelib.core.cursors import decode_cursor, encode_cursor
 from chalicelib.core.settings import get_settings
+
+share_loader_with_pynamodb()
 
 M = TypeVar("M", bound=Model)
 

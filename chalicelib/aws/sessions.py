@@ -1,0 +1,38 @@
+"""botocore sessions that share one data loader.
+
+Every botocore session loads and keeps its own copy of the service models and endpoint data,
+about 10 MiB each, and PynamoDB opens a session per table (per thread). With a dozen tables that
+alone outgrows a 128 MB function. Sessions here stay separate (client creation is not thread-safe
+across threads) but share the loader, so those models exist once per process.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import botocore.session
+from botocore.loaders import create_loader
+
+
+@lru_cache(maxsize=1)
+def _shared_loader() -> Any:
+    return create_loader()
+
+
+def new_session() -> botocore.session.Session:
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _shared_loader())
+    return session
+
+
+@lru_cache(maxsize=None)
+def client(service_name: str) -> Any:
+    """A client for services other than DynamoDB (Secrets Manager, SES, EventBridge): botocore
+    directly, since boto3 would only add import time and another session."""
+    return new_session().create_client(service_name)
+
+
+def share_loader_with_pynamodb() -> None:
+    import pynamodb.connection.base
+
+    pynamodb.connection.base.get_session = new_session
