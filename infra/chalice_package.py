@@ -24,6 +24,8 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
 * The WebSocket custom domain lacks `security_policy` (fails `terraform validate`): TLS_1_2.
 * The runtime is the Python that ran chalice (3.11 here): set to python3.12, and the
   dependencies are installed from manylinux wheels built for CPython 3.12 instead of chalice's.
+* The REST API is named after the app only, so environments in one account share API Gateway
+  metrics (ApiName, Stage): it is named <app>-<stage>.
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -117,7 +119,7 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
             "aws": {"source": "hashicorp/aws", "version": AWS_PROVIDER_VERSION}
         },
     }
-    doc.get("data", {}).pop("null_data_source", None)
+    labels = doc.get("data", {}).pop("null_data_source", {}).get("chalice", {}).get("inputs", {})
     doc.pop("provider", None)  # the env root configures the provider; modules inherit it
 
     api_functions = api_function_names(doc)
@@ -127,6 +129,10 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
 
     rest_api = resources.get("aws_api_gateway_rest_api", {}).get("rest_api")
     if rest_api is not None:
+        # Chalice names the API after the app only; API Gateway's metrics are keyed by ApiName and
+        # Stage (always "api"), so environments sharing an account would share metrics.
+        if labels.get("app") and labels.get("stage"):
+            rest_api["name"] = f"{labels['app']}-{labels['stage']}"
         swagger = json.loads(doc["locals"]["chalice_api_swagger"])
         if authorizer_ttl is not None:
             set_authorizer_ttl(swagger, authorizer_ttl)

@@ -64,6 +64,11 @@ def test_null_provider_is_not_needed(fixed):
     assert "null" not in json.dumps(fixed["terraform"])
 
 
+def test_rest_api_is_named_per_stage_so_metrics_do_not_mix(fixed):
+    assert RAW_TF["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"] == "zebros", "fixture changed"
+    assert fixed["resource"]["aws_api_gateway_rest_api"]["rest_api"]["name"] == "zebros-dev"
+
+
 def test_deployment_makes_no_implicit_stage_and_redeploys_on_body_change(fixed):
     deployment = fixed["resource"]["aws_api_gateway_deployment"]["rest_api"]
     assert "stage_name" not in deployment and "stage_description" not in deployment

@@ -99,6 +99,7 @@ def test_prod_has_one_traced_stage_behind_waf_with_usage_plans(prod_plan, invent
     assert inventory["aws_api_gateway_stage"] == 1
     stage = planned(prod_plan, "aws_api_gateway_stage")[0]
     assert stage["stage_name"] == "api" and stage["xray_tracing_enabled"]
+    assert planned(prod_plan, "aws_api_gateway_rest_api")[0]["name"] == "zebros-prod"
     assert inventory["aws_wafv2_web_acl_association"] == 1
     assert inventory["aws_api_gateway_usage_plan"] == 2
     assert inventory["aws_api_gateway_usage_plan_key"] == inventory["aws_api_gateway_api_key"]

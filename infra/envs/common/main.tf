@@ -19,7 +19,7 @@ locals {
   table_prefix  = "zebros-${var.environment}-"                # TABLE_PREFIX in .chalice/config.json
   secret_name   = "zebros-${var.environment}/jwt-signing-key" # SIGNING_KEY_SECRET_ID
   stage_name    = "api"                                       # api_gateway_stage
-  rest_api_name = "zebros"                                    # app_name
+  rest_api_name = "zebros-${var.environment}"                 # chalice_package.py names it <app>-<stage>
 
   tables            = jsondecode(file("${path.module}/../../tables.json"))
   gateway_responses = jsondecode(file("${path.module}/../../../chalicelib/api/gateway_responses.json"))

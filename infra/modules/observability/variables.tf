@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "rest_api_name" {
-  description = "Name of the REST API (API Gateway metric dimension ApiName; Chalice's app_name)."
+  description = "Name of the REST API (API Gateway metric dimension ApiName), e.g. \"zebros-dev\"."
   type        = string
 }
 

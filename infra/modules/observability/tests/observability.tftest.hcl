@@ -9,7 +9,7 @@ mock_provider "aws" {
 
 variables {
   name             = "zebros-test"
-  rest_api_name    = "zebros"
+  rest_api_name    = "zebros-test"
   stage_name       = "api"
   function_names   = { api_handler = "zebros-test", jwt_authorizer = "zebros-test-jwt_authorizer" }
   table_names      = { users = "zebros-test-users", customers = "zebros-test-customers" }
