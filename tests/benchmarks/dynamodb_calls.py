@@ -120,6 +120,12 @@ SCENARIO: list[Step] = [
         lambda s: {"headers": _bearer(s, {"Idempotency-Key": s["idempotency_key"]}), "body": _customer(2)},
         variant="Idempotency-Key, replayed",
     ),
+    Step(
+        "POST",
+        "/v1/customers/batch",
+        200,
+        lambda s: {"headers": _bearer(s), "body": _json({"items": [{"name": "Batch One"}, {"name": "Batch Two"}]})},
+    ),
     Step("GET", "/v1/customers", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/customers/{customer_id}", 200, lambda s: {"headers": _bearer(s)}),
     Step(
