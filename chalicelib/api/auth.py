@@ -3,8 +3,11 @@ from chalice import Blueprint
 
 from chalicelib.api.authorizer import jwt_authorizer
 from chalicelib.api.routing import Routes, json_response, no_content
-from chalicelib.services import auth, tokens
+from chalicelib.core.lazy import lazy_module
 from chalicelib.services.roles import SESSION
+
+auth = lazy_module("chalicelib.services.auth")
+tokens = lazy_module("chalicelib.services.tokens")
 
 auth_blueprint = Blueprint(__name__)
 routes = Routes(auth_blueprint, jwt_authorizer)

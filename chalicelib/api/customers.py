@@ -6,12 +6,13 @@ from chalicelib.api.requests import etag
 from chalicelib.api.routing import JSON_TYPES, Routes, json_response, no_content
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.search import parse_search
-from chalicelib.services import customers
+from chalicelib.core.lazy import lazy_module
 from chalicelib.services.roles import READ, WRITE, can
 
 customers_blueprint = Blueprint(__name__)
 routes = Routes(customers_blueprint, jwt_authorizer)
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
+customers = lazy_module("chalicelib.services.customers")
 
 
 def _customer_response(customer, status=200):
@@ -33,7 +34,11 @@ def create_customer(request):
     return _customer_response(customers.create_customer(request.principal, request.json()), status=201)
 
 
-routes.batch("/v1/customers/batch", customers.create_customer, permission=can("customers", WRITE))
+routes.batch(
+    "/v1/customers/batch",
+    lambda principal, item: customers.create_customer(principal, item),
+    permission=can("customers", WRITE),
+)
 
 
 @routes.protected("/v1/customers/{customer_id}", methods=["GET"], permission=can("customers", READ))

@@ -10,8 +10,9 @@ from chalice import Response
 from chalicelib.api.requests import ApiRequest
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
-from chalicelib.data import idempotency
+from chalicelib.core.lazy import lazy_module
 
+idempotency = lazy_module("chalicelib.data.idempotency")
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
