@@ -1,6 +1,7 @@
 """Zebros API: creates the app, registers middleware and blueprints. Nothing else lives here."""
 from chalice import Chalice
 
+from chalicelib.api.audit_logs import audit_logs_blueprint
 from chalicelib.api.auth import auth_blueprint
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.customers import customers_blueprint
@@ -18,5 +19,12 @@ if not get_settings().running_in_lambda:
 
     emulate_api_gateway(app)
 
-for blueprint in (authorizer_blueprint, health_blueprint, auth_blueprint, customers_blueprint, hello_blueprint):
+for blueprint in (
+    authorizer_blueprint,
+    health_blueprint,
+    auth_blueprint,
+    hello_blueprint,
+    customers_blueprint,
+    audit_logs_blueprint,
+):
     app.register_blueprint(blueprint)

@@ -186,6 +186,7 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
+    Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "POST",
         "/v1/auth/refresh",
