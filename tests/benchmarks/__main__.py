@@ -41,11 +41,17 @@ def cold_start_section(results: dict[str, Any], checks: list[Check]) -> None:
     _say(f"1. Cold start: fresh interpreters, {COLD_START_REPETITIONS} alternating runs each, medians")
     _say("   app = `import app`; baseline = `import chalice, boto3, pynamodb.models`")
     environments = {
-        "developer": ("developer machine (target)", developer_environment()),
-        "lambda": ("as in Lambda (dev stage)", lambda_environment()),
+        "developer": ("developer machine (target)", developer_environment(), cold_start.APP_IMPORT),
+        "lambda": ("as in Lambda (dev stage)", lambda_environment(), cold_start.APP_IMPORT),
+        "developer_first_request": (
+            "developer, + customers domain",
+            developer_environment(),
+            cold_start.FIRST_CUSTOMER_REQUEST_IMPORT,
+        ),
     }
     measured = {
-        key: cold_start.measure(env, COLD_START_REPETITIONS) for key, (_, env) in environments.items()
+        key: cold_start.measure(env, COLD_START_REPETITIONS, statement)
+        for key, (_, env, statement) in environments.items()
     }
     results.update({f"cold_start_{key}": result for key, result in measured.items()})
     headers = ["environment", "app ms", "baseline ms", "ratio", "cpu ratio", "process ratio", "app peak MiB",
@@ -62,11 +68,12 @@ def cold_start_section(results: dict[str, Any], checks: list[Check]) -> None:
             result["baseline"]["peak_rss_mib_max"],
             "imported" if result["xray_sdk_imported"] else "no",
         ]
-        for (label, _), result in zip(environments.values(), measured.values())
+        for (label, _, _), result in zip(environments.values(), measured.values())
     ]
     _say(table(headers, rows, right=range(1, 8)))
+    _say("   + customers domain: `import app` and the modules the first GET /v1/customers/{id} loads on use")
     _say("   ratio: import time; cpu ratio: CPU time of the import; process ratio: whole interpreter run")
-    for (label, _), result in zip(environments.values(), measured.values()):
+    for (label, _, _), result in zip(environments.values(), measured.values()):
         _say(f"   {label}, imported beyond the baseline: {', '.join(result['extra_packages']) or 'nothing'}")
 
     developer, in_lambda = measured["developer"], measured["lambda"]
@@ -77,6 +84,10 @@ def cold_start_section(results: dict[str, Any], checks: list[Check]) -> None:
     ratio, peak = in_lambda["ratio_import"], in_lambda["app"]["peak_rss_mib_max"]
     checks.append(_info(section, "import app / bare import (as in Lambda)", f"{ratio:g}x"))
     checks.append(_info(section, "peak RSS of import app (as in Lambda)", f"{peak:g} MiB"))
+    first_request = measured["developer_first_request"]
+    checks.append(
+        _info(section, "import app + customers domain / bare import", f"{first_request['ratio_import']:g}x")
+    )
 
 
 def warm_section(results: dict[str, Any], checks: list[Check], env: dict[str, str], world: dict[str, Any]) -> None:
