@@ -5,9 +5,13 @@ from chalicelib.api.audit_logs import audit_logs_blueprint
 from chalicelib.api.auth import auth_blueprint
 from chalicelib.api.authorizer import authorizer_blueprint
 from chalicelib.api.customers import customers_blueprint
+from chalicelib.api.email_templates import email_templates_blueprint
 from chalicelib.api.health import health_blueprint
 from chalicelib.api.hello import hello_blueprint
 from chalicelib.api.middleware import register_middleware
+from chalicelib.api.opportunities import opportunities_blueprint
+from chalicelib.api.roles import roles_blueprint
+from chalicelib.api.users import users_blueprint
 from chalicelib.core.settings import get_settings
 
 app = Chalice(app_name="zebros")
@@ -26,5 +30,9 @@ for blueprint in (
     hello_blueprint,
     customers_blueprint,
     audit_logs_blueprint,
+    email_templates_blueprint,
+    opportunities_blueprint,
+    users_blueprint,
+    roles_blueprint,
 ):
     app.register_blueprint(blueprint)

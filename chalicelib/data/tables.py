@@ -3,13 +3,15 @@ from chalicelib.data.activities import ActivityModel
 from chalicelib.data.audit_logs import AuditLogModel
 from chalicelib.data.counters import CounterModel
 from chalicelib.data.customers import CustomerModel
+from chalicelib.data.email_templates import EmailTemplateModel
 from chalicelib.data.idempotency import IdempotencyRecordModel
+from chalicelib.data.invitations import InvitationModel
 from chalicelib.data.notes import NoteModel
 from chalicelib.data.opportunities import OpportunityModel
 from chalicelib.data.org_settings import OrgSettingsModel
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.password_resets import PasswordResetModel
-from chalicelib.data.roles import RoleModel
+from chalicelib.data.roles import RoleModel, RoleNameModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.tag_links import TagLinkModel
 from chalicelib.data.users import UserModel
@@ -29,6 +31,9 @@ ALL_MODELS = (
     TagLinkModel,
     OrgSettingsModel,
     OpportunityModel,
+    EmailTemplateModel,
+    InvitationModel,
+    RoleNameModel,
 )
 
 
