@@ -9,9 +9,6 @@ from chalicelib.api.email_templates import email_templates_blueprint
 from chalicelib.api.health import health_blueprint
 from chalicelib.api.hello import hello_blueprint
 from chalicelib.api.middleware import register_middleware
-from chalicelib.api.opportunities import opportunities_blueprint
-from chalicelib.api.roles import roles_blueprint
-from chalicelib.api.users import users_blueprint
 from chalicelib.core.settings import get_settings
 
 app = Chalice(app_name="zebros")
@@ -31,8 +28,5 @@ for blueprint in (
     customers_blueprint,
     audit_logs_blueprint,
     email_templates_blueprint,
-    opportunities_blueprint,
-    users_blueprint,
-    roles_blueprint,
 ):
     app.register_blueprint(blueprint)

@@ -5,13 +5,12 @@ from chalicelib.data.counters import CounterModel
 from chalicelib.data.customers import CustomerModel
 from chalicelib.data.email_templates import EmailTemplateModel
 from chalicelib.data.idempotency import IdempotencyRecordModel
-from chalicelib.data.invitations import InvitationModel
 from chalicelib.data.notes import NoteModel
 from chalicelib.data.opportunities import OpportunityModel
 from chalicelib.data.org_settings import OrgSettingsModel
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.password_resets import PasswordResetModel
-from chalicelib.data.roles import RoleModel, RoleNameModel
+from chalicelib.data.roles import RoleModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.tag_links import TagLinkModel
 from chalicelib.data.users import UserModel
@@ -32,8 +31,6 @@ ALL_MODELS = (
     OrgSettingsModel,
     OpportunityModel,
     EmailTemplateModel,
-    InvitationModel,
-    RoleNameModel,
 )
 
 
