@@ -1,4 +1,4 @@
-"""Password-reset mail through Amazon SES."""
+"""Password-reset and invitation mail through Amazon SES."""
 from __future__ import annotations
 
 
@@ -9,18 +9,29 @@ class SesNotifier:
         self.from_address = from_address
 
     def send_password_reset(self, email: str, token: str) -> None:
+        self._send(
+            email,
+            "Reset your Zebros password",
+            "Use this code to reset your password within one hour:\n\n"
+            f"{token}\n\nIf you did not ask for it, ignore this message.",
+        )
+
+    def send_invitation(self, email: str, token: str) -> None:
+        self._send(
+            email,
+            "You are invited to Zebros",
+            "You have been invited to a Zebros organization. Use this code within seven days to set your "
+            f"password and accept:\n\n{token}\n\nIf you did not expect it, ignore this message.",
+        )
+
+    def _send(self, email: str, subject: str, text: str) -> None:
         from chalicelib.aws.sessions import client
 
         client("ses").send_email(
             Source=self.from_address,
             Destination={"ToAddresses": [email]},
             Message={
-                "Subject": {"Data": "Reset your Zebros password"},
-                "Body": {
-                    "Text": {
-                        "Data": "Use this code to reset your password within one hour:\n\n"
-                        f"{token}\n\nIf you did not ask for it, ignore this message."
-                    }
-                },
+                "Subject": {"Data": subject},
+                "Body": {"Text": {"Data": text}},
             },
         )

@@ -1,4 +1,15 @@
-"""Table `users`: keyed by normalized email, so login is one GetItem; `org_users` lists a tenant's users."""
+"""Table `users`: keyed by normalized email, so login is one GetItem; `org_users` lists a tenant's users.
+
+Access patterns (admin routes, /v1/users):
+- list an organization's users: one Query of the `org_users` GSI (partition `org_id`, sort
+  `user_id`, so oldest first); the cursor carries `user_id` and `email`, never the organization.
+- one user by id: one Query of `org_users` with `user_id = :id` under the caller's organization,
+  so another tenant's id finds nothing (404).
+- the other owners of an organization (last-owner rule): Query of `org_users` filtered on
+  `role = owner`, stopped at the first other active owner.
+Status is `active`, `invited` (account created, password not yet set) or `deactivated`; only
+`active` users may log in or refresh.
+"""
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -8,7 +19,13 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.data.base import condition_failed, table_meta, transaction_conditions_failed, transaction_connection
+from chalicelib.data.base import (
+    condition_failed,
+    query_page,
+    table_meta,
+    transaction_conditions_failed,
+    transaction_connection,
+)
 from chalicelib.data.organizations import OrganizationModel
 
 
@@ -34,6 +51,8 @@ class UserModel(Model):
     failed_logins = NumberAttribute(default=0)
     locked_until = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
 
     org_users = OrgUsersIndex()
 
@@ -81,3 +100,39 @@ def set_password_hash(email: str, password_hash: str) -> None:
         if condition_failed(error):
             raise NotFound("No such user.") from None
         raise
+
+
+ACTIVE = "active"
+INVITED = "invited"
+DEACTIVATED = "deactivated"
+
+
+def find_in_org(org_id: str, user_id: str) -> UserModel:
+    """One Query of `org_users`: the user with this id in this organization, else NotFound."""
+    for user in UserModel.org_users.query(org_id, range_key_condition=UserModel.user_id == user_id, limit=1):
+        return user
+    raise NotFound("No user with this id.")
+
+
+def page_of_org(org_id: str, limit: int, cursor: str | None) -> tuple[list[UserModel], str | None]:
+    return query_page(
+        UserModel.org_users, UserModel, {"org_id": org_id}, org_id, frozenset({"user_id", "email"}), limit, cursor
+    )
+
+
+def another_active_owner(org_id: str, user_id: str) -> UserModel | None:
+    """An active owner of the organization other than `user_id`, or None (one Query, paged as needed)."""
+    results = UserModel.org_users.query(
+        org_id, filter_condition=(UserModel.role == "owner") & (UserModel.status == ACTIVE)
+    )
+    return next((user for user in results if user.user_id != user_id), None)
+
+
+def holders_of_role(org_id: str, role: str, limit: int = 1) -> list[UserModel]:
+    """Up to `limit` users of the organization holding `role` (a Query of `org_users` with a filter)."""
+    found = []
+    for user in UserModel.org_users.query(org_id, filter_condition=UserModel.role == role):
+        found.append(user)
+        if len(found) >= limit:
+            break
+    return found

@@ -1,4 +1,4 @@
-"""How users are told things out of band (password reset links). Pluggable: the log notifier is
+"""How users are told things out of band (password reset codes, invitations). Pluggable: the log notifier is
 for local runs (the token appears in the server log); in AWS set NOTIFIER=ses."""
 from __future__ import annotations
 
@@ -11,12 +11,19 @@ from chalicelib.core.settings import get_settings
 class Notifier(Protocol):
     def send_password_reset(self, email: str, token: str) -> None: ...
 
+    def send_invitation(self, email: str, token: str) -> None: ...
+
 
 class LogNotifier:
     def send_password_reset(self, email: str, token: str) -> None:
         from chalicelib.observability import logger
 
         logger.info("Password reset token issued (local notifier)", extra={"reset_email": email, "reset_token": token})
+
+    def send_invitation(self, email: str, token: str) -> None:
+        from chalicelib.observability import logger
+
+        logger.info("Invitation token issued (local notifier)", extra={"invitation_email": email, "invitation_token": token})
 
 
 @lru_cache(maxsize=1)

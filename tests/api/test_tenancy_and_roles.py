@@ -13,6 +13,7 @@ PUBLIC_ROUTES = {
     ("/v1/auth/refresh", "POST"),
     ("/v1/auth/password/forgot", "POST"),
     ("/v1/auth/password/reset", "POST"),
+    ("/v1/auth/invitations/accept", "POST"),
     ("/.well-known/jwks.json", "GET"),
     ("/api/abc/hello", "POST"),
 }
