@@ -42,6 +42,8 @@ _FIELDS: dict[str, Any] = {
         "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 1000},
     },
 }
+# Field schemas the other contact-management records (leads, contacts, companies) share.
+FIELD_SCHEMAS = _FIELDS
 CUSTOMER_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name"], "properties": _FIELDS}
 # JSON Merge Patch (RFC 7396): any subset of fields; null clears an optional one.
 CUSTOMER_PATCH_SCHEMA = {

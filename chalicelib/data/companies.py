@@ -1,0 +1,68 @@
+"""Table `companies`: partition `org_id`, sort `company_id` (time-ordered). Soft-deleted companies
+expire 30 days later (TTL `purge_at`). A company's contacts: see chalicelib/data/contacts.py.
+
+Access pattern of each filter of GET /v1/companies (SearchableTable, chalicelib/data/search.py),
+one Query per page; the first row that applies is the Query, the other filters its
+FilterExpression (on the tag path: checked on the fetched page). Companies have no email, so
+`email_prefix` is not a filter here (400).
+
+| filter / sort                                | served by                                          |
+|----------------------------------------------|----------------------------------------------------|
+| sort=name / -name, or name_prefix            | GSI by_name (org_id, name_sort): begins_with       |
+| sort=updated / -updated, or updated range    | GSI by_updated (org_id, updated_sort): key range   |
+| tag                                          | table tag_links ("<org>#company#<tag>", company_id) + one BatchGetItem |
+| owner (+ created range)                      | GSI by_owner ("<org>#<owner>", created_sort)       |
+| status (+ created range)                     | GSI by_status ("<org>#<status>", created_sort)     |
+| nothing / created range, sort=created/-created | the table (org_id, company_id)                   |
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.models import Model
+
+from chalicelib.data.base import table_meta
+from chalicelib.data.search import ByNameIndex, ByOwnerIndex, ByStatusIndex, ByUpdatedIndex, SearchableTable
+
+
+class CompanyModel(Model):
+    Meta = table_meta("companies")
+
+    org_id = UnicodeAttribute(hash_key=True)
+    company_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    domain = UnicodeAttribute(null=True)
+    industry = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    owner = UnicodeAttribute(null=True)
+    custom_fields = MapAttribute(default=dict)
+    created_by = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = NumberAttribute(default=1)
+    deleted_at = UTCDateTimeAttribute(null=True)
+    purge_at = TTLAttribute(null=True)
+
+    name_sort = UnicodeAttribute()
+    # Always empty: SearchableTable derives it for every table; companies have no email index.
+    email_sort = UnicodeAttribute(null=True)
+    org_status = UnicodeAttribute()
+    org_owner = UnicodeAttribute(null=True)
+    updated_sort = UnicodeAttribute()
+    created_sort = UnicodeAttribute()
+
+    by_name = ByNameIndex()
+    by_status = ByStatusIndex()
+    by_owner = ByOwnerIndex()
+    by_updated = ByUpdatedIndex()
+
+
+companies = SearchableTable(CompanyModel, "company_id", "company")
