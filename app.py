@@ -9,6 +9,8 @@ from chalicelib.api.email_templates import email_templates_blueprint
 from chalicelib.api.health import health_blueprint
 from chalicelib.api.hello import hello_blueprint
 from chalicelib.api.middleware import register_middleware
+from chalicelib.api.sla_policies import sla_policies_blueprint
+from chalicelib.api.tickets import tickets_blueprint
 from chalicelib.core.settings import get_settings
 
 app = Chalice(app_name="zebros")
@@ -28,5 +30,7 @@ for blueprint in (
     customers_blueprint,
     audit_logs_blueprint,
     email_templates_blueprint,
+    sla_policies_blueprint,
+    tickets_blueprint,
 ):
     app.register_blueprint(blueprint)

@@ -14,6 +14,8 @@ from chalicelib.data.roles import RoleModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.tag_links import TagLinkModel
 from chalicelib.data.users import UserModel
+from chalicelib.data.sla_policies import SlaPolicyModel
+from chalicelib.data.tickets import TicketModel
 
 ALL_MODELS = (
     OrganizationModel,
@@ -31,6 +33,8 @@ ALL_MODELS = (
     OrgSettingsModel,
     OpportunityModel,
     EmailTemplateModel,
+    SlaPolicyModel,
+    TicketModel,
 )
 
 
