@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,5 +109,16 @@ def test_prod_has_one_traced_stage_behind_waf_with_usage_plans(prod_plan, invent
 def test_prod_functions_run_python_3_12_and_each_has_an_alarm_pair(prod_plan, inventory):
     functions = planned(prod_plan, "aws_lambda_function")
     assert {f["runtime"] for f in functions} == {"python3.12"}
-    assert {(f["memory_size"], f["timeout"]) for f in functions} == {(128, 3)}  # only API functions so far
+    assert {(f["memory_size"], f["timeout"]) for f in functions} <= {(128, 3), (1024, 15)}
+    assert {(f["memory_size"], f["timeout"]) for f in functions if f["function_name"] == "zebros-prod"} == {(128, 3)}
     assert inventory["aws_cloudwatch_metric_alarm"] == 2 + 2 * len(functions) + inventory["aws_dynamodb_table"]
+
+
+def test_prod_dashboard_charts_every_business_event_the_code_counts(prod_plan):
+    counted = set()
+    for source in (REPO / "chalicelib").rglob("*.py"):
+        counted.update(re.findall(r'(?:^|[^.\w])count\(\s*"([A-Za-z0-9_]+)"', source.read_text()))
+    assert counted, "expected observability count(...) calls in chalicelib"
+    body = json.loads(planned(prod_plan, "aws_cloudwatch_dashboard")[0]["dashboard_body"])
+    business = next(w for w in body["widgets"] if w["properties"]["title"].startswith("Business events"))
+    assert {m[1] for m in business["properties"]["metrics"]} == counted

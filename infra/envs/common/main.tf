@@ -21,8 +21,16 @@ locals {
   stage_name    = "api"                                       # api_gateway_stage
   rest_api_name = "zebros-${var.environment}"                 # chalice_package.py names it <app>-<stage>
 
+  app_dir           = "${path.module}/../../.."
   tables            = jsondecode(file("${path.module}/../../tables.json"))
-  gateway_responses = jsondecode(file("${path.module}/../../../chalicelib/api/gateway_responses.json"))
+  gateway_responses = jsondecode(file("${local.app_dir}/chalicelib/api/gateway_responses.json"))
+
+  # Every business event the code records with observability's count("Name"), read from the
+  # source so the dashboard cannot fall behind the app.
+  business_metrics = sort(distinct(flatten([
+    for f in fileset(local.app_dir, "chalicelib/**/*.py") :
+    regexall("(?:^|[^.\\w])count\\(\\s*\"([A-Za-z0-9_]+)\"", file("${local.app_dir}/${f}"))
+  ])))
 
   signing_key_readers = [
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
@@ -136,7 +144,7 @@ module "observability" {
   function_names      = { for k, f in module.package.functions : k => f.function_name }
   table_names         = module.dynamodb.table_names
   metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME
-  business_metrics    = var.business_metrics
+  business_metrics    = local.business_metrics
   kms_key_arn         = module.kms.key_arn
   alarm_subscriptions = var.alarm_subscriptions
 }

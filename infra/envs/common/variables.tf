@@ -113,17 +113,6 @@ variable "alarm_subscriptions" {
   default = []
 }
 
-variable "business_metrics" {
-  description = "The app's EMF business events to chart (chalicelib observability.count names)."
-  type        = list(string)
-  default = [
-    "OrganizationRegistered", "LoginSucceeded", "LoginFailed", "LoginThrottled", "TokenRefreshed",
-    "RefreshTokenReuseDetected", "AccessTokenRejected", "LoggedOut", "PasswordResetRequested",
-    "PasswordReset", "CustomerCreated", "CustomerUpdated", "CustomerDeleted", "NoteAdded",
-    "ActivityLogged", "TaskAssigned",
-  ]
-}
-
 variable "api_gateway_account_enabled" {
   description = "Whether this environment owns the region's API Gateway account settings (CloudWatch role). Exactly one environment per account and region."
   type        = bool
