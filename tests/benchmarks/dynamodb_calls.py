@@ -187,6 +187,84 @@ SCENARIO: list[Step] = [
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
+    Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
+    Step(
+        "PUT",
+        "/v1/settings",
+        200,
+        lambda s: {"headers": _bearer(s, {"If-Match": '"0"'}), "body": _json({"currency": "EUR"})},
+    ),
+    Step(
+        "PATCH",
+        "/v1/settings",
+        200,
+        lambda s: {"headers": _bearer(s), "body": _json({"stage_probabilities": {"lead": 15}})},
+    ),
+    Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
+    Step(
+        "POST",
+        "/v1/roles",
+        201,
+        lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench role", "permissions": ["customers:read"]})},
+        after=_remember(role_id="id"),
+    ),
+    Step("GET", "/v1/roles", 200, lambda s: {"headers": _bearer(s)}),
+    Step("GET", "/v1/roles/{role_id}", 200, lambda s: {"headers": _bearer(s), "path": {"role_id": s["role_id"]}}),
+    Step(
+        "PUT",
+        "/v1/roles/{role_id}",
+        200,
+        lambda s: {
+            "headers": _bearer(s, {"If-Match": '"1"'}),
+            "path": {"role_id": s["role_id"]},
+            "body": _json({"name": "Bench role 2", "permissions": ["customers:read", "tickets:read"]}),
+        },
+    ),
+    Step(
+        "PATCH",
+        "/v1/roles/{role_id}",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"role_id": s["role_id"]}, "body": _json({"description": "Bench"})},
+    ),
+    Step(
+        "POST",
+        "/v1/users/invite",
+        201,
+        lambda s: {
+            "headers": _bearer(s),
+            "body": _json({"email": f"invitee.{s['email']}", "name": "Invitee", "role": s["role_id"]}),
+        },
+        after=_remember(invited_user_id="id"),
+    ),
+    Step("GET", "/v1/users", 200, lambda s: {"headers": _bearer(s)}),
+    Step(
+        "GET", "/v1/users/{user_id}", 200, lambda s: {"headers": _bearer(s), "path": {"user_id": s["invited_user_id"]}}
+    ),
+    Step(
+        "POST",
+        "/v1/auth/invitations/accept",
+        200,
+        lambda s: {"body": _json({"token": s["invitation_token"], "password": NEW_PASSWORD})},
+    ),
+    Step(
+        "PUT",
+        "/v1/users/{user_id}/role",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"user_id": s["invited_user_id"]}, "body": _json({"role": "viewer"})},
+    ),
+    Step(
+        "POST",
+        "/v1/users/{user_id}/deactivate",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"user_id": s["invited_user_id"]}},
+    ),
+    Step(
+        "POST",
+        "/v1/users/{user_id}/reactivate",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"user_id": s["invited_user_id"]}},
+    ),
+    Step("DELETE", "/v1/roles/{role_id}", 204, lambda s: {"headers": _bearer(s), "path": {"role_id": s["role_id"]}}),
     Step(
         "POST",
         "/v1/auth/refresh",
@@ -206,7 +284,7 @@ SCENARIO: list[Step] = [
 
 
 class ResetTokenCatcher(logging.Handler):
-    """The local notifier logs the reset token; the scenario reads it from the log record."""
+    """The local notifier logs reset and invitation tokens; the scenario reads them from the log record."""
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
@@ -216,6 +294,9 @@ class ResetTokenCatcher(logging.Handler):
         token = getattr(record, "reset_token", None)
         if token:
             self.state["reset_token"] = token
+        invitation = getattr(record, "invitation_token", None)
+        if invitation:
+            self.state["invitation_token"] = invitation
 
 
 def _count_authorizer_apart(counter: CallCounter) -> None:
