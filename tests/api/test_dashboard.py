@@ -123,3 +123,38 @@ def test_a_custom_role_without_dashboard_read_is_403(api, login_as, owner):
     api.put(f"/v1/users/{member.user_id}/role", {"role": role["id"]}, as_=owner)
     token = api.login(member.email).json["access_token"]
     assert api.get("/v1/dashboard", headers={"Authorization": f"Bearer {token}"}).status == 403
+
+
+def _declared(*routes):
+    from app import app
+
+    return all(method in app.routes.get(path, {}) for method, path in routes)
+
+
+@pytest.mark.skipif(
+    not _declared(("POST", "/v1/leads"), ("POST", "/v1/leads/{lead_id}/convert"), ("POST", "/v1/tickets"),
+                  ("PATCH", "/v1/tickets/{ticket_id}"), ("PUT", "/v1/opportunities/{opportunity_id}/stage")),
+    reason="the leads, tickets and opportunities routes are not in this build",
+)
+def test_end_to_end_through_the_domain_routes(api, owner):
+    """Leads, conversions, opportunities and tickets created over HTTP move the dashboard."""
+    today = clock.now().date().isoformat()
+    leads = [api.post("/v1/leads", {"name": f"Lead {index}"}, as_=owner) for index in range(4)]
+    assert all(reply.status == 201 for reply in leads), [reply.body for reply in leads]
+    converted = api.post(f"/v1/leads/{leads[0].json['id']}/convert",
+                         {"create_opportunity": True, "opportunity_name": "First deal", "amount": 1000}, as_=owner)
+    assert converted.status in (200, 201), converted.body
+    opportunity_id = converted.json["opportunity_id"]
+    moved = api.put(f"/v1/opportunities/{opportunity_id}/stage", {"stage": "qualified"}, as_=owner)
+    assert moved.status == 200, moved.body
+    ticket = api.post("/v1/tickets", {"subject": "Broken", "priority": "high"}, as_=owner)
+    assert ticket.status == 201, ticket.body
+    api.post("/v1/tickets", {"subject": "Also broken"}, as_=owner)
+    resolved = api.patch(f"/v1/tickets/{ticket.json['id']}", {"status": "resolved"}, as_=owner)
+    assert resolved.status == 200, resolved.body
+
+    figures = api.get(f"/v1/dashboard?from={today}&to={today}", as_=owner).json
+    assert figures["leads_created_per_day"] == [{"date": today, "count": 4}]
+    assert figures["leads_converted"] == 1 and figures["conversion_rate"] == 0.25
+    assert figures["opportunities_by_stage"]["qualified"] == 1 and figures["opportunities_by_stage"]["lead"] == 0
+    assert figures["tickets_by_status"]["open"] == 1 and figures["tickets_by_status"]["resolved"] == 1
