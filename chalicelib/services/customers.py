@@ -14,6 +14,7 @@ from chalicelib.data.customers import CustomerModel, customers
 from chalicelib.data.notes import NoteModel, note_key, notes
 from chalicelib.data.notes import of_customer as notes_of
 from chalicelib.observability import count
+from chalicelib.services import custom_fields
 from chalicelib.services.roles import Principal
 
 STATUSES = ["lead", "prospect", "active", "inactive", "churned"]
@@ -79,6 +80,7 @@ _OPTIONAL_FIELDS = ("email", "phone", "company")
 
 def create_customer(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(CUSTOMER_SCHEMA, body)
+    custom_fields.check_values(principal.org_id, "customers", fields.get("custom_fields"))
     customer = CustomerModel(
         principal.org_id,
         new_id(),
@@ -107,6 +109,7 @@ def list_customers(principal: Principal, spec: SearchSpec, limit: int, cursor: s
 
 def replace_customer(principal: Principal, customer_id: str, body: Any, expected_version: int) -> dict[str, Any]:
     fields = validate(CUSTOMER_SCHEMA, body)
+    custom_fields.check_values(principal.org_id, "customers", fields.get("custom_fields"))
     complete = {
         "tags": [],
         "status": "active",
@@ -122,6 +125,8 @@ def patch_customer(principal: Principal, customer_id: str, body: Any, expected_v
     changes = validate(CUSTOMER_PATCH_SCHEMA, body)
     if "tags" in changes and changes["tags"] is None:
         changes["tags"] = []
+    if "custom_fields" in changes:
+        custom_fields.check_values(principal.org_id, "customers", changes["custom_fields"])
     return _apply(principal, customer_id, changes, expected_version)
 
 
