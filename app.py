@@ -11,6 +11,7 @@ from chalicelib.api.hello import hello_blueprint
 from chalicelib.api.middleware import register_middleware
 from chalicelib.api.sla_policies import sla_policies_blueprint
 from chalicelib.api.tickets import tickets_blueprint
+from chalicelib.api.campaigns import campaigns_blueprint
 from chalicelib.core.settings import get_settings
 
 app = Chalice(app_name="zebros")
@@ -32,5 +33,6 @@ for blueprint in (
     email_templates_blueprint,
     sla_policies_blueprint,
     tickets_blueprint,
+    campaigns_blueprint,
 ):
     app.register_blueprint(blueprint)

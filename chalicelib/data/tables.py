@@ -16,6 +16,8 @@ from chalicelib.data.tag_links import TagLinkModel
 from chalicelib.data.users import UserModel
 from chalicelib.data.sla_policies import SlaPolicyModel
 from chalicelib.data.tickets import TicketModel
+from chalicelib.data.campaigns import CampaignModel
+from chalicelib.data.campaign_members import CampaignMemberModel
 
 ALL_MODELS = (
     OrganizationModel,
@@ -35,6 +37,8 @@ ALL_MODELS = (
     EmailTemplateModel,
     SlaPolicyModel,
     TicketModel,
+    CampaignModel,
+    CampaignMemberModel,
 )
 
 
