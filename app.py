@@ -12,6 +12,7 @@ from chalicelib.api.middleware import register_middleware
 from chalicelib.api.sla_policies import sla_policies_blueprint
 from chalicelib.api.tickets import tickets_blueprint
 from chalicelib.api.campaigns import campaigns_blueprint
+from chalicelib.api.kb import kb_blueprint
 from chalicelib.core.settings import get_settings
 
 app = Chalice(app_name="zebros")
@@ -34,5 +35,6 @@ for blueprint in (
     sla_policies_blueprint,
     tickets_blueprint,
     campaigns_blueprint,
+    kb_blueprint,
 ):
     app.register_blueprint(blueprint)

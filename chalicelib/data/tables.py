@@ -18,6 +18,7 @@ from chalicelib.data.sla_policies import SlaPolicyModel
 from chalicelib.data.tickets import TicketModel
 from chalicelib.data.campaigns import CampaignModel
 from chalicelib.data.campaign_members import CampaignMemberModel
+from chalicelib.data.kb_articles import KbArticleModel
 
 ALL_MODELS = (
     OrganizationModel,
@@ -39,6 +40,7 @@ ALL_MODELS = (
     TicketModel,
     CampaignModel,
     CampaignMemberModel,
+    KbArticleModel,
 )
 
 
