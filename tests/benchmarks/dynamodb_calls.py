@@ -67,6 +67,91 @@ def _customer(number: int) -> bytes:
     return _json({"name": f"Customer {number}", "email": f"c{number}@example.com", "tags": ["vip"]})
 
 
+def _marketing_support_steps() -> list[Step]:
+    """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
+
+    def with_id(name: str, extra: dict[str, str] | None = None) -> Callable[[dict[str, Any]], dict[str, str]]:
+        return lambda s: {name: s[name], **(extra or {})}
+
+    def call(path: Callable[[dict[str, Any]], dict[str, str]] | None = None, body: Any = None, headers: dict[str, str] | None = None,
+             body_of: Callable[[dict[str, Any]], Any] | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers)}
+            if path is not None:
+                built["path"] = path(s)
+            if body_of is not None:
+                built["body"] = _json(body_of(s))
+            elif body is not None:
+                built["body"] = _json(body)
+            return built
+
+        return request
+
+    campaign = with_id("campaign_id")
+    member = lambda s: {"campaign_id": s["campaign_id"], "member_id": s["customer_id"]}  # noqa: E731
+    template = with_id("template_id")
+    ticket = with_id("ticket_id")
+    article = with_id("article_id")
+    policy = lambda s: {"priority": "urgent"}  # noqa: E731
+    new_campaign = {"name": "Bench campaign", "channel": "email"}
+    new_template = {"name": "Bench", "subject": "Hi {{name}}", "body": "Hello {{name}}"}
+    new_policy = {"priority": "urgent", "first_response_minutes": 15, "resolution_minutes": 120}
+    new_article = {"title": "Bench article", "body": "Text", "tags": ["bench"]}
+    return [
+        Step("POST", "/v1/campaigns", 201, call(body=new_campaign), after=_remember(campaign_id="id")),
+        Step("POST", "/v1/campaigns/batch", 200, call(body={"items": [new_campaign]})),
+        Step("GET", "/v1/campaigns", 200, call()),
+        Step("GET", "/v1/campaigns/{campaign_id}", 200, call(campaign)),
+        Step("PUT", "/v1/campaigns/{campaign_id}", 200, call(campaign, {**new_campaign, "name": "Bench 2"}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/campaigns/{campaign_id}", 200, call(campaign, {"status": "active"})),
+        Step("POST", "/v1/campaigns/{campaign_id}/members", 201,
+             call(campaign, body_of=lambda s: {"member_type": "customer", "member_id": s["customer_id"]})),
+        Step("GET", "/v1/campaigns/{campaign_id}/members", 200, call(campaign)),
+        Step("POST", "/v1/campaigns/{campaign_id}/members/{member_id}/convert", 200, call(member)),
+        Step("GET", "/v1/campaigns/{campaign_id}/analytics", 200, call(campaign)),
+        Step("DELETE", "/v1/campaigns/{campaign_id}/members/{member_id}", 204, call(member)),
+        Step("DELETE", "/v1/campaigns/{campaign_id}", 204, call(campaign)),
+        Step("POST", "/v1/campaigns/{campaign_id}/restore", 200, call(campaign)),
+        Step("POST", "/v1/email-templates", 201, call(body=new_template), after=_remember(template_id="id")),
+        Step("POST", "/v1/email-templates/batch", 200, call(body={"items": [new_template]})),
+        Step("GET", "/v1/email-templates", 200, call()),
+        Step("GET", "/v1/email-templates/{template_id}", 200, call(template)),
+        Step("PUT", "/v1/email-templates/{template_id}", 200, call(template, new_template, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/email-templates/{template_id}", 200, call(template, {"name": "Bench 2"})),
+        Step("POST", "/v1/email-templates/{template_id}/render", 200, call(template, {"values": {"name": "Ada"}})),
+        Step("DELETE", "/v1/email-templates/{template_id}", 204, call(template)),
+        Step("POST", "/v1/email-templates/{template_id}/restore", 200, call(template)),
+        Step("POST", "/v1/sla-policies", 201, call(body=new_policy)),
+        Step("GET", "/v1/sla-policies", 200, call()),
+        Step("GET", "/v1/sla-policies/{priority}", 200, call(policy)),
+        Step("PUT", "/v1/sla-policies/{priority}", 200,
+             call(policy, {"first_response_minutes": 10, "resolution_minutes": 60}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/sla-policies/{priority}", 200, call(policy, {"name": "Urgent"})),
+        Step("POST", "/v1/tickets", 201,
+             call(body_of=lambda s: {"subject": "Bench", "priority": "urgent", "customer_id": s["customer_id"]}),
+             after=_remember(ticket_id="id")),
+        Step("POST", "/v1/tickets/batch", 200, call(body={"items": [{"subject": "Bench 2"}]})),
+        Step("GET", "/v1/tickets", 200, call()),
+        Step("GET", "/v1/tickets/{ticket_id}", 200, call(ticket)),
+        Step("PUT", "/v1/tickets/{ticket_id}", 200, call(ticket, {"subject": "Bench", "priority": "high"}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/tickets/{ticket_id}", 200, call(ticket, {"status": "pending"})),
+        Step("DELETE", "/v1/tickets/{ticket_id}", 204, call(ticket)),
+        Step("POST", "/v1/tickets/{ticket_id}/restore", 200, call(ticket)),
+        Step("DELETE", "/v1/sla-policies/{priority}", 204, call(policy)),
+        Step("POST", "/v1/kb/articles", 201, call(body=new_article), after=_remember(article_id="id")),
+        Step("GET", "/v1/kb/articles", 200, call()),
+        Step("GET", "/v1/kb/articles/{article_id}", 200, call(article)),
+        Step("PUT", "/v1/kb/articles/{article_id}", 200, call(article, new_article, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/kb/articles/{article_id}", 200, call(article, {"title": "Bench title"})),
+        Step("POST", "/v1/kb/articles/{article_id}/publish", 200, call(article)),
+        Step("DELETE", "/v1/kb/articles/{article_id}", 204, call(article)),
+        Step("POST", "/v1/kb/articles/{article_id}/restore", 200, call(article)),
+    ]
+
+
+MARKETING_SUPPORT_STEPS = _marketing_support_steps()
+
+
 SCENARIO: list[Step] = [
     Step(
         "POST",
@@ -186,6 +271,7 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
+    *MARKETING_SUPPORT_STEPS,
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
