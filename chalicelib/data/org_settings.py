@@ -1,4 +1,9 @@
-"""Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets)."""
+"""Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets).
+
+Read with one GetItem on `org_id`; no item means the defaults (version 0). Written whole by
+services/settings_admin.py as one conditional put (on `version`, or on the item not existing yet)
+in a transaction with its audit entry.
+"""
 from __future__ import annotations
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute

@@ -144,6 +144,14 @@ def test_only_an_owner_may_grant_or_remove_owner(api, login_as, owner):
     assert api.put(f"/v1/users/{member.user_id}/role", {"role": "owner"}, as_=owner).status == 200
 
 
+def test_only_an_owner_may_invite_an_owner(api, login_as, owner, notifier):
+    admin = login_as("admin", org_of=owner)
+    assert invite(api, admin, email="boss@example.com", role="owner").status == 403
+    assert invite(api, admin, email="helper@example.com", role="admin").status == 201
+    reply = invite(api, owner, email="boss@example.com", role="owner")
+    assert reply.status == 201 and reply.json["role"] == "owner"
+
+
 def test_the_last_owner_cannot_be_demoted(api, login_as, owner):
     reply = api.put(f"/v1/users/{owner.user_id}/role", {"role": "admin"}, as_=owner)
     assert reply.status == 409
