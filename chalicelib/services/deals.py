@@ -9,6 +9,7 @@ organization when the write commits: condition checks in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +59,7 @@ _CENT = Decimal("0.01")
 
 def create_deal(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(DEAL_SCHEMA, body)
+    _check_close_date(fields)
     org_id = principal.org_id
     currency = fields.get("currency") or settings_of(org_id).currency
     if fields.get("status", "open") != "open":
@@ -151,6 +153,7 @@ def deal_view(item: DealModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, deal_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    _check_close_date(changes)
     org_id = principal.org_id
     current = deals.get(org_id, deal_id)
     deals.check_version(current, expected_version)
@@ -232,6 +235,14 @@ def _reference_checks(org_id: str, fields: dict[str, Any]) -> list[Change]:
             check.on_condition_failed = _invalid(name, f"no {table.noun} of this organization has this id")
             checks.append(check)
     return checks
+
+
+def _check_close_date(fields: dict[str, Any]) -> None:
+    if fields.get("close_date"):
+        try:
+            date.fromisoformat(fields["close_date"])
+        except ValueError:
+            raise _invalid("close_date", "not a date (YYYY-MM-DD)") from None
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

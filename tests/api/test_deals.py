@@ -62,7 +62,8 @@ def test_a_product_without_a_price_in_the_currency_needs_one(api, owner, custome
 
 @pytest.mark.parametrize("body, field", [({"name": "D"}, "customer_id"),
                                          ({"name": "D", "customer_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, "customer_id"),
-                                         ({"name": "D", "customer_id": "{customer}", "total": 5}, "total")])
+                                         ({"name": "D", "customer_id": "{customer}", "total": 5}, "total"),
+                                         ({"name": "D", "customer_id": "{customer}", "close_date": "2026-02-30"}, "close_date")])
 def test_invalid_deals_are_422(api, owner, customer, body, field):
     body = {key: customer["id"] if value == "{customer}" else value for key, value in body.items()}
     reply = api.post("/v1/deals", body, as_=owner)
