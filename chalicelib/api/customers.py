@@ -13,6 +13,7 @@ customers_blueprint = Blueprint(__name__)
 routes = Routes(customers_blueprint, jwt_authorizer)
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 customers = lazy_module("chalicelib.services.customers")
+merge = lazy_module("chalicelib.services.merge")
 
 
 def _customer_response(customer, status=200):
@@ -39,6 +40,11 @@ routes.batch(
     lambda principal, item: customers.create_customer(principal, item),
     permission=can("customers", WRITE),
 )
+
+
+@routes.protected("/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
+def merge_customers(request):
+    return _customer_response(merge.merge_customers(request.principal, request.json()))
 
 
 @routes.protected("/v1/customers/{customer_id}", methods=["GET"], permission=can("customers", READ))

@@ -1,5 +1,20 @@
 """Table `customers`: partition `org_id`, sort `customer_id` (time-ordered, so lists run oldest
-first). Searchable: see chalicelib/data/search.py for the indexes and what each serves."""
+first). Soft-deleted customers expire 30 days later (TTL `purge_at`); merged ones too.
+
+Access pattern of each filter of GET /v1/customers (SearchableTable, chalicelib/data/search.py),
+one Query per page; the first row that applies is the Query, the other filters its
+FilterExpression (on the tag path: checked on the fetched page):
+
+| filter / sort                                | served by                                          |
+|----------------------------------------------|----------------------------------------------------|
+| sort=name / -name, or name_prefix            | GSI by_name (org_id, name_sort): begins_with       |
+| sort=updated / -updated, or updated range    | GSI by_updated (org_id, updated_sort): key range   |
+| tag                                          | table tag_links ("<org>#customer#<tag>", customer_id) + one BatchGetItem |
+| email_prefix                                 | GSI by_email (org_id, email_sort): begins_with     |
+| owner (+ created range)                      | GSI by_owner ("<org>#<owner>", created_sort)       |
+| status (+ created range)                     | GSI by_status ("<org>#<status>", created_sort)     |
+| nothing / created range, sort=created/-created | the table (org_id, customer_id)                  |
+"""
 from __future__ import annotations
 
 from pynamodb.attributes import (
@@ -44,6 +59,8 @@ class CustomerModel(Model):
     deleted_at = UTCDateTimeAttribute(null=True)
     # Soft-deleted customers stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
+    # Set when POST /v1/customers/merge folded this customer into another (then soft-deleted).
+    merged_into = UnicodeAttribute(null=True)
 
     name_sort = UnicodeAttribute()
     email_sort = UnicodeAttribute(null=True)
