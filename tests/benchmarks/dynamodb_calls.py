@@ -67,6 +67,101 @@ def _customer(number: int) -> bytes:
     return _json({"name": f"Customer {number}", "email": f"c{number}@example.com", "tags": ["vip"]})
 
 
+def _searchable_steps(collection: str, id_name: str, first: dict[str, Any], second: dict[str, Any]) -> list[Step]:
+    """Create (remembered as `id_name`), batch, list, get, PUT, PATCH, DELETE and restore."""
+    one = f"{collection}/{{{id_name}}}"
+
+    def path(s: dict[str, Any]) -> dict[str, str]:
+        return {id_name: s[id_name]}
+
+    return [
+        Step("POST", collection, 201, lambda s: {"headers": _bearer(s), "body": _json(first)}, after=_remember(**{id_name: "id"})),
+        Step("POST", f"{collection}/batch", 200, lambda s: {"headers": _bearer(s), "body": _json({"items": [first, second]})}),
+        Step("GET", collection, 200, lambda s: {"headers": _bearer(s)}),
+        Step("GET", one, 200, lambda s: {"headers": _bearer(s), "path": path(s)}),
+        Step("PUT", one, 200, lambda s: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": path(s), "body": _json(second)}),
+        Step("PATCH", one, 200, lambda s: {"headers": _bearer(s, {"If-Match": '"2"'}), "path": path(s), "body": _json({"tags": ["b"]})}),
+        Step("DELETE", one, 204, lambda s: {"headers": _bearer(s), "path": path(s)}),
+        Step("POST", f"{one}/restore", 200, lambda s: {"headers": _bearer(s), "path": path(s)}),
+    ]
+
+
+# Contact management: leads (and their conversion), companies, contacts, custom fields, merge.
+CONTACT_MANAGEMENT_STEPS: list[Step] = [
+    *_searchable_steps("/v1/companies", "company_id", {"name": "Bench Co", "tags": ["a"]}, {"name": "Bench Co 2"}),
+    *_searchable_steps("/v1/contacts", "contact_id", {"name": "Bench Person", "email": "p@bench.example"}, {"name": "P 2"}),
+    Step(
+        "PATCH",
+        "/v1/contacts/{contact_id}",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"contact_id": s["contact_id"]}, "body": _json({"company_id": s["company_id"]})},
+        variant="company link checked",
+    ),
+    Step(
+        "GET",
+        "/v1/companies/{company_id}/contacts",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"company_id": s["company_id"]}},
+    ),
+    *_searchable_steps("/v1/leads", "lead_id", {"name": "Bench Lead", "email": "l@bench.example"}, {"name": "Lead 2"}),
+    Step(
+        "POST",
+        "/v1/leads/{lead_id}/convert",
+        201,
+        lambda s: {
+            "headers": _bearer(s),
+            "path": {"lead_id": s["lead_id"]},
+            "body": _json({"create_opportunity": True, "opportunity_name": "Bench deal", "amount": 100}),
+        },
+        after=_remember(converted_customer_id="customer_id"),
+    ),
+    Step(
+        "POST",
+        "/v1/custom-fields",
+        201,
+        lambda s: {"headers": _bearer(s), "body": _json({"entity": "companies", "key": "size", "label": "Size", "type": "number"})},
+        after=_remember(field_id="id"),
+    ),
+    Step(
+        "POST",
+        "/v1/custom-fields/batch",
+        200,
+        lambda s: {"headers": _bearer(s), "body": _json({"items": [{"entity": "leads", "key": "k", "label": "K", "type": "text"}]})},
+    ),
+    Step("GET", "/v1/custom-fields", 200, lambda s: {"headers": _bearer(s)}),
+    Step("GET", "/v1/custom-fields/{field_id}", 200, lambda s: {"headers": _bearer(s), "path": {"field_id": s["field_id"]}}),
+    Step(
+        "PATCH",
+        "/v1/custom-fields/{field_id}",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"field_id": s["field_id"]}, "body": _json({"label": "Headcount"})},
+    ),
+    Step(
+        "POST",
+        "/v1/companies",
+        201,
+        lambda s: {"headers": _bearer(s), "body": _json({"name": "Sized", "custom_fields": {"size": 10}})},
+        variant="custom fields validated",
+    ),
+    Step("DELETE", "/v1/custom-fields/{field_id}", 204, lambda s: {"headers": _bearer(s), "path": {"field_id": s["field_id"]}}),
+    Step(
+        "POST",
+        "/v1/custom-fields/{field_id}/restore",
+        200,
+        lambda s: {"headers": _bearer(s), "path": {"field_id": s["field_id"]}},
+    ),
+    Step(
+        "POST",
+        "/v1/customers/merge",
+        200,
+        lambda s: {
+            "headers": _bearer(s),
+            "body": _json({"target_id": s["customer_id"], "source_ids": [s["converted_customer_id"]]}),
+        },
+    ),
+]
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -150,6 +245,70 @@ def _marketing_support_steps() -> list[Step]:
 
 
 MARKETING_SUPPORT_STEPS = _marketing_support_steps()
+
+
+def _sales_steps() -> list[Step]:
+    """Opportunities (stage moves), products and price books, deals, the forecast."""
+
+    def call(path_of: Callable[[dict[str, Any]], dict[str, str]] | None = None, body_of: Callable[[dict[str, Any]], Any] | None = None,
+             headers: dict[str, str] | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers)}
+            if path_of is not None:
+                built["path"] = path_of(s)
+            if body_of is not None:
+                built["body"] = _json(body_of(s))
+            return built
+
+        return request
+
+    opportunity = lambda s: {"opportunity_id": s["opportunity_id"]}  # noqa: E731
+    product = lambda s: {"product_id": s["product_id"]}  # noqa: E731
+    price = lambda s: {"product_id": s["product_id"], "currency": "EUR"}  # noqa: E731
+    deal = lambda s: {"deal_id": s["deal_id"]}  # noqa: E731
+    new_opportunity = {"name": "Bench deal", "amount": 1000, "close_date": "2026-06-30"}
+    new_product = {"name": "Bench seat", "sku": "BENCH-1", "prices": [{"currency": "USD", "list_price": 10, "unit_price": 9}]}
+    new_deal = lambda s: {"name": "Bench deal", "customer_id": s["customer_id"], "currency": "USD",  # noqa: E731
+                          "line_items": [{"product_id": s["product_id"], "quantity": 2}]}
+    return [
+        Step("POST", "/v1/opportunities", 201, call(body_of=lambda s: new_opportunity), after=_remember(opportunity_id="id")),
+        Step("POST", "/v1/opportunities/batch", 200, call(body_of=lambda s: {"items": [new_opportunity]})),
+        Step("GET", "/v1/opportunities", 200, call()),
+        Step("GET", "/v1/opportunities/{opportunity_id}", 200, call(opportunity)),
+        Step("PUT", "/v1/opportunities/{opportunity_id}", 200,
+             call(opportunity, lambda s: {**new_opportunity, "name": "Bench deal 2"}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/opportunities/{opportunity_id}", 200, call(opportunity, lambda s: {"amount": 2000}, {"If-Match": '"2"'})),
+        Step("PUT", "/v1/opportunities/{opportunity_id}/stage", 200, call(opportunity, lambda s: {"stage": "qualified"})),
+        Step("PUT", "/v1/opportunities/{opportunity_id}/stage", 409, call(opportunity, lambda s: {"stage": "closed_won"}),
+             variant="illegal move"),
+        Step("DELETE", "/v1/opportunities/{opportunity_id}", 204, call(opportunity)),
+        Step("POST", "/v1/opportunities/{opportunity_id}/restore", 200, call(opportunity)),
+        Step("GET", "/v1/forecast", 200, call()),
+        Step("POST", "/v1/products", 201, call(body_of=lambda s: new_product), after=_remember(product_id="id")),
+        Step("POST", "/v1/products/batch", 200, call(body_of=lambda s: {"items": [{"name": "Other", "sku": "BENCH-2"}]})),
+        Step("GET", "/v1/products", 200, call()),
+        Step("GET", "/v1/products/{product_id}", 200, call(product)),
+        Step("PUT", "/v1/products/{product_id}", 200, call(product, lambda s: {**new_product, "name": "Bench seat 2"}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/products/{product_id}", 200, call(product, lambda s: {"description": "Per seat"}, {"If-Match": '"2"'})),
+        Step("PUT", "/v1/products/{product_id}/prices/{currency}", 200,
+             call(price, lambda s: {"list_price": 9, "unit_price": 8})),
+        Step("GET", "/v1/products/{product_id}/prices", 200, call(product)),
+        Step("DELETE", "/v1/products/{product_id}/prices/{currency}", 204, call(price)),
+        Step("POST", "/v1/deals", 201, call(body_of=new_deal), after=_remember(deal_id="id")),
+        Step("POST", "/v1/deals/batch", 200, call(body_of=lambda s: {"items": [new_deal(s)]})),
+        Step("GET", "/v1/deals", 200, call()),
+        Step("GET", "/v1/deals/{deal_id}", 200, call(deal)),
+        Step("PUT", "/v1/deals/{deal_id}", 200, call(deal, lambda s: {**new_deal(s), "name": "Bench deal 2"}, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/deals/{deal_id}", 200, call(deal, lambda s: {"status": "won"}, {"If-Match": '"2"'})),
+        Step("GET", "/v1/customers/{customer_id}/deals", 200, call()),
+        Step("DELETE", "/v1/deals/{deal_id}", 204, call(deal)),
+        Step("POST", "/v1/deals/{deal_id}/restore", 200, call(deal)),
+        Step("DELETE", "/v1/products/{product_id}", 204, call(product)),
+        Step("POST", "/v1/products/{product_id}/restore", 200, call(product)),
+    ]
+
+
+SALES_STEPS = _sales_steps()
 
 
 SCENARIO: list[Step] = [
@@ -271,7 +430,9 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
+    *CONTACT_MANAGEMENT_STEPS,
     *MARKETING_SUPPORT_STEPS,
+    *SALES_STEPS,
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
