@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from chalicelib.core.settings import get_settings
@@ -60,8 +60,34 @@ def _load_local_document(path: str | None) -> dict[str, Any]:
     return document
 
 
-@lru_cache(maxsize=1)
+# A rotation reaches a warm container within this long (or sooner: see public_key).
+RELOAD_AFTER_SECONDS = 600
+# An unknown kid may trigger a reload at most this often, so forged kids cannot flood Secrets Manager.
+UNKNOWN_KID_RELOAD_SECONDS = 60
+_cache: dict[str, Any] = {"ring": None, "loaded_at": 0.0}
+
+
 def get_key_ring() -> KeyRing:
+    now = time.monotonic()
+    ring = _cache["ring"]
+    if ring is None or (get_settings().running_in_lambda and now - _cache["loaded_at"] > RELOAD_AFTER_SECONDS):
+        ring = _cache["ring"] = _load_key_ring()
+        _cache["loaded_at"] = now
+    return ring
+
+
+def public_key(kid: str | None) -> Any:
+    """The public key for `kid`; a kid we do not know may mean the key was rotated since we loaded."""
+    ring = get_key_ring()
+    key = ring.public_keys.get(kid) if kid else None
+    reloadable = get_settings().running_in_lambda  # locally a reload would mint a new key instead
+    if key is None and kid and reloadable and time.monotonic() - _cache["loaded_at"] > UNKNOWN_KID_RELOAD_SECONDS:
+        _cache["ring"] = None
+        key = get_key_ring().public_keys.get(kid)
+    return key
+
+
+def _load_key_ring() -> KeyRing:
     settings = get_settings()
     if settings.running_in_lambda:
         from chalicelib.aws.secrets import read_json_secret

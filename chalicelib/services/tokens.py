@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import get_settings
 from chalicelib.services.roles import Principal, is_built_in, principal
-from chalicelib.services.signing_keys import get_key_ring
+from chalicelib.services.signing_keys import get_key_ring, public_key
 
 ALGORITHM = "ES256"
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "org", "role", "sid", "jti"]
@@ -48,10 +48,9 @@ def verify_access_token(token: str) -> Principal:
     import jwt
 
     settings = get_settings()
-    ring = get_key_ring()
     try:
         header = jwt.get_unverified_header(token)
-        key = ring.public_keys.get(header.get("kid"))
+        key = public_key(header.get("kid"))
         if key is None or header.get("alg") != ALGORITHM:
             raise Unauthorized("The access token is not signed by this API.")
         claims = jwt.decode(
@@ -70,8 +69,8 @@ def verify_access_token(token: str) -> Principal:
 
 def json_web_key_set() -> dict[str, Any]:
     keys = []
-    for kid, public_key in get_key_ring().public_keys.items():
-        numbers = public_key.public_numbers()
+    for kid, key in get_key_ring().public_keys.items():
+        numbers = key.public_numbers()
         keys.append(
             {
                 "kty": "EC",
