@@ -26,8 +26,10 @@ local-db: venv
 ## test: the whole suite (app tests, then the offline infrastructure checks)
 test: test-app infra-check
 
+# App tests run on every core; the Terraform-backed ones in tests/infra share state, so run serially.
 test-app: venv
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n auto --ignore=tests/infra tests
+	$(BIN)/python -m pytest -q tests/infra
 
 ## bench: cold start, warm latency, DynamoDB calls per route and memory, side by side
 bench: venv
