@@ -2,18 +2,16 @@
 Partition `org_id`, sort `activity_key` = "<customer_id>#<activity_id>"."""
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
-class ActivityModel(Model):
+class ActivityModel(TenantRecord):
     Meta = table_meta("activities")
 
-    org_id = UnicodeAttribute(hash_key=True)
     activity_key = UnicodeAttribute(range_key=True)
     activity_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
@@ -23,12 +21,6 @@ class ActivityModel(Model):
     due_at = UTCDateTimeAttribute(null=True)
     assignee = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 activities = TenantTable(ActivityModel, "activity_key", "activity", id_attribute="activity_id")

@@ -13,13 +13,17 @@ representation (a PUT never touches them, and they do not move the ETag).
 """
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.core.errors import NotFound
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 from chalicelib.data.writes import Change
 
 
@@ -32,10 +36,9 @@ class ByStatusIndex(GlobalSecondaryIndex):
     campaign_id = UnicodeAttribute(range_key=True)
 
 
-class CampaignModel(Model):
+class CampaignModel(TenantRecord):
     Meta = table_meta("campaigns")
 
-    org_id = UnicodeAttribute(hash_key=True)
     campaign_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -45,12 +48,6 @@ class CampaignModel(Model):
     budget = NumberAttribute(null=True)
     member_count = NumberAttribute(default=0)
     conversion_count = NumberAttribute(default=0)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     # Deleted campaigns stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 

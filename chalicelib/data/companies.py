@@ -20,21 +20,20 @@ from __future__ import annotations
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
-    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.search import ByNameIndex, ByOwnerIndex, ByStatusIndex, ByUpdatedIndex, SearchableTable
+from chalicelib.data.search import (
+    SearchableRecord,
+    SearchableTable,
+)
 
 
-class CompanyModel(Model):
+class CompanyModel(SearchableRecord):
     Meta = table_meta("companies")
 
-    org_id = UnicodeAttribute(hash_key=True)
     company_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     domain = UnicodeAttribute(null=True)
@@ -43,26 +42,10 @@ class CompanyModel(Model):
     status = UnicodeAttribute()
     owner = UnicodeAttribute(null=True)
     custom_fields = MapAttribute(default=dict)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
-    name_sort = UnicodeAttribute()
     # Always empty: SearchableTable derives it for every table; companies have no email index.
     email_sort = UnicodeAttribute(null=True)
-    org_status = UnicodeAttribute()
-    org_owner = UnicodeAttribute(null=True)
-    updated_sort = UnicodeAttribute()
-    created_sort = UnicodeAttribute()
-
-    by_name = ByNameIndex()
-    by_status = ByStatusIndex()
-    by_owner = ByOwnerIndex()
-    by_updated = ByUpdatedIndex()
 
 
 companies = SearchableTable(CompanyModel, "company_id", "company")

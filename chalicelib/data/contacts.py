@@ -25,22 +25,15 @@ from typing import Any
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
-    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
-from chalicelib.data.base import query_page
-from chalicelib.data.base import table_meta
+from chalicelib.data.base import query_page, table_meta
 from chalicelib.data.search import (
     ByEmailIndex,
-    ByNameIndex,
-    ByOwnerIndex,
-    ByStatusIndex,
-    ByUpdatedIndex,
+    SearchableRecord,
     SearchableTable,
 )
 
@@ -54,10 +47,9 @@ class ByCompanyIndex(GlobalSecondaryIndex):
     contact_id = UnicodeAttribute(range_key=True)
 
 
-class ContactModel(Model):
+class ContactModel(SearchableRecord):
     Meta = table_meta("contacts")
 
-    org_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
@@ -70,27 +62,12 @@ class ContactModel(Model):
     status = UnicodeAttribute()
     owner = UnicodeAttribute(null=True)
     custom_fields = MapAttribute(default=dict)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
-    name_sort = UnicodeAttribute()
     email_sort = UnicodeAttribute(null=True)
-    org_status = UnicodeAttribute()
-    org_owner = UnicodeAttribute(null=True)
-    updated_sort = UnicodeAttribute()
-    created_sort = UnicodeAttribute()
     org_company = UnicodeAttribute(null=True)
 
-    by_name = ByNameIndex()
     by_email = ByEmailIndex()
-    by_status = ByStatusIndex()
-    by_owner = ByOwnerIndex()
-    by_updated = ByUpdatedIndex()
     by_company = ByCompanyIndex()
 
 

@@ -17,21 +17,17 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
-class CustomFieldModel(Model):
+class CustomFieldModel(TenantRecord):
     Meta = table_meta("custom_fields")
 
-    org_id = UnicodeAttribute(hash_key=True)
     field_id = UnicodeAttribute(range_key=True)
     entity = UnicodeAttribute()
     key = UnicodeAttribute()
@@ -39,12 +35,6 @@ class CustomFieldModel(Model):
     type = UnicodeAttribute()
     required = BooleanAttribute(default=False)
     options = ListAttribute(of=UnicodeAttribute, null=True)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 custom_fields = TenantTable(CustomFieldModel, "field_id", "custom_field")

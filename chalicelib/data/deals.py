@@ -23,13 +23,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
 class ByCustomerIndex(GlobalSecondaryIndex):
@@ -67,10 +65,9 @@ class LineItem(MapAttribute):
     amount = NumberAttribute()
 
 
-class DealModel(Model):
+class DealModel(TenantRecord):
     Meta = table_meta("deals")
 
-    org_id = UnicodeAttribute(hash_key=True)
     deal_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     customer_id = UnicodeAttribute()
@@ -81,12 +78,6 @@ class DealModel(Model):
     status = UnicodeAttribute()
     owner = UnicodeAttribute()
     close_date = UnicodeAttribute(null=True)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
     org_customer = UnicodeAttribute()

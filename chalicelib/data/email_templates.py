@@ -5,28 +5,24 @@ table's own key (org_id), oldest first; it takes no filters. `placeholders` is s
 from subject and body so a list shows them without re-parsing."""
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.models import Model
+from pynamodb.attributes import (
+    ListAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
-class EmailTemplateModel(Model):
+class EmailTemplateModel(TenantRecord):
     Meta = table_meta("email_templates")
 
-    org_id = UnicodeAttribute(hash_key=True)
     template_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     subject = UnicodeAttribute()
     body = UnicodeAttribute()
     placeholders = ListAttribute(of=UnicodeAttribute, default=list)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     # Deleted templates stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 

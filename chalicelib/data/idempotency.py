@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 

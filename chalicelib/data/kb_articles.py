@@ -18,13 +18,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
 from chalicelib.data.tag_links import link_changes
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
 class ByTitleIndex(GlobalSecondaryIndex):
@@ -45,22 +49,15 @@ class ByStatusTitleIndex(GlobalSecondaryIndex):
     title_sort = UnicodeAttribute(range_key=True)
 
 
-class KbArticleModel(Model):
+class KbArticleModel(TenantRecord):
     Meta = table_meta("kb_articles")
 
-    org_id = UnicodeAttribute(hash_key=True)
     article_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
     published_at = UTCDateTimeAttribute(null=True)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     # Deleted articles stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 

@@ -20,28 +20,22 @@ from __future__ import annotations
 from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
-    NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
 from chalicelib.data.search import (
     ByEmailIndex,
-    ByNameIndex,
-    ByOwnerIndex,
-    ByStatusIndex,
-    ByUpdatedIndex,
+    SearchableRecord,
     SearchableTable,
 )
 
 
-class LeadModel(Model):
+class LeadModel(SearchableRecord):
     Meta = table_meta("leads")
 
-    org_id = UnicodeAttribute(hash_key=True)
     lead_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
@@ -57,26 +51,11 @@ class LeadModel(Model):
     converted_contact_id = UnicodeAttribute(null=True)
     converted_opportunity_id = UnicodeAttribute(null=True)
     converted_at = UTCDateTimeAttribute(null=True)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
-    name_sort = UnicodeAttribute()
     email_sort = UnicodeAttribute(null=True)
-    org_status = UnicodeAttribute()
-    org_owner = UnicodeAttribute(null=True)
-    updated_sort = UnicodeAttribute()
-    created_sort = UnicodeAttribute()
 
-    by_name = ByNameIndex()
     by_email = ByEmailIndex()
-    by_status = ByStatusIndex()
-    by_owner = ByOwnerIndex()
-    by_updated = ByUpdatedIndex()
 
 
 leads = SearchableTable(LeadModel, "lead_id", "lead")

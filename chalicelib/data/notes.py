@@ -2,28 +2,20 @@
 with begins_with lists a customer's notes oldest first."""
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
-class NoteModel(Model):
+class NoteModel(TenantRecord):
     Meta = table_meta("notes")
 
-    org_id = UnicodeAttribute(hash_key=True)
     note_key = UnicodeAttribute(range_key=True)
     note_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     body = UnicodeAttribute()
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 notes = TenantTable(NoteModel, "note_key", "note", id_attribute="note_id")

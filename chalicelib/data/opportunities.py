@@ -23,13 +23,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
 class ByCustomerIndex(GlobalSecondaryIndex):
@@ -67,10 +65,9 @@ class StageChange(MapAttribute):
     reason = UnicodeAttribute(null=True)
 
 
-class OpportunityModel(Model):
+class OpportunityModel(TenantRecord):
     Meta = table_meta("opportunities")
 
-    org_id = UnicodeAttribute(hash_key=True)
     opportunity_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     amount = NumberAttribute()
@@ -82,12 +79,6 @@ class OpportunityModel(Model):
     stage = UnicodeAttribute()
     probability = NumberAttribute()
     stage_history = ListAttribute(of=StageChange, default=list)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     # Soft-deleted opportunities stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 

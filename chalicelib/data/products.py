@@ -22,13 +22,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
 class ByActiveIndex(GlobalSecondaryIndex):
@@ -46,22 +44,15 @@ class Price(MapAttribute):
     unit_price = NumberAttribute()
 
 
-class ProductModel(Model):
+class ProductModel(TenantRecord):
     Meta = table_meta("products")
 
-    org_id = UnicodeAttribute(hash_key=True)
     product_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     sku = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     active = BooleanAttribute(default=True)
     prices = ListAttribute(of=Price, default=list)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     purge_at = TTLAttribute(null=True)
 
     org_active = UnicodeAttribute()

@@ -8,29 +8,25 @@ a conditional put in the same transaction, so two roles can never share a name.
 """
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.models import Model
 
 from chalicelib.core.errors import Conflict
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 from chalicelib.data.writes import Change
 
 
-class RoleModel(Model):
+class RoleModel(TenantRecord):
     Meta = table_meta("roles")
 
-    org_id = UnicodeAttribute(hash_key=True)
     role_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     permissions = ListAttribute(of=UnicodeAttribute, default=list)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
 
 
 class RoleNameModel(Model):

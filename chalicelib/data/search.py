@@ -29,7 +29,7 @@ from chalicelib.core.ids import id_bound
 from chalicelib.core.search import SearchSpec
 from chalicelib.data.base import query_page
 from chalicelib.data.tag_links import TagLinkModel, link_changes, tag_key
-from chalicelib.data.tenant_table import M, TenantTable
+from chalicelib.data.tenant_table import M, TenantRecord, TenantTable
 from chalicelib.data.writes import Change
 
 SEARCH_ATTRIBUTES = frozenset({"name_sort", "email_sort", "org_status", "org_owner", "updated_sort", "created_sort"})
@@ -78,6 +78,22 @@ class ByUpdatedIndex(GlobalSecondaryIndex):
 
     org_id = UnicodeAttribute(hash_key=True)
     updated_sort = UnicodeAttribute(range_key=True)
+
+
+class SearchableRecord(TenantRecord):
+    """A tenant record with name, status, owner and tags, and the attributes and indexes that
+    serve search. A record with an email adds `email_sort` and `by_email = ByEmailIndex()`."""
+
+    name_sort = UnicodeAttribute()
+    org_status = UnicodeAttribute()
+    org_owner = UnicodeAttribute(null=True)
+    updated_sort = UnicodeAttribute()
+    created_sort = UnicodeAttribute()
+
+    by_name = ByNameIndex()
+    by_status = ByStatusIndex()
+    by_owner = ByOwnerIndex()
+    by_updated = ByUpdatedIndex()
 
 
 class SearchableTable(TenantTable[M]):

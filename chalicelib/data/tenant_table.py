@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
@@ -19,6 +20,21 @@ from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.core.events import DomainEvent
 from chalicelib.data.base import query_page
 from chalicelib.data.writes import Change, audited, commit, plain
+
+
+class TenantRecord(Model):
+    """What every tenant-owned record has: its organization as partition key, and the bookkeeping
+    TenantTable keeps (who and when, the version If-Match compares, the soft-delete mark).
+    Subclasses add their table's Meta, sort key and fields."""
+
+    org_id = UnicodeAttribute(hash_key=True)
+    created_by = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = NumberAttribute(default=1)
+    deleted_at = UTCDateTimeAttribute(null=True)
+
 
 M = TypeVar("M", bound=Model)
 RESTORE_WINDOW = timedelta(days=30)

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.data.base import table_meta
-from chalicelib.data.tenant_table import TenantTable
+from chalicelib.data.tenant_table import TenantRecord, TenantTable
 
 
 def _index(name: str, partition: str) -> type[GlobalSecondaryIndex]:
@@ -42,10 +46,9 @@ ByStatusIndex = _index("by_status", "org_status")
 ByPriorityIndex = _index("by_priority", "org_priority")
 
 
-class TicketModel(Model):
+class TicketModel(TenantRecord):
     Meta = table_meta("tickets")
 
-    org_id = UnicodeAttribute(hash_key=True)
     ticket_id = UnicodeAttribute(range_key=True)
     subject = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
@@ -59,12 +62,6 @@ class TicketModel(Model):
     resolution_due_at = UTCDateTimeAttribute()
     # Set in the same commit that publishes ticket.breached, so the event goes out once per ticket.
     breach_notified = BooleanAttribute(null=True)
-    created_by = UnicodeAttribute()
-    updated_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = NumberAttribute(default=1)
-    deleted_at = UTCDateTimeAttribute(null=True)
     # Deleted tickets stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
 
