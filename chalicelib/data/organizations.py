@@ -4,7 +4,6 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.core.errors import NotFound
 from chalicelib.data.base import table_meta
 
 
@@ -16,9 +15,3 @@ class OrganizationModel(Model):
     plan = UnicodeAttribute(default="basic")
     created_at = UTCDateTimeAttribute()
 
-
-def get_organization(org_id: str) -> OrganizationModel:
-    try:
-        return OrganizationModel.get(org_id)
-    except OrganizationModel.DoesNotExist:
-        raise NotFound("No such organization.") from None

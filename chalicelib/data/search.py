@@ -18,6 +18,7 @@ Query (or, on the tag path, to the fetched page), so a page is still one request
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -80,6 +81,18 @@ class ByUpdatedIndex(GlobalSecondaryIndex):
     updated_sort = UnicodeAttribute(range_key=True)
 
 
+@dataclass(frozen=True)
+class _AccessPath:
+    """What one search queries: the table or an index, its partition, and the filters it serves."""
+
+    source: Any
+    hash_attribute: str
+    hash_value: str
+    range_attribute: str
+    key: Condition | None
+    served: frozenset[str]
+
+
 class SearchableRecord(TenantRecord):
     """A tenant record with name, status, owner and tags, and the attributes and indexes that
     serve search. A record with an email adds `email_sort` and `by_email = ByEmailIndex()`."""
@@ -125,53 +138,55 @@ class SearchableTable(TenantTable[M]):
         return parts, updated
 
     def search(self, org_id: str, spec: SearchSpec, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
-        model = self.model
-        sort_field = spec.sort_field
-        if spec.tag and sort_field not in ("name", "updated"):
+        if spec.tag and spec.sort_field not in ("name", "updated"):
             return self._search_by_tag(org_id, spec, limit, cursor)
-        served: set[str]
-        key: Condition | None
-        if sort_field == "name" or (sort_field is None and spec.name_prefix and not spec.email_prefix):
-            index, partition, served = model.by_name, {"org_id": org_id}, {"name_prefix"}
-            key = model.name_sort.startswith(spec.name_prefix.lower()) if spec.name_prefix else None
-            range_attribute = "name_sort"
-        elif sort_field == "updated" or (
-            sort_field is None and not (spec.email_prefix or spec.owner or spec.status) and (spec.updated_after or spec.updated_before)
-        ):
-            index, partition, served = model.by_updated, {"org_id": org_id}, {"updated_after", "updated_before"}
-            key = _between(model.updated_sort, _iso(spec.updated_after), _iso(spec.updated_before))
-            range_attribute = "updated_sort"
-        elif sort_field is None and spec.email_prefix:
-            index, partition, served = model.by_email, {"org_id": org_id}, {"email_prefix"}
-            key = model.email_sort.startswith(spec.email_prefix.lower())
-            range_attribute = "email_sort"
-        elif spec.owner:
-            index, partition, served = model.by_owner, {"org_id": org_id, "org_owner": f"{org_id}#{spec.owner}"}, {"owner", "created_after", "created_before"}
-            key = _created_range(model.created_sort, spec)
-            range_attribute = "created_sort"
-        elif spec.status:
-            index, partition, served = model.by_status, {"org_id": org_id, "org_status": f"{org_id}#{spec.status}"}, {"status", "created_after", "created_before"}
-            key = _created_range(model.created_sort, spec)
-            range_attribute = "created_sort"
-        else:
-            index, partition, served = None, {"org_id": org_id}, {"created_after", "created_before"}
-            key = _created_range(getattr(model, self.sort_attribute), spec)
-            range_attribute = self.sort_attribute
-        query_hash = next(value for name, value in partition.items() if name != "org_id") if len(partition) > 1 else org_id
+        path = self._plan(org_id, spec)
         return query_page(
-            index if index is not None else model,
-            model,
-            partition,
-            query_hash,
-            frozenset({self.sort_attribute, range_attribute}),
+            path.source,
+            self.model,
+            {"org_id": org_id, path.hash_attribute: path.hash_value},
+            path.hash_value,
+            frozenset({self.sort_attribute, path.range_attribute}),
             limit,
             cursor,
-            range_key_condition=key,
-            filter_condition=self._filters(spec, served),
+            range_key_condition=path.key,
+            filter_condition=self._filters(spec, path.served),
             newest_first=spec.newest_first,
         )
 
-    def _filters(self, spec: SearchSpec, served: set[str]) -> Condition:
+    def _plan(self, org_id: str, spec: SearchSpec) -> _AccessPath:
+        """The one key or index this search queries (the module docstring's table, in order)."""
+        model = self.model
+        sort_field = spec.sort_field
+        created = frozenset({"created_after", "created_before"})
+        if sort_field == "name" or (sort_field is None and spec.name_prefix and not spec.email_prefix):
+            key = model.name_sort.startswith(spec.name_prefix.lower()) if spec.name_prefix else None
+            return _AccessPath(model.by_name, "org_id", org_id, "name_sort", key, frozenset({"name_prefix"}))
+        updated_range = spec.updated_after or spec.updated_before
+        if sort_field == "updated" or (
+            sort_field is None and updated_range and not (spec.email_prefix or spec.owner or spec.status)
+        ):
+            key = _between(model.updated_sort, _iso(spec.updated_after), _iso(spec.updated_before))
+            return _AccessPath(
+                model.by_updated, "org_id", org_id, "updated_sort", key, frozenset({"updated_after", "updated_before"})
+            )
+        if sort_field is None and spec.email_prefix:
+            key = model.email_sort.startswith(spec.email_prefix.lower())
+            return _AccessPath(model.by_email, "org_id", org_id, "email_sort", key, frozenset({"email_prefix"}))
+        if spec.owner:
+            key = _created_range(model.created_sort, spec)
+            return _AccessPath(
+                model.by_owner, "org_owner", f"{org_id}#{spec.owner}", "created_sort", key, created | {"owner"}
+            )
+        if spec.status:
+            key = _created_range(model.created_sort, spec)
+            return _AccessPath(
+                model.by_status, "org_status", f"{org_id}#{spec.status}", "created_sort", key, created | {"status"}
+            )
+        key = _created_range(getattr(model, self.sort_attribute), spec)
+        return _AccessPath(model, "org_id", org_id, self.sort_attribute, key, created)
+
+    def _filters(self, spec: SearchSpec, served: frozenset[str]) -> Condition:
         model = self.model
         condition: Condition = model.deleted_at.does_not_exist()
         if spec.status and "status" not in served:
