@@ -11,7 +11,8 @@ from chalicelib.data.companies import CompanyModel, companies
 from chalicelib.data.writes import plain
 from chalicelib.observability import count
 from chalicelib.services import custom_fields
-from chalicelib.services.customers import FIELD_SCHEMAS, normalize_tags
+from chalicelib.services.customers import FIELD_SCHEMAS
+from chalicelib.services.records import merge_patch, normalize_tags, replacement
 from chalicelib.services.roles import Principal
 
 STATUSES = ["active", "inactive"]
@@ -62,24 +63,14 @@ def list_companies(principal: Principal, spec: SearchSpec, limit: int, cursor: s
 
 def replace_company(principal: Principal, company_id: str, body: Any, expected_version: int) -> dict[str, Any]:
     fields = validate(COMPANY_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "companies", fields.get("custom_fields"))
-    complete = {
-        "tags": [],
-        "status": "active",
-        "owner": principal.user_id,
-        "custom_fields": {},
-        **{name: None for name in _OPTIONAL_FIELDS},
-        **fields,
-    }
+    defaults = {"tags": [], "status": "active", "owner": principal.user_id, "custom_fields": {}}
+    complete = replacement(principal.org_id, "companies", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
     return _apply(principal, company_id, complete, expected_version)
 
 
 def patch_company(principal: Principal, company_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
     changes = validate(COMPANY_PATCH_SCHEMA, body)
-    if "tags" in changes and changes["tags"] is None:
-        changes["tags"] = []
-    if "custom_fields" in changes:
-        custom_fields.check_values(principal.org_id, "companies", changes["custom_fields"])
+    changes = merge_patch(principal.org_id, "companies", changes)
     return _apply(principal, company_id, changes, expected_version)
 
 
@@ -112,8 +103,6 @@ def company_view(company: CompanyModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, company_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    if "tags" in changes:
-        changes["tags"] = normalize_tags(changes["tags"])
     company = companies.update(principal.org_id, company_id, changes, expected_version, principal.user_id)
     count("CompanyUpdated")
     return company_view(company)

@@ -14,7 +14,8 @@ from chalicelib.data.contacts import ContactModel, contacts
 from chalicelib.data.writes import Change, commit, plain
 from chalicelib.observability import count
 from chalicelib.services import custom_fields
-from chalicelib.services.customers import FIELD_SCHEMAS, normalize_tags
+from chalicelib.services.customers import FIELD_SCHEMAS
+from chalicelib.services.records import merge_patch, normalize_tags, replacement
 from chalicelib.services.roles import Principal
 
 STATUSES = ["active", "inactive"]
@@ -73,24 +74,14 @@ def list_company_contacts(principal: Principal, company_id: str, limit: int, cur
 
 def replace_contact(principal: Principal, contact_id: str, body: Any, expected_version: int) -> dict[str, Any]:
     fields = validate(CONTACT_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "contacts", fields.get("custom_fields"))
-    complete = {
-        "tags": [],
-        "status": "active",
-        "owner": principal.user_id,
-        "custom_fields": {},
-        **{name: None for name in _OPTIONAL_FIELDS},
-        **fields,
-    }
+    defaults = {"tags": [], "status": "active", "owner": principal.user_id, "custom_fields": {}}
+    complete = replacement(principal.org_id, "contacts", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
     return _apply(principal, contact_id, complete, expected_version)
 
 
 def patch_contact(principal: Principal, contact_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
     changes = validate(CONTACT_PATCH_SCHEMA, body)
-    if "tags" in changes and changes["tags"] is None:
-        changes["tags"] = []
-    if "custom_fields" in changes:
-        custom_fields.check_values(principal.org_id, "contacts", changes["custom_fields"])
+    changes = merge_patch(principal.org_id, "contacts", changes)
     return _apply(principal, contact_id, changes, expected_version)
 
 
@@ -125,8 +116,6 @@ def contact_view(contact: ContactModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, contact_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    if "tags" in changes:
-        changes["tags"] = normalize_tags(changes["tags"])
     current = contacts.get(principal.org_id, contact_id)
     contacts.check_version(current, expected_version)
     parts, updated = contacts.modification(current, changes, principal.user_id)

@@ -15,6 +15,7 @@ from chalicelib.data.notes import NoteModel, note_key, notes
 from chalicelib.data.notes import of_customer as notes_of
 from chalicelib.observability import count
 from chalicelib.services import custom_fields
+from chalicelib.services.records import merge_patch, normalize_tags, replacement
 from chalicelib.services.roles import Principal
 
 STATUSES = ["lead", "prospect", "active", "inactive", "churned"]
@@ -109,24 +110,14 @@ def list_customers(principal: Principal, spec: SearchSpec, limit: int, cursor: s
 
 def replace_customer(principal: Principal, customer_id: str, body: Any, expected_version: int) -> dict[str, Any]:
     fields = validate(CUSTOMER_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "customers", fields.get("custom_fields"))
-    complete = {
-        "tags": [],
-        "status": "active",
-        "owner": principal.user_id,
-        "custom_fields": {},
-        **{name: None for name in _OPTIONAL_FIELDS},
-        **fields,
-    }
+    defaults = {"tags": [], "status": "active", "owner": principal.user_id, "custom_fields": {}}
+    complete = replacement(principal.org_id, "customers", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
     return _apply(principal, customer_id, complete, expected_version)
 
 
 def patch_customer(principal: Principal, customer_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
     changes = validate(CUSTOMER_PATCH_SCHEMA, body)
-    if "tags" in changes and changes["tags"] is None:
-        changes["tags"] = []
-    if "custom_fields" in changes:
-        custom_fields.check_values(principal.org_id, "customers", changes["custom_fields"])
+    changes = merge_patch(principal.org_id, "customers", changes)
     return _apply(principal, customer_id, changes, expected_version)
 
 
@@ -208,11 +199,6 @@ def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
     )
 
 
-def normalize_tags(tags: list[str]) -> list[str]:
-    """Tags match case-insensitively, so they are kept lower-case, once each, in the given order."""
-    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
-
-
 def customer_view(customer: CustomerModel) -> dict[str, Any]:
     return {
         "id": customer.customer_id,
@@ -260,8 +246,6 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, customer_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    if "tags" in changes:
-        changes["tags"] = normalize_tags(changes["tags"])
     customer = customers.update(principal.org_id, customer_id, changes, expected_version, principal.user_id)
     count("CustomerUpdated")
     return customer_view(customer)

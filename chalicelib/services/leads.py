@@ -17,8 +17,9 @@ from chalicelib.data.opportunities import OpportunityModel, StageChange, opportu
 from chalicelib.data.writes import commit, increment, plain
 from chalicelib.observability import count
 from chalicelib.services import custom_fields
-from chalicelib.services.customers import FIELD_SCHEMAS, normalize_tags
+from chalicelib.services.customers import FIELD_SCHEMAS
 from chalicelib.services.org_settings import STAGES, settings_of
+from chalicelib.services.records import merge_patch, normalize_tags, replacement
 from chalicelib.services.roles import Principal
 
 CONVERTED = "converted"
@@ -88,24 +89,14 @@ def list_leads(principal: Principal, spec: SearchSpec, limit: int, cursor: str |
 
 def replace_lead(principal: Principal, lead_id: str, body: Any, expected_version: int) -> dict[str, Any]:
     fields = validate(LEAD_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "leads", fields.get("custom_fields"))
-    complete = {
-        "tags": [],
-        "status": "new",
-        "owner": principal.user_id,
-        "custom_fields": {},
-        **{name: None for name in _OPTIONAL_FIELDS},
-        **fields,
-    }
+    defaults = {"tags": [], "status": "new", "owner": principal.user_id, "custom_fields": {}}
+    complete = replacement(principal.org_id, "leads", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
     return _apply(principal, lead_id, complete, expected_version)
 
 
 def patch_lead(principal: Principal, lead_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
     changes = validate(LEAD_PATCH_SCHEMA, body)
-    if "tags" in changes and changes["tags"] is None:
-        changes["tags"] = []
-    if "custom_fields" in changes:
-        custom_fields.check_values(principal.org_id, "leads", changes["custom_fields"])
+    changes = merge_patch(principal.org_id, "leads", changes)
     return _apply(principal, lead_id, changes, expected_version)
 
 
@@ -233,8 +224,6 @@ def _apply(principal: Principal, lead_id: str, changes: dict[str, Any], expected
         # The conversion is history: the customer it became is the record to edit.
         raise _already_converted(current)
     leads.check_version(current, expected_version)
-    if "tags" in changes:
-        changes["tags"] = normalize_tags(changes["tags"])
     parts, updated = leads.modification(current, changes, principal.user_id)
     if parts:
         commit(parts)

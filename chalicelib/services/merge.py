@@ -28,7 +28,8 @@ from chalicelib.data.notes import of_customer as notes_of
 from chalicelib.data.tenant_table import RESTORE_WINDOW
 from chalicelib.data.writes import Change, audited, commit, plain
 from chalicelib.observability import count
-from chalicelib.services.customers import customer_view, normalize_tags
+from chalicelib.services.customers import customer_view
+from chalicelib.services.records import normalize_tags
 from chalicelib.services.roles import Principal
 
 MAX_SOURCES = 10
