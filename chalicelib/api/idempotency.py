@@ -11,8 +11,10 @@ from chalicelib.api.requests import ApiRequest
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
 from chalicelib.core.lazy import lazy_module
+from chalicelib.observability import logger
 
 idempotency = lazy_module("chalicelib.data.idempotency")
+data_base = lazy_module("chalicelib.data.base")
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
@@ -46,16 +48,34 @@ def replay_or_run(request: ApiRequest, run: Callable[[], Response]) -> Response:
     try:
         response = run()
     except Exception:
-        idempotency.release(scope_key)
+        _release(scope_key)
         raise
     if response.status_code >= 400:
         # Only successes are remembered: a rejected request may be corrected and retried with its key.
-        idempotency.release(scope_key)
+        _release(scope_key)
         return response
     body = response.body if isinstance(response.body, str) else json.dumps(response.body)
     stored_headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-    idempotency.complete(scope_key, response.status_code, body, stored_headers)
+    try:
+        idempotency.complete(scope_key, response.status_code, body, stored_headers)
+    except Exception as error:
+        if not data_base.temporarily_unavailable(error):
+            raise
+        # The write is committed; a 503 now would have the client send it again and create it twice.
+        # Only the replay is lost: the claim stays in progress (409) until it lapses.
+        logger.warning("Idempotency-Key response not stored", exc_info=error)
     return response
+
+
+def _release(scope_key: str) -> None:
+    """Give the key back after a failure. When DynamoDB cannot take even that, the failure that
+    matters is the request's own: the claim lapses by itself (CLAIM_TIMEOUT_SECONDS)."""
+    try:
+        idempotency.release(scope_key)
+    except Exception as error:
+        if not data_base.temporarily_unavailable(error):
+            raise
+        logger.warning("Idempotency-Key claim not released", exc_info=error)
 
 
 def _digest(text: str) -> str:

@@ -11,8 +11,8 @@ from chalice import Blueprint, Response
 from chalicelib.api.idempotency import replay_or_run
 from chalicelib.api.problems import problem, problem_from_error
 from chalicelib.api.requests import ApiRequest, principal_from_authorizer
-from chalicelib.core.errors import DomainError
-from chalicelib.observability import logger
+from chalicelib.core.errors import DomainError, ServiceUnavailable
+from chalicelib.observability import count, logger
 
 JSON_TYPES = ["application/json"]
 View = Callable[..., Response]
@@ -67,9 +67,8 @@ class Routes:
                     return view(request, **path_params)
                 except DomainError as error:
                     return problem_from_error(error)
-                except Exception:
-                    logger.exception("Unhandled error")
-                    return problem(500, "Internal Server Error", "The server failed to process the request.")
+                except Exception as error:
+                    return problem_from_unexpected(error)
 
             blueprint.route(
                 path,
@@ -82,6 +81,19 @@ class Routes:
             return view
 
         return decorator
+
+
+def problem_from_unexpected(error: Exception) -> Response:
+    """503 with Retry-After when DynamoDB stayed throttled or unreachable through the retries;
+    anything else is a bug: logged, and a plain 500 without internals."""
+    from chalicelib.data.base import temporarily_unavailable
+
+    if temporarily_unavailable(error):
+        logger.warning("DynamoDB unavailable after retries", exc_info=error)
+        count("DynamoDBUnavailable")
+        return problem_from_error(ServiceUnavailable())
+    logger.exception("Unhandled error")
+    return problem(500, "Internal Server Error", "The server failed to process the request.")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

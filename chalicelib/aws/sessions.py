@@ -28,8 +28,15 @@ def new_session() -> botocore.session.Session:
 @lru_cache(maxsize=None)
 def client(service_name: str) -> Any:
     """A client for services other than DynamoDB (Secrets Manager, SES, EventBridge): botocore
-    directly, since boto3 would only add import time and another session."""
-    return new_session().create_client(service_name)
+    directly, since boto3 would only add import time and another session.
+
+    botocore's defaults (legacy retries, 60 s timeouts) would outlast a 3 s function; these calls
+    get bounded adaptive retries as DynamoDB's do (chalicelib/data/base.py), with a longer read
+    timeout since SES and Secrets Manager answer in hundreds of milliseconds, not single digits."""
+    from botocore.config import Config
+
+    config = Config(connect_timeout=0.5, read_timeout=2, retries={"mode": "adaptive", "total_max_attempts": 2})
+    return new_session().create_client(service_name, config=config)
 
 
 def share_loader_with_pynamodb() -> None:

@@ -70,3 +70,16 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after_seconds: int) -> None:
         super().__init__(detail)
         self.headers["Retry-After"] = str(max(1, retry_after_seconds))
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency stayed throttled, timed out or in conflict after the client's retries. Each
+    write commits whole or not at all, so the client sends the same request again."""
+
+    status = 503
+    title = "Service Unavailable"
+    RETRY_AFTER_SECONDS = 1
+
+    def __init__(self, detail: str = "The service is briefly overloaded; send the request again.") -> None:
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(self.RETRY_AFTER_SECONDS)

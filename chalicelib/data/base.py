@@ -1,9 +1,11 @@
-"""What every table shares: its physical name, region, endpoint and client timeouts."""
+"""What every table shares: its physical name, region, endpoint, client timeouts and retries, and
+which of its errors mean "try again" (answered 503 with Retry-After)."""
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import pynamodb.settings
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
@@ -19,6 +21,36 @@ M = TypeVar("M", bound=Model)
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
+# API functions have 3 s. botocore's adaptive mode backs off a throttled call by rand(0, 1) s, then
+# rand(0, 2) s, and slows this client's sending after a throttle. Two attempts bound one call to
+# about 1 s of backoff, or 2 x (0.5 + 1) s when both time out, which leaves the function time to
+# answer 503 with Retry-After; a third could sleep 2 s more and be cut off by the Lambda timeout,
+# which API Gateway answers as a bare 5xx. The client sends the request again instead.
+DYNAMODB_ATTEMPTS = 2
+DYNAMODB_CLIENT = {
+    "connect_timeout_seconds": 0.5,
+    "read_timeout_seconds": 1,
+    "retry_configuration": {"mode": "adaptive", "total_max_attempts": DYNAMODB_ATTEMPTS},
+}
+# PynamoDB 6.1 builds a model's connection from its Meta but takes the retry configuration only
+# from its settings, so that is where the models' retries are set.
+pynamodb.settings.default_settings_dict.update(DYNAMODB_CLIENT)
+
+# Errors botocore retries (throttling, timeouts, server errors) that outlasted the retries, and
+# TransactWriteItems cancelled for a reason other than a condition of ours.
+_RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+_RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
 
 def table_meta(logical_name: str, **extra: Any) -> type:
     """A PynamoDB Meta class for one table. `host` is set only for a DynamoDB server endpoint
@@ -30,9 +62,10 @@ def table_meta(logical_name: str, **extra: Any) -> type:
         "region": settings.region,
         "billing_mode": "PAY_PER_REQUEST",
         # API functions have 3 s; fail fast and let the client retry rather than time out the Lambda.
-        "connect_timeout_seconds": 1,
-        "read_timeout_seconds": 2,
-        "max_retry_attempts": 2,
+        "connect_timeout_seconds": DYNAMODB_CLIENT["connect_timeout_seconds"],
+        "read_timeout_seconds": DYNAMODB_CLIENT["read_timeout_seconds"],
+        # Also bounds PynamoDB's own resending of a batch write's unprocessed items.
+        "max_retry_attempts": DYNAMODB_ATTEMPTS - 1,
         **extra,
     }
     if settings.dynamodb_endpoint:
@@ -50,11 +83,50 @@ def transaction_conditions_failed(error: PynamoDBException) -> list[bool]:
     return [reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons]
 
 
+def transaction_conflicted(error: PynamoDBException) -> bool:
+    """Cancelled because another transaction held one of its items, not by a condition of ours."""
+    codes = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+
+
+def temporarily_unavailable(error: BaseException) -> bool:
+    """Whether `error` (PynamoDB's, or botocore's beneath it) says DynamoDB could not serve the call
+    now but may serve it again soon: throttled, timed out or in conflict after the client's retries."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, HTTPClientError)):
+            return True
+        if isinstance(current, ClientError):
+            code = current.response.get("Error", {}).get("Code")
+            if code in _RETRYABLE_CODES:
+                return True
+            if code == "TransactionCanceledException":
+                reasons = _cancellation_codes(current)
+                return "ConditionalCheckFailed" not in reasons and bool(reasons & _RETRYABLE_CANCELLATIONS)
+        pending += [getattr(current, "cause", None), current.__cause__, current.__context__]
+    return False
+
+
+def _cancellation_codes(error: Any) -> set[str]:
+    # PynamoDB keeps the reasons on its own ClientError subclass; botocore's carries them in the response.
+    reasons = getattr(error, "cancellation_reasons", None)
+    if reasons is not None:
+        return {reason.code for reason in reasons if reason is not None}
+    return {reason.get("Code") for reason in error.response.get("CancellationReasons") or []}
+
+
 @lru_cache(maxsize=1)
 def transaction_connection() -> Connection:
     """Transactions span tables, so they take a connection of their own rather than a model's."""
     settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint, **DYNAMODB_CLIENT)
 
 
 def query_page(

@@ -7,6 +7,8 @@ same request that tried the write, not by a racy read before it.
 """
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +23,19 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, DomainError
+from chalicelib.core.errors import DomainError
 from chalicelib.core.events import DomainEvent, publish
 from chalicelib.core.ids import new_id
 from chalicelib.data.audit_logs import AuditLogModel, target_key
-from chalicelib.data.base import transaction_conditions_failed, transaction_connection
+from chalicelib.data.base import (
+    DYNAMODB_ATTEMPTS,
+    transaction_conditions_failed,
+    transaction_conflicted,
+    transaction_connection,
+)
 from chalicelib.data.counters import CounterModel
+
+CONFLICT_PAUSE_SECONDS = 0.05
 
 
 @dataclass
@@ -74,6 +83,21 @@ def increment(org_id: str, counter_key: str, by: int = 1) -> Change:
 
 def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) -> None:
     """Apply every change atomically; then publish their events (and any extra ones)."""
+    for attempt in range(1, DYNAMODB_ATTEMPTS + 1):
+        try:
+            _transact(changes)
+            break
+        except TransactWriteError as error:
+            # DynamoDB cancels the whole transaction when another one holds an item (the dashboard
+            # counters are shared by every create): nothing was applied, and sent again its
+            # conditions are checked afresh. botocore does not retry a cancelled transaction.
+            if not transaction_conflicted(error) or attempt == DYNAMODB_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS))
+    publish([change.event for change in changes if change.event is not None] + list(extra_events))
+
+
+def _transact(changes: Sequence[Change]) -> None:
     # PynamoDB sends a transaction's checks, deletes, puts and updates in that order, whatever the
     # order they were added in; DynamoDB's cancellation reasons follow the order sent.
     sent: dict[str, list[Change | None]] = {"check": [], "delete": [], "put": [], "update": []}
@@ -90,11 +114,7 @@ def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) 
         for change, failed in zip(in_order, transaction_conditions_failed(error)):
             if failed and change is not None and change.on_condition_failed is not None:
                 raise change.on_condition_failed from None
-        codes = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
-        if "TransactionConflict" in codes:
-            raise Conflict("Another request changed the same records at the same moment; retry.") from None
         raise
-    publish([change.event for change in changes if change.event is not None] + list(extra_events))
 
 
 def _add(transaction: TransactWrite, change: Change) -> None:

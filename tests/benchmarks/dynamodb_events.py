@@ -15,6 +15,8 @@ from typing import Any
 
 _installed = False
 _watchers: list[Any] = []
+# Called with every DynamoDB client created since install() (the fault test hooks its sends).
+client_listeners: list[Any] = []
 # Every botocore client created since install(), as (service name, id of its session): each
 # session loads its own copy of the service's model and endpoint rules, some 10 MiB apiece.
 clients_created: list[tuple[str, int]] = []
@@ -27,6 +29,8 @@ def _register(client: Any, session: Any) -> None:
     client.meta.events.register("before-call.dynamodb", _before_call)
     client.meta.events.register("after-call.dynamodb", _after_call)
     client.meta.events.register("after-call-error.dynamodb", _after_call)
+    for listener in client_listeners:
+        listener(client)
 
 
 def _before_call(model: Any, **_: Any) -> None:
