@@ -51,12 +51,13 @@ def cold_start_section(results: dict[str, Any], checks: list[Check], env: dict[s
          summary["process_ms_median"], summary["peak_rss_mib_max"], ", ".join(summary["xray_patched"]) or "-"]
         for name, summary in (("app", app), ("baseline", baseline))
     ]
-    rows.append(["ratio", *(f"{result[key]:.2f}x" for key in (
+    rows.append(["ratio of pairs", *(f"{result[key]:.2f}x" for key in (
         "ratio_first_response", "ratio_init", "ratio_first_response_cpu", "ratio_process")), "", ""])
     headers = ["", "first response ms", "import ms", "cpu ms", "process ms", "peak RSS MiB", "X-Ray patched"]
     _say(table(headers, rows, right=range(1, 6)))
     _say(f"   first response ranged {app['first_response_ms_min']}-{app['first_response_ms_max']} ms (app), "
          f"{baseline['first_response_ms_min']}-{baseline['first_response_ms_max']} ms (baseline)")
+    _say("   ratio of pairs: median over the repetitions of app / the baseline run beside it")
     _say("   process: the whole interpreter run, startup included; peak RSS: VmHWM of the cold-start process")
     _say(f"   imported beyond the baseline: {', '.join(result['extra_packages']) or 'nothing'}")
 
