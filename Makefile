@@ -31,9 +31,10 @@ test-app: venv
 	$(BIN)/python -m pytest -q -n auto --ignore=tests/infra tests
 	$(BIN)/python -m pytest -q tests/infra
 
-## bench: cold start, warm latency, DynamoDB calls per route and memory, side by side
+## bench: cold start to first response, warm latency, DynamoDB calls per route and memory, side by side
+## (ONLY=cold_start,warm,dynamodb_calls,memory runs just those)
 bench: venv
-	$(BIN)/python -m tests.benchmarks
+	$(BIN)/python -m tests.benchmarks $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -24,13 +24,16 @@ SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros-api")
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"), service=SERVICE_NAME)
 tracer: Any = None
-# POWERTOOLS_TRACE_DISABLED=true trades DynamoDB subsegments for ~200 ms less cold start: Powertools
+# POWERTOOLS_TRACE_DISABLED=true trades DynamoDB subsegments for ~120 ms less cold start: Powertools
 # itself would still import the X-Ray SDK, so the switch is honoured here.
 if _settings.running_in_lambda and os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() != "true":
     from aws_lambda_powertools import Tracer
 
-    # Patches botocore, so every DynamoDB call PynamoDB makes becomes a subsegment.
-    tracer = Tracer(service=SERVICE_NAME)
+    # Every AWS call the app makes goes through botocore (PynamoDB 6 included), so patching botocore
+    # alone makes each one a subsegment. Powertools' default patches every library the X-Ray SDK
+    # knows: that imports requests and sqlite3 into the cold start for nothing, and its PynamoDB
+    # patch records each DynamoDB call a second time, at the HTTP layer.
+    tracer = Tracer(service=SERVICE_NAME, patch_modules=["botocore"])
 
 
 @contextmanager

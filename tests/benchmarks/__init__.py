@@ -3,7 +3,8 @@
 Each figure is a ratio against a baseline measured in the same run, or an absolute budget, so a
 regression shows up as a FAIL however fast or slow the machine is:
 
-- cold start: `import app` against `import chalice, boto3, pynamodb.models`, in fresh interpreters;
+- cold start to first response as in Lambda (tracing on): import + first GET /v1/customers/{id}
+  through the handler, in fresh interpreters, against a bare Chalice + PynamoDB handler;
 - warm latency: GET /v1/customers/{id} through the Lambda handler against a minimal Chalice app;
 - DynamoDB calls per request for every route (and no Scan anywhere);
 - peak memory of one process after 1,000 mixed requests.

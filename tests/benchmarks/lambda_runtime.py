@@ -109,11 +109,14 @@ class LambdaContext:
         return 3000
 
 
+def trace_header(sampled: bool = False) -> str:
+    """The trace header Lambda hands a function with active tracing, in `_X_AMZN_TRACE_ID`."""
+    return f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled={int(sampled)}"
+
+
 def begin_invocation() -> LambdaContext:
     """What the runtime does before each invocation of a function with active tracing."""
-    os.environ["_X_AMZN_TRACE_ID"] = (
-        f"Root=1-{secrets.token_hex(4)}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
-    )
+    os.environ["_X_AMZN_TRACE_ID"] = trace_header()
     return LambdaContext()
 
 

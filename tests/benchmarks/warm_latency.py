@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from tests.benchmarks import dynamodb_events, world
+from tests.benchmarks.baseline_app import ROUTE, build_baseline_app
 from tests.benchmarks.dynamodb_events import CallTimer
 from tests.benchmarks.lambda_runtime import begin_invocation, proxy_event
 from tests.benchmarks.local_aws import child_main
@@ -23,53 +24,6 @@ from tests.benchmarks.local_aws import child_main
 ROUNDS = 20
 CALLS_PER_ROUND = 50
 WARMUP_CALLS = 20
-ROUTE = "/v1/customers/{customer_id}"
-
-
-def build_baseline_app(table_name: str, host: str | None, region: str) -> Any:
-    """The least a Chalice app can do for this route: one GetItem, the item as JSON."""
-    from chalice import Chalice, NotFoundError
-    from pynamodb.attributes import (
-        ListAttribute,
-        MapAttribute,
-        NumberAttribute,
-        TTLAttribute,
-        UnicodeAttribute,
-        UTCDateTimeAttribute,
-    )
-    from pynamodb.models import Model
-
-    class Customer(Model):
-        Meta = type("Meta", (), {"table_name": table_name, "host": host, "region": region})
-
-        org_id = UnicodeAttribute(hash_key=True)
-        customer_id = UnicodeAttribute(range_key=True)
-        name = UnicodeAttribute()
-        email = UnicodeAttribute(null=True)
-        phone = UnicodeAttribute(null=True)
-        company = UnicodeAttribute(null=True)
-        tags = ListAttribute(of=UnicodeAttribute, default=list)
-        status = UnicodeAttribute()
-        owner = UnicodeAttribute()
-        custom_fields = MapAttribute(default=dict)
-        created_by = UnicodeAttribute()
-        created_at = UTCDateTimeAttribute()
-        updated_at = UTCDateTimeAttribute()
-        version = NumberAttribute(default=1)
-        deleted_at = UTCDateTimeAttribute(null=True)
-        purge_at = TTLAttribute(null=True)
-
-    baseline = Chalice(app_name="bench-baseline")
-
-    @baseline.route(ROUTE, methods=["GET"])
-    def get_customer(customer_id: str) -> dict[str, Any]:
-        org_id = baseline.current_request.context["authorizer"]["org_id"]
-        try:
-            return Customer.get(org_id, customer_id).to_simple_dict()
-        except Customer.DoesNotExist:
-            raise NotFoundError("No customer with this id.") from None
-
-    return baseline
 
 
 def _timed_calls(handler: Any, make_event: Any, count: int, timer: CallTimer) -> list[tuple[int, int]]:
@@ -107,12 +61,10 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
     dynamodb_events.install()
     timer = CallTimer()
     import app as zebros
-    from chalicelib.data.customers import CustomerModel
 
     tenant = world.tenant_from(inputs)
     customer_id = inputs["customers"][0]
-    meta = CustomerModel.Meta
-    baseline = build_baseline_app(meta.table_name, getattr(meta, "host", None), meta.region)
+    baseline = build_baseline_app(**inputs["customers_table"])
     handlers = {"app": zebros.app, "baseline": baseline}
 
     def make_event() -> dict[str, Any]:

@@ -76,9 +76,11 @@ def store_signing_key() -> None:
 
 
 def set_up(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Create missing tables; with inputs {"customers": N}, also a tenant and N customers."""
+    """Create missing tables; with inputs {"customers": N}, also a tenant and N customers, and where
+    their table is (for handlers that read it without the app's code)."""
     import app as zebros
     from chalicelib.core.settings import get_settings
+    from chalicelib.data.customers import CustomerModel
     from chalicelib.data.tables import create_tables
 
     create_tables()
@@ -88,7 +90,9 @@ def set_up(inputs: dict[str, Any]) -> dict[str, Any]:
         return {}
     tenant = register_tenant(zebros.app)
     customers = [create_customer(zebros.app, tenant, number)["id"] for number in range(inputs["customers"])]
-    return {"tenant": asdict(tenant), "customers": customers}
+    meta = CustomerModel.Meta
+    table = {"table_name": meta.table_name, "host": getattr(meta, "host", None), "region": meta.region}
+    return {"tenant": asdict(tenant), "customers": customers, "customers_table": table}
 
 
 def tenant_from(world: dict[str, Any]) -> Tenant:
