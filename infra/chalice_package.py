@@ -31,6 +31,11 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
 
 The deployment zip leaves out what the Lambda runtime already provides (boto3 and the
 distributions it pulls in) and `chalicelib/localdev/` (the local development server).
+
+Built in its default place, the package is linked from its env root: infra/envs/<stage>/package ->
+build/<stage>/terraform. The link is made here, not tracked in git: a tracked link would dangle in
+every fresh clone (build/ is not tracked), and a dangling link under the project directory kills
+`chalice local`'s file watcher.
 """
 
 from __future__ import annotations
@@ -420,6 +425,18 @@ def build(project: Path, stage: str, out: Path, authorizer_ttl: int | None = Non
         _write_json(sam_dir / "sam.json", fix_sam(raw_sam))
 
 
+def link_env_root(project: Path, stage: str) -> Path | None:
+    """Point infra/envs/<stage>/package at build/<stage>/terraform, where that env root exists."""
+    root = project / "infra" / "envs" / stage
+    if not root.is_dir():
+        return None
+    link = root / "package"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(Path("..", "..", "..", "build", stage, "terraform"), target_is_directory=True)
+    return link
+
+
 def _write_json(path: Path, doc: dict) -> None:
     path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
@@ -428,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="Chalice stage (dev, staging, prod)")
     parser.add_argument("--project-dir", default=".", type=Path)
-    parser.add_argument("--out", type=Path, help="default: <project>/build/<stage>")
+    parser.add_argument("--out", type=Path, help="default: <project>/build/<stage>, linked from infra/envs/<stage>/package")
     parser.add_argument("--authorizer-ttl", type=int, default=None,
                         help="override every custom authorizer's result TTL (seconds)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -439,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chalice_package: {exc}", file=sys.stderr)
         return 1
     print(f"chalice_package: wrote {out}/terraform and {out}/sam")
+    link = link_env_root(args.project_dir, args.stage) if args.out is None else None
+    if link is not None:
+        print(f"chalice_package: linked {link} -> {os.readlink(link)}")
     return 0
 
 

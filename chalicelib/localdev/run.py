@@ -2,8 +2,9 @@
 
 Starts moto's DynamoDB-compatible server on a free loopback port (or uses DYNAMODB_ENDPOINT),
 creates the tables, seeds a demo organization, prints an API key and a demo login, then runs
-`chalice local`. Ctrl-C stops everything it started. `--db-only` stops short of chalice local,
-for running plain `chalice local` yourself.
+`chalice local` (with a listen backlog for bursts: chalicelib/localdev/chalice_local.py). Ctrl-C
+stops everything it started. `--db-only` stops short of chalice local, for running plain
+`chalice local` yourself.
 """
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ def start_dynamodb():
 
     from moto.server import ThreadedMotoServer
 
+    from chalicelib.localdev import dynamodb
+
+    # Concurrent API requests must not lose each other's writes (see chalicelib/localdev/dynamodb.py).
+    dynamodb.serialize_requests()
     # One access-log line per DynamoDB call would drown the API's own logs.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -110,9 +115,14 @@ def main() -> int:
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     try:
         from chalicelib.data.tables import create_tables
+        from chalicelib.services.signing_keys import get_key_ring
 
         create_tables()
         password = seed_demo_organization()
+        # chalice local restarts its worker, dropping requests in flight, whenever a file appears or
+        # changes under the project: the signing key is created now rather than at the first login,
+        # and its worker writes no bytecode there (PYTHONDONTWRITEBYTECODE below).
+        get_key_ring()
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
         print(f"API key: {api_key}", flush=True)
         print(f"Demo login: {DEMO_EMAIL} {password}", flush=True)
@@ -120,10 +130,11 @@ def main() -> int:
             print("Local data is ready; Ctrl-C to stop.", flush=True)
             signal.pause()
         print(f"API: http://127.0.0.1:{port}", flush=True)
-        chalice = Path(sys.executable).with_name("chalice")
-        command = [str(chalice), "local", "--host", "127.0.0.1", "--port", port, "--stage", STAGE]
+        command = [sys.executable, "-m", "chalicelib.localdev.chalice_local", "local",
+                   "--host", "127.0.0.1", "--port", port, "--stage", STAGE]  # fmt: skip
+        chalice_environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         # Its own process group: chalice's autoreloader forks a worker, and both must stop with us.
-        process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+        process = subprocess.Popen(command, cwd=ROOT, env=chalice_environment, start_new_session=True)
         return wait_then_stop(process)
     except Stop:
         return 0

@@ -242,3 +242,26 @@ def test_fixed_package_passes_terraform_validate_where_the_raw_one_cannot_init(t
     raw_init = _terraform(_init_args(), raw_root)
     assert raw_init.returncode != 0
     assert "Unsupported Terraform Core version" in raw_init.stdout + raw_init.stderr
+
+
+def _fake_build(project, stage, out, authorizer_ttl):
+    (out / "terraform").mkdir(parents=True, exist_ok=True)
+
+
+def test_package_built_in_its_default_place_is_linked_from_its_env_root(tmp_path, monkeypatch):
+    monkeypatch.setattr(cp, "build", _fake_build)
+    (tmp_path / "infra" / "envs" / "dev").mkdir(parents=True)
+    for _ in range(2):  # a rebuild replaces the link
+        assert cp.main(["--stage", "dev", "--project-dir", str(tmp_path)]) == 0
+    link = tmp_path / "infra" / "envs" / "dev" / "package"
+    assert os.readlink(link) == "../../../build/dev/terraform"
+    assert link.resolve() == (tmp_path / "build" / "dev" / "terraform").resolve()
+
+
+def test_package_built_elsewhere_or_for_a_stage_without_env_root_links_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(cp, "build", _fake_build)
+    (tmp_path / "infra" / "envs" / "dev").mkdir(parents=True)
+    assert cp.main(["--stage", "dev", "--project-dir", str(tmp_path), "--out", str(tmp_path / "elsewhere")]) == 0
+    assert cp.main(["--stage", "qa", "--project-dir", str(tmp_path)]) == 0
+    assert not os.path.lexists(tmp_path / "infra" / "envs" / "dev" / "package")
+    assert not (tmp_path / "infra" / "envs" / "qa").exists()

@@ -1,0 +1,89 @@
+"""`make run` holds up the way the DynamoDB it stands in for does: concurrent writes are decided by
+their conditions (none is lost), bursts are served, and editing a route file reloads the app."""
+from __future__ import annotations
+
+import collections
+import json
+import time
+
+from tests.localdev.conftest import REQUEST_TIMEOUT, LocalServer, Reply
+
+BURST = 50
+
+
+def statuses(results: list[Reply | BaseException]) -> collections.Counter:
+    return collections.Counter(r.status if isinstance(r, Reply) else type(r).__name__ for r in results)
+
+
+def errors(log: str) -> list[str]:
+    """Exceptions the server printed: moto's (RuntimeError: dictionary changed size during
+    iteration, ...) and the app's."""
+    return [line for line in log.splitlines() if "Error" in line or "Traceback" in line]
+
+
+def test_starts_without_a_traceback(local_server: LocalServer):
+    assert "Traceback" not in local_server.log(), local_server.log()[-4000:]
+
+
+def test_a_burst_of_concurrent_writes_is_served_without_resets_and_all_are_kept(local_server: LocalServer):
+    log_before = len(local_server.log())
+    results = local_server.at_once(
+        BURST, lambda i: local_server.call("POST", "/v1/customers", {"name": f"Burst {i}", "tags": ["burst"]})
+    )
+    assert statuses(results) == {201: BURST}, errors(local_server.log()[log_before:])[:10]
+    for created in results:
+        assert local_server.call("GET", f"/v1/customers/{created.json['id']}").status == 200
+    assert errors(local_server.log()[log_before:]) == []
+
+
+def test_concurrent_updates_with_one_if_match_let_exactly_one_through(local_server: LocalServer):
+    created = local_server.call("POST", "/v1/customers", {"name": "Contended", "tags": ["race"]})
+    assert created.status == 201, created.body
+    path, etag = f"/v1/customers/{created.json['id']}", created.headers["ETag"]
+    log_before = len(local_server.log())
+
+    results = local_server.at_once(
+        BURST, lambda i: local_server.call("PATCH", path, {"name": f"Writer {i}"}, {"If-Match": etag})
+    )
+
+    assert statuses(results) == {200: 1, 412: BURST - 1}, errors(local_server.log()[log_before:])[:10]
+    (winner,) = [r.json for r in results if isinstance(r, Reply) and r.status == 200]
+    stored = local_server.call("GET", path).json
+    assert (stored["name"], stored["version"]) == (winner["name"], winner["version"])
+    assert stored["version"] == created.json["version"] + 1
+    assert errors(local_server.log()[log_before:]) == []
+
+
+def test_concurrent_conversions_of_one_lead_create_one_customer_that_exists(local_server: LocalServer):
+    lead = local_server.call("POST", "/v1/leads", {"name": "Converted Once", "email": "once@example.com"})
+    assert lead.status == 201, lead.body
+    log_before = len(local_server.log())
+
+    results = local_server.at_once(
+        10, lambda _: local_server.call("POST", f"/v1/leads/{lead.json['id']}/convert", {})
+    )
+
+    assert statuses(results) == {201: 1, 409: 9}, errors(local_server.log()[log_before:])[:10]
+    (converted,) = [r.json for r in results if isinstance(r, Reply) and r.status == 201]
+    assert local_server.call("GET", f"/v1/customers/{converted['customer_id']}").status == 200
+    assert local_server.call("GET", f"/v1/contacts/{converted['contact_id']}").status == 200
+    stored_lead = local_server.call("GET", f"/v1/leads/{lead.json['id']}").json
+    assert (stored_lead["converted_customer_id"], stored_lead["converted_contact_id"]) == (
+        converted["customer_id"], converted["contact_id"])  # fmt: skip
+    assert errors(local_server.log()[log_before:]) == []
+
+
+def test_an_edited_route_file_is_served_without_a_restart(local_server: LocalServer):
+    route = local_server.root / "chalicelib" / "api" / "health.py"
+    route.write_text(route.read_text().replace('{"status": "ok"', '{"status": "edited"'))
+    deadline = time.monotonic() + REQUEST_TIMEOUT
+    served = None
+    while time.monotonic() < deadline:
+        try:
+            served = json.loads(local_server.call("GET", "/v1/health").body)["status"]
+        except (OSError, ValueError):  # the worker is restarting
+            served = None
+        if served == "edited":
+            break
+        time.sleep(1)
+    assert served == "edited", local_server.log()[-4000:]
