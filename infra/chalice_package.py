@@ -26,6 +26,11 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
   dependencies are installed from manylinux wheels built for CPython 3.12 instead of chalice's.
 * The REST API is named after the app only, so environments in one account share API Gateway
   metrics (ApiName, Stage): it is named <app>-<stage>.
+* Every function role gets the policy of `iam_policy_file` (.chalice/policy-lambda.json): logs
+  actions, CreateLogGroup included, on every log group of every account. Chalice cannot scope it
+  per function, so it is removed: in Terraform the chalice_app module owns each function's log
+  group and grants the function its own group only; in SAM each function gets a log group and a
+  policy scoped to it (`DeletionPolicy: Retain`, so deleting the stack keeps the logs).
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -127,6 +132,8 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     labels = doc.get("data", {}).pop("null_data_source", {}).get("chalice", {}).get("inputs", {})
     doc.pop("provider", None)  # the env root configures the provider; modules inherit it
 
+    resources.pop("aws_iam_role_policy", None)  # iam_policy_file's logs:* (see the module docstring)
+
     api_functions = api_function_names(doc)
     for name, function in resources.get("aws_lambda_function", {}).items():
         function["runtime"] = RUNTIME
@@ -148,6 +155,7 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
             '{"x-amazon-apigateway-gateway-responses" = var.gateway_responses}))}'
         )
         rest_api["body"] = "${local.api_body}"
+        rest_api["lifecycle"] = {"create_before_destroy": True}
         deployment = resources["aws_api_gateway_deployment"]["rest_api"]
         deployment.pop("stage_name", None)
         deployment.pop("stage_description", None)
@@ -257,9 +265,51 @@ def package_interface(fixed_tf: dict) -> dict:
 # ---------------------------------------------------------------- SAM
 
 
+SAM_LOG_RETENTION_DAYS = 365
+
+
+def scope_sam_logs(resources: dict) -> None:
+    """Replace each role's iam_policy_file policy by a log group per function and a policy on it."""
+    for name, resource in list(resources.items()):
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        role = resource["Properties"]["Role"]["Fn::GetAtt"][0]
+        resources[role]["Properties"].pop("Policies", None)
+        resources[f"{name}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{name}}}"},
+                "RetentionInDays": SAM_LOG_RETENTION_DAYS,
+            },
+            "Metadata": {"checkov": {"skip": [{
+                "id": "CKV_AWS_158",
+                "comment": "The SAM template carries no KMS key; the Terraform deployment encrypts log groups with the environment's key.",
+            }]}},
+        }  # fmt: skip
+        resources[f"{name}LogsPolicy"] = {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": f"{name}Logs",
+                "Roles": [{"Ref": role}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": "OwnLogGroup",
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": {"Fn::GetAtt": [f"{name}LogGroup", "Arn"]},
+                    }],
+                },
+            },
+        }  # fmt: skip
+
+
 def fix_sam(template: dict) -> dict:
     doc = copy.deepcopy(template)
     resources = doc.get("Resources", {})
+    scope_sam_logs(resources)
     refs = json.dumps(
         {
             k: v
@@ -281,6 +331,8 @@ def fix_sam(template: dict) -> dict:
         props["MemorySize"] = sizing["memory_size"]
         props["Timeout"] = sizing["timeout"]
     for resource in resources.values():
+        if resource["Type"] == "AWS::Serverless::Api":
+            resource["Properties"]["TracingEnabled"] = True
         if resource["Type"] == "AWS::ApiGatewayV2::DomainName":
             for conf in resource["Properties"].get("DomainNameConfigurations", []):
                 conf["SecurityPolicy"] = "TLS_1_2"
@@ -419,6 +471,8 @@ def build(project: Path, stage: str, out: Path, authorizer_ttl: int | None = Non
 
         raw_tf = json.loads((tmp_path / "terraform" / "chalice.tf.json").read_text())
         fixed = fix_terraform(raw_tf, authorizer_ttl)
+        # checkov's Terraform JSON parser fails on a `terraform` block (and then scans nothing).
+        (tf_dir / "versions.tf").write_text(terraform_settings_hcl(fixed.pop("terraform")))
         _write_json(tf_dir / "chalice.tf.json", fixed)
         _write_json(tf_dir / "package.tf.json", package_interface(fixed))
         raw_sam = json.loads((tmp_path / "sam" / "sam.json").read_text())
@@ -435,6 +489,18 @@ def link_env_root(project: Path, stage: str) -> Path | None:
         link.unlink()
     link.symlink_to(Path("..", "..", "..", "build", stage, "terraform"), target_is_directory=True)
     return link
+
+
+def terraform_settings_hcl(settings: dict) -> str:
+    providers = "".join(
+        f"    {name} = {{\n      source  = {json.dumps(p['source'])}\n      version = {json.dumps(p['version'])}\n    }}\n"
+        for name, p in settings["required_providers"].items()
+    )
+    return (
+        "# Written by infra/chalice_package.py.\nterraform {\n"
+        f"  required_version = {json.dumps(settings['required_version'])}\n\n"
+        f"  required_providers {{\n{providers}  }}\n}}\n"
+    )
 
 
 def _write_json(path: Path, doc: dict) -> None:

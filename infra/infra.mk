@@ -73,9 +73,14 @@ infra-test:
 	  $(TF) -chdir=$$m test -no-color; \
 	done
 
-## infra-checkov: 0 failed checks over infra/; skips only inline, each with its reason
-infra-checkov: $(INFRA_STAMP)
+## infra-checkov: 0 failed checks over infra/ (skips inline) and over every env's generated package
+## and SAM template (skips in infra/checkov-package.yaml); each skip carries its reason
+infra-checkov: $(INFRA_STAMP) packages
 	$(INFRA_BIN)/checkov --directory infra --framework terraform --skip-download --quiet --compact
+	$(INFRA_BIN)/checkov --config-file infra/checkov-package.yaml $(foreach e,$(ENVS),--directory build/$(e)/terraform) \
+	  --framework terraform terraform_json --skip-download --quiet --compact
+	$(INFRA_BIN)/checkov --config-file infra/checkov-package.yaml $(foreach e,$(ENVS),--file build/$(e)/sam/sam.json) \
+	  --framework cloudformation --skip-download --quiet --compact
 
 ## infra-cfn-lint: the SAM templates of every stage
 infra-cfn-lint: $(INFRA_STAMP) packages

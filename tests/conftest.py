@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,11 @@ for name in ("DYNAMODB_ENDPOINT", "AWS_LAMBDA_FUNCTION_NAME", "AWS_PROFILE", "LO
     os.environ.pop(name, None)
 
 import pytest  # noqa: E402
+
+from tests import aws_calls  # noqa: E402
+
+aws_calls.install()  # before the app creates a client: the IAM coverage check reads what it records
+
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
@@ -34,6 +40,25 @@ from chalicelib.data.users import UserModel  # noqa: E402
 from chalicelib.services.passwords import hash_password  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_sessionstart(session):
+    session.config.aws_calls_started = time.time()
+
+
+def pytest_sessionfinish(session):
+    """Keep the AWS calls the app's functions made in this session (build/aws-calls/, one file per
+    process) for tests/infra/test_iam_coverage.py; the session that records last replaces the files
+    of earlier ones."""
+    if aws_calls.invocations:
+        aws_calls.write(aws_calls.process_file())
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller tidies up once every worker has written
+    recordings = list(aws_calls.RECORDING_DIR.glob("*.jsonl"))
+    if any(r.stat().st_mtime >= session.config.aws_calls_started for r in recordings):
+        for stale in recordings:
+            if stale.stat().st_mtime < session.config.aws_calls_started:
+                stale.unlink()
 
 
 @dataclass

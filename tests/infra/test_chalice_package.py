@@ -148,6 +148,35 @@ def test_sam_template_gets_the_same_runtime_sizing_and_tls():
     assert res["WebsocketApiCustomDomain"]["Properties"]["DomainNameConfigurations"][0]["SecurityPolicy"] == "TLS_1_2"
 
 
+def test_no_function_keeps_chalices_logs_policy_on_every_log_group(fixed):
+    assert "arn:*:logs:*:*:*" in json.dumps(RAW_TF["resource"]["aws_iam_role_policy"]), "fixture changed"
+    assert "aws_iam_role_policy" not in fixed["resource"]  # the chalice_app module grants each its own group
+
+
+def test_sam_functions_write_only_to_their_own_log_group():
+    res = cp.fix_sam(RAW_SAM)["Resources"]
+    functions = [name for name, r in res.items() if r["Type"] == "AWS::Serverless::Function"]
+    for name in functions:
+        role = res[name]["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert "Policies" not in res[role]["Properties"]
+        group = res[f"{name}LogGroup"]
+        assert group["Properties"]["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
+        assert group["Properties"]["RetentionInDays"] > 0
+        policy = res[f"{name}LogsPolicy"]["Properties"]
+        assert policy["Roles"] == [{"Ref": role}]
+        assert policy["PolicyDocument"]["Statement"] == [{
+            "Sid": "OwnLogGroup", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": [f"{name}LogGroup", "Arn"]},
+        }]  # fmt: skip
+    assert "logs:CreateLogGroup" not in json.dumps(res)
+
+
+def test_terraform_settings_are_written_as_hcl_for_checkov(fixed):
+    hcl = cp.terraform_settings_hcl(fixed["terraform"])
+    assert 'required_version = ">= 1.7"' in hcl
+    assert 'source  = "hashicorp/aws"' in hcl and 'version = ">= 5.100, < 6.0"' in hcl
+
+
 # ---------------------------------------------------------------- deployment zip pieces
 
 

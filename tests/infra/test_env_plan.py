@@ -1,79 +1,24 @@
 """The prod root plans end to end: composed modules, prod's tfvars, its generated package.
 
-`terraform plan` runs against a moto server (AWS_ENDPOINT_URL) that serves the few reads a plan
-makes (caller identity, the Route 53 zone); nothing is created. This proves the composition has no
-cycles and that prod's values pass every validation, and it writes prod's resource inventory to
-build/inventory-prod.json.
+The plan is tests/infra/conftest.py's `prod_root`, made against a moto server; nothing is created.
+This proves the composition has no cycles and that prod's values pass every validation, and it
+writes prod's resource inventory to build/inventory-prod.json.
 """
 from __future__ import annotations
 
 import collections
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "infra"))
-
-import chalice_package as cp  # noqa: E402
-
-pytestmark = pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
-
-
-def _root_copy(tmp: Path, package: Path) -> Path:
-    """infra/envs/prod in a scratch tree with the same relative paths, and a local backend."""
-    (tmp / "infra" / "envs").mkdir(parents=True)
-    (tmp / "chalicelib").symlink_to(REPO / "chalicelib")
-    (tmp / "infra" / "modules").symlink_to(REPO / "infra" / "modules")
-    (tmp / "infra" / "tables.json").symlink_to(REPO / "infra" / "tables.json")
-    root = tmp / "infra" / "envs" / "prod"
-    root.mkdir()
-    for f in (REPO / "infra" / "envs" / "prod").iterdir():
-        if f.is_file() and f.suffix in (".tf", ".tfvars"):
-            shutil.copyfile(f, root / f.name)  # dereferences the shared-root symlinks
-    (root / "package").symlink_to(package)
-    (root / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
-    return root
 
 
 @pytest.fixture(scope="module")
-def prod_plan(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("prod-plan")
-    cp.build(REPO, "prod", tmp / "build", authorizer_ttl=300)
-    root = _root_copy(tmp / "tree", tmp / "build" / "terraform")
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        url = f"http://{host}:{port}"
-        creds = dict(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-        boto3.client("route53", endpoint_url=url, **creds).create_hosted_zone(Name="zebroscrm.com", CallerReference="plan")
-        env = dict(os.environ, AWS_ENDPOINT_URL=url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                   AWS_DEFAULT_REGION="us-east-1", TF_IN_AUTOMATION="1", TF_DATA_DIR=str(tmp / "tfdata"))  # fmt: skip
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-            env.pop(name, None)
-        plugin_dir = os.environ.get("TF_PLUGIN_DIR")
-        commands = [
-            ["init", "-input=false", "-no-color"] + ([f"-plugin-dir={plugin_dir}"] if plugin_dir else []),
-            ["plan", "-input=false", "-no-color", "-out=tfplan"],
-        ]
-        for args in commands:
-            result = subprocess.run(["terraform", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600)
-            assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-        shown = subprocess.run(["terraform", "show", "-json", "tfplan"], cwd=root, env=env,
-                               capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
-        return json.loads(shown.stdout)
-    finally:
-        server.stop()
+def prod_plan(prod_root) -> dict:
+    return prod_root.plan
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ module "api" {
   stage_name                  = local.stage_name
   functions                   = module.package.functions
   function_grants             = var.function_grants
-  table_arns                  = values(module.dynamodb.table_arns)
+  table_arns                  = module.dynamodb.table_arns
   data_kms_key_arn            = module.kms.key_arn
   signing_key_secret_arn      = module.secrets.signing_key_secret_arn
   ses_identity_arns           = var.ses_identity_arns

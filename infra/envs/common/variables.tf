@@ -80,15 +80,17 @@ variable "api_keys" {
 }
 
 variable "function_grants" {
-  description = "What each Chalice function may reach (tables, signing key, SES); ungranted functions get logs and X-Ray only."
+  description = "What each Chalice function may reach (all tables, tables to read by key, signing key, SES); ungranted functions get their logs and X-Ray only."
   type = map(object({
     dynamodb    = optional(bool, false)
+    read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
   }))
   default = {
-    api_handler    = { dynamodb = true, signing_key = true, ses = true }
-    jwt_authorizer = { signing_key = true }
+    api_handler = { dynamodb = true, signing_key = true, ses = true }
+    # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
+    jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
   }
 }
 

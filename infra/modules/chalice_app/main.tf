@@ -4,6 +4,7 @@ data "aws_region" "current" {}
 locals {
   grants = { for name, f in var.functions : name => lookup(var.function_grants, name, {
     dynamodb    = false
+    read_tables = []
     signing_key = false
     ses         = false
   }) }
@@ -141,7 +142,8 @@ resource "aws_api_gateway_account" "this" {
 # ------------------------------------------------------------------ function permissions
 
 locals {
-  table_resources = concat(var.table_arns, [for a in var.table_arns : "${a}/index/*"])
+  table_resources  = concat(values(var.table_arns), [for a in values(var.table_arns) : "${a}/index/*"])
+  kms_via_dynamodb = { StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.name}.amazonaws.com" } }
 
   # Policy documents as plain values (not aws_iam_policy_document) so the module tests can read
   # them under a mock provider.
@@ -153,6 +155,17 @@ locals {
         Effect   = "Allow"
         Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
         Resource = "*"
+      }
+    },
+    {
+      # Lambda writes the function's logs with its role. The group exists (Terraform owns it, so
+      # no CreateLogGroup); the ":*" form covers its streams.
+      enabled = true
+      statement = {
+        Sid      = "OwnLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = [aws_cloudwatch_log_group.function[name].arn, "${aws_cloudwatch_log_group.function[name].arn}:*"]
       }
     },
     {
@@ -176,7 +189,27 @@ locals {
         Effect    = "Allow"
         Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
         Resource  = var.data_kms_key_arn
-        Condition = { StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.name}.amazonaws.com" } }
+        Condition = local.kms_via_dynamodb
+      }
+    },
+    {
+      enabled = length(g.read_tables) > 0
+      statement = {
+        Sid      = "ReadTablesByKey"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem"]
+        Resource = [for t in g.read_tables : var.table_arns[t] if contains(keys(var.table_arns), t)]
+      }
+    },
+    {
+      # DynamoDB decrypts a table under a customer managed key with the caller's permission.
+      enabled = length(g.read_tables) > 0
+      statement = {
+        Sid       = "ReadTablesKeyThroughDynamoDB"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt"]
+        Resource  = var.data_kms_key_arn
+        Condition = local.kms_via_dynamodb
       }
     },
     {
@@ -208,4 +241,11 @@ resource "aws_iam_role_policy" "function" {
   name   = "${var.name}-${each.key}-access"
   role   = each.value.role_name
   policy = jsonencode({ Version = "2012-10-17", Statement = local.function_statements[each.key] })
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for t in local.grants[each.key].read_tables : contains(keys(var.table_arns), t)])
+      error_message = "read_tables of ${each.key} names a table that is not in table_arns."
+    }
+  }
 }

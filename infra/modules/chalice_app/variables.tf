@@ -49,9 +49,11 @@ variable "function_grants" {
   description = <<-EOT
     What each function may reach beyond its logs and X-Ray, by Chalice function name. Functions
     not listed get nothing more (least privilege: a new handler must be granted here).
+    dynamodb: every app table and index; read_tables: GetItem on the named tables (keys of table_arns).
   EOT
   type = map(object({
     dynamodb    = optional(bool, false)
+    read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
   }))
@@ -59,12 +61,12 @@ variable "function_grants" {
 }
 
 variable "table_arns" {
-  description = "ARNs of the app's DynamoDB tables (dynamodb module output table_arns); granted with their indexes."
-  type        = list(string)
-  default     = []
+  description = "ARNs of the app's DynamoDB tables by logical name (dynamodb module output table_arns)."
+  type        = map(string)
+  default     = {}
 
   validation {
-    condition     = alltrue([for a in var.table_arns : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/", a))])
+    condition     = alltrue([for a in values(var.table_arns) : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/", a))])
     error_message = "table_arns must be DynamoDB table ARNs."
   }
 }

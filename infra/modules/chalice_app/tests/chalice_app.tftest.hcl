@@ -19,8 +19,11 @@ variables {
   deployment_id          = "dep123"
   data_kms_key_arn       = "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555"
   signing_key_secret_arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:zebros-test/jwt-signing-key-AbCdEf"
-  table_arns             = ["arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-users"]
-  ses_identity_arns      = ["arn:aws:ses:eu-west-1:111122223333:identity/zebroscrm.com"]
+  table_arns = {
+    users    = "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-users"
+    sessions = "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions"
+  }
+  ses_identity_arns = ["arn:aws:ses:eu-west-1:111122223333:identity/zebroscrm.com"]
   functions = {
     api_handler    = { function_name = "zebros-test", arn = "arn:aws:lambda:eu-west-1:111122223333:function:zebros-test", role_name = "zebros-test-api_handler", role_arn = "arn:aws:iam::111122223333:role/zebros-test-api_handler", kind = "api" }
     jwt_authorizer = { function_name = "zebros-test-jwt_authorizer", arn = "arn:aws:lambda:eu-west-1:111122223333:function:zebros-test-jwt_authorizer", role_name = "zebros-test-jwt_authorizer", role_arn = "arn:aws:iam::111122223333:role/zebros-test-jwt_authorizer", kind = "api" }
@@ -28,7 +31,7 @@ variables {
   }
   function_grants = {
     api_handler    = { dynamodb = true, signing_key = true, ses = true }
-    jwt_authorizer = { signing_key = true }
+    jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
   }
   gateway_responses = jsondecode(file("../../../chalicelib/api/gateway_responses.json"))
 }
@@ -82,22 +85,51 @@ run "functions_get_only_what_they_are_granted" {
 
   assert {
     condition = toset([for s in local.function_statements["api_handler"] : s.Sid]) == toset([
-      "XRayTraces", "AppTables", "TableEncryptionKeyThroughDynamoDB", "JwtSigningKey", "PasswordResetMail",
+      "XRayTraces", "OwnLogGroup", "AppTables", "TableEncryptionKeyThroughDynamoDB", "JwtSigningKey", "PasswordResetMail",
     ])
-    error_message = "The API handler needs tables, the signing key and SES."
+    error_message = "The API handler needs its logs, tables, the signing key and SES."
   }
   assert {
-    condition     = toset([for s in local.function_statements["jwt_authorizer"] : s.Sid]) == toset(["XRayTraces", "JwtSigningKey"])
-    error_message = "The authorizer only verifies tokens: signing key, no tables."
+    condition = toset([for s in local.function_statements["jwt_authorizer"] : s.Sid]) == toset([
+      "XRayTraces", "OwnLogGroup", "JwtSigningKey", "ReadTablesByKey", "ReadTablesKeyThroughDynamoDB",
+    ])
+    error_message = "The authorizer verifies tokens and reads their sessions: signing key, GetItem on sessions."
   }
   assert {
-    condition     = toset([for s in local.function_statements["nightly"] : s.Sid]) == toset(["XRayTraces"])
-    error_message = "An ungranted function gets nothing beyond X-Ray."
+    condition = one([for s in local.function_statements["jwt_authorizer"] : s if s.Sid == "ReadTablesByKey"]) == {
+      Sid      = "ReadTablesByKey"
+      Effect   = "Allow"
+      Action   = ["dynamodb:GetItem"]
+      Resource = ["arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions"]
+    }
+    error_message = "The authorizer may GetItem on the sessions table only: no other table, index or action."
+  }
+  assert {
+    condition = one([for s in local.function_statements["jwt_authorizer"] : s if s.Sid == "ReadTablesKeyThroughDynamoDB"]) == {
+      Sid       = "ReadTablesKeyThroughDynamoDB"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = var.data_kms_key_arn
+      Condition = { StringEquals = { "kms:ViaService" = "dynamodb.eu-west-1.amazonaws.com" } }
+    }
+    error_message = "Reading an encrypted table needs Decrypt on its key, through DynamoDB only."
+  }
+  assert {
+    condition     = toset([for s in local.function_statements["nightly"] : s.Sid]) == toset(["XRayTraces", "OwnLogGroup"])
+    error_message = "An ungranted function gets nothing beyond its logs and X-Ray."
+  }
+  assert {
+    condition = alltrue([for name, statements in local.function_statements : alltrue([
+      for s in statements : s.Action == ["logs:CreateLogStream", "logs:PutLogEvents"] if s.Sid == "OwnLogGroup"
+    ])])
+    error_message = "Functions write to their log group; Terraform creates the groups (no logs:CreateLogGroup)."
   }
   assert {
     condition = toset(flatten([for s in local.function_statements["api_handler"] : s.Resource if s.Sid == "AppTables"])) == toset([
       "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-users",
       "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-users/index/*",
+      "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions",
+      "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions/index/*",
     ])
     error_message = "Table access is limited to the app's tables and their indexes."
   }
@@ -105,6 +137,25 @@ run "functions_get_only_what_they_are_granted" {
     condition     = aws_iam_role_policy.function["api_handler"].role == "zebros-test-api_handler"
     error_message = "The policy must attach to the function's own role."
   }
+}
+
+run "log_access_is_scoped_to_the_functions_own_group" {
+  command = apply
+
+  assert {
+    condition = one([for s in jsondecode(aws_iam_role_policy.function["jwt_authorizer"].policy).Statement : s.Resource if s.Sid == "OwnLogGroup"]) == [
+      aws_cloudwatch_log_group.function["jwt_authorizer"].arn, "${aws_cloudwatch_log_group.function["jwt_authorizer"].arn}:*",
+    ]
+    error_message = "Each function may write to its own log group only."
+  }
+}
+
+run "reading_an_unknown_table_is_rejected" {
+  command = plan
+  variables {
+    function_grants = { jwt_authorizer = { read_tables = ["sesions"] } }
+  }
+  expect_failures = [aws_iam_role_policy.function["jwt_authorizer"]]
 }
 
 run "gateway_responses_are_problem_json" {

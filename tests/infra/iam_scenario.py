@@ -1,0 +1,103 @@
+"""Drive every route of the app as the prod Lambda functions would run, recording their AWS calls.
+
+`python -m tests.infra.iam_scenario RECORDING RESULT` runs in a fresh interpreter (settings are
+read once per process) with prod's Chalice stage environment from .chalice/config.json, as Lambda
+would see it (AWS_LAMBDA_FUNCTION_NAME set): the signing key comes from Secrets Manager and mail
+goes through SES, so those calls are recorded too. AWS is moto, in process.
+
+The requests are tests.benchmarks.dynamodb_calls.SCENARIO (every route, with the status it must
+answer); its `measure` reports routes it did not reach, which the coverage check turns into a
+failure, so the recording cannot silently miss a route. The scenario reads reset and invitation
+tokens from the local notifier's log records; here the SES notifier sends the mail and the same
+record is written beside it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SENDER = "no-reply@zebroscrm.com"
+
+
+def lambda_environment(stage: str) -> dict[str, str]:
+    config = json.loads((REPO / ".chalice" / "config.json").read_text())
+    env = {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+    env.setdefault("NOTIFIER", "ses")
+    env.setdefault("NOTIFIER_FROM_ADDRESS", SENDER)
+    env.update(
+        AWS_LAMBDA_FUNCTION_NAME=f"zebros-{stage}",
+        # The scenario reads tokens from INFO records of the app's logger.
+        POWERTOOLS_LOG_LEVEL="INFO",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    return env
+
+
+def _relay_mailed_tokens() -> None:
+    from chalicelib.aws.ses import SesNotifier
+    from chalicelib.services.notifications import LogNotifier
+
+    for method in ("send_password_reset", "send_invitation"):
+        send = getattr(SesNotifier, method)
+
+        def sent_and_logged(self, email, token, _send=send, _method=method):
+            _send(self, email, token)
+            getattr(LogNotifier(), _method)(email, token)
+
+        setattr(SesNotifier, method, sent_and_logged)
+
+
+def _key_cache_per_function() -> None:
+    """Each function runs in containers of its own, so each loads the signing key itself."""
+    from chalicelib.services import signing_keys
+    from tests import aws_calls
+
+    caches: dict[str, dict] = {}
+
+    def enter(function: str) -> None:
+        signing_keys._cache = caches.setdefault(function, {"ring": None, "loaded_at": 0.0})
+
+    aws_calls.entry_listeners.append(enter)
+
+
+def main(recording: Path, result: Path) -> None:
+    for name in ("AWS_ENDPOINT_URL", "DYNAMODB_ENDPOINT", "AWS_PROFILE", "AWS_SESSION_TOKEN", "LOCAL_SIGNING_KEY_FILE"):
+        os.environ.pop(name, None)
+    os.environ.update(lambda_environment("prod"))
+
+    from tests import aws_calls
+
+    aws_calls.install()
+    from moto import mock_aws
+
+    with mock_aws():
+        import botocore.session
+
+        from chalicelib.core.settings import get_settings
+        from chalicelib.data.tables import create_tables
+        from chalicelib.services.signing_keys import generate_key_document
+
+        settings = get_settings()
+        create_tables()
+        session = botocore.session.get_session()
+        session.create_client("secretsmanager").create_secret(
+            Name=settings.signing_key_secret_id, SecretString=json.dumps(generate_key_document())
+        )
+        session.create_client("ses").verify_domain_identity(Domain=settings.notifier_from_address.split("@")[1])
+        _relay_mailed_tokens()
+        _key_cache_per_function()
+
+        from tests.benchmarks.dynamodb_calls import measure
+
+        outcome = measure({})
+    aws_calls.write(recording)
+    result.write_text(json.dumps({k: outcome[k] for k in ("failures", "unexercised_routes", "skipped_steps", "routes_exercised")}))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
