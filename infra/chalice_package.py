@@ -26,6 +26,9 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
   dependencies are installed from manylinux wheels built for CPython 3.12 instead of chalice's.
 * The REST API is named after the app only, so environments in one account share API Gateway
   metrics (ApiName, Stage): it is named <app>-<stage>.
+* Environment variables are fixed at package time from .chalice/config.json; settings that only
+  the environment root knows (the SES sender) are merged in from the `environment_variables`
+  variable.
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -123,9 +126,17 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     doc.pop("provider", None)  # the env root configures the provider; modules inherit it
 
     api_functions = api_function_names(doc)
+    chalice_environment = {}
     for name, function in resources.get("aws_lambda_function", {}).items():
         function["runtime"] = RUNTIME
         function.update(sizing_for(name, api_functions))
+        # .chalice/config.json's variables, plus what only the environment root knows (SES sender).
+        chalice_environment[name] = function.get("environment", {}).get("variables", {})
+        function["environment"] = {
+            "variables": f'${{merge(local.chalice_environment["{name}"], var.environment_variables)}}'
+        }
+    if chalice_environment:
+        doc.setdefault("locals", {})["chalice_environment"] = chalice_environment
 
     rest_api = resources.get("aws_api_gateway_rest_api", {}).get("rest_api")
     if rest_api is not None:
@@ -238,6 +249,11 @@ def package_interface(fixed_tf: dict) -> dict:
         "gateway_responses": {
             "description": "OpenAPI x-amazon-apigateway-gateway-responses merged into the API body.",
             "type": "any",
+            "default": {},
+        },
+        "environment_variables": {
+            "description": "Environment variables every function gets on top of .chalice/config.json's (e.g. NOTIFIER_FROM_ADDRESS).",
+            "type": "map(string)",
             "default": {},
         },
         "websocket_stage_settings": {
