@@ -31,6 +31,9 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
   per function, so it is removed: in Terraform the chalice_app module owns each function's log
   group and grants the function its own group only; in SAM each function gets a log group and a
   policy scoped to it (`DeletionPolicy: Retain`, so deleting the stack keeps the logs).
+* Environment variables are fixed at package time from .chalice/config.json; settings that only
+  the environment root knows (the SES sender) are merged in from the `environment_variables`
+  variable.
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -135,9 +138,17 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     resources.pop("aws_iam_role_policy", None)  # iam_policy_file's logs:* (see the module docstring)
 
     api_functions = api_function_names(doc)
+    chalice_environment = {}
     for name, function in resources.get("aws_lambda_function", {}).items():
         function["runtime"] = RUNTIME
         function.update(sizing_for(name, api_functions))
+        # .chalice/config.json's variables, plus what only the environment root knows (SES sender).
+        chalice_environment[name] = function.get("environment", {}).get("variables", {})
+        function["environment"] = {
+            "variables": f'${{merge(local.chalice_environment["{name}"], var.environment_variables)}}'
+        }
+    if chalice_environment:
+        doc.setdefault("locals", {})["chalice_environment"] = chalice_environment
 
     rest_api = resources.get("aws_api_gateway_rest_api", {}).get("rest_api")
     if rest_api is not None:
@@ -251,6 +262,11 @@ def package_interface(fixed_tf: dict) -> dict:
         "gateway_responses": {
             "description": "OpenAPI x-amazon-apigateway-gateway-responses merged into the API body.",
             "type": "any",
+            "default": {},
+        },
+        "environment_variables": {
+            "description": "Environment variables every function gets on top of .chalice/config.json's (e.g. NOTIFIER_FROM_ADDRESS).",
+            "type": "map(string)",
             "default": {},
         },
         "websocket_stage_settings": {

@@ -6,8 +6,10 @@
 #   make infra-check           everything offline: fmt, package + validate of every env root,
 #                              terraform test in every module, checkov, cfn-lint
 #
-# Offline: set TF_PLUGIN_DIR to a filesystem mirror of the providers (.ci/run does); every
-# terraform init here then passes -plugin-dir. Without it, init downloads as usual.
+# Offline: TF_PLUGIN_DIR names a filesystem mirror of the providers (a directory holding
+# registry.terraform.io/...); every terraform init here, and the Terraform-backed tests, then pass
+# -plugin-dir. Unset, it is the first of TF_PLUGIN_MIRRORS that holds one; with none, init downloads
+# as usual.
 
 TF          ?= terraform
 ENV         ?= dev
@@ -16,6 +18,10 @@ INFRA_VENV  ?= .venv-infra
 INFRA_BIN   := $(INFRA_VENV)/bin
 INFRA_STAMP := $(INFRA_VENV)/.installed
 TF_MODULES  := $(sort $(wildcard infra/modules/*))
+TF_PLUGIN_MIRRORS ?= /opt/tf-plugins $(HOME)/.terraform.d/plugins $(HOME)/.local/share/terraform/plugins \
+                     /usr/local/share/terraform/plugins /usr/share/terraform/plugins
+TF_PLUGIN_DIR ?= $(firstword $(foreach d,$(TF_PLUGIN_MIRRORS),$(if $(wildcard $(d)/registry.terraform.io),$(d))))
+export TF_PLUGIN_DIR
 TF_INIT     := init -input=false -no-color $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
 # Authorizer result cache (seconds), applied to every custom authorizer in the package.
 AUTHORIZER_TTL ?= 300

@@ -1,11 +1,15 @@
 """Password-reset and invitation mail through Amazon SES."""
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.services.notifications import DeliveryFailed
+
 
 class SesNotifier:
     def __init__(self, from_address: str) -> None:
         if not from_address:
-            raise RuntimeError("NOTIFIER_FROM_ADDRESS is required for NOTIFIER=ses")
+            raise DeliveryFailed("NOTIFIER_FROM_ADDRESS is required for NOTIFIER=ses")
         self.from_address = from_address
 
     def send_password_reset(self, email: str, token: str) -> None:
@@ -27,11 +31,14 @@ class SesNotifier:
     def _send(self, email: str, subject: str, text: str) -> None:
         from chalicelib.aws.sessions import client
 
-        client("ses").send_email(
-            Source=self.from_address,
-            Destination={"ToAddresses": [email]},
-            Message={
-                "Subject": {"Data": subject},
-                "Body": {"Text": {"Data": text}},
-            },
-        )
+        try:
+            client("ses").send_email(
+                Source=self.from_address,
+                Destination={"ToAddresses": [email]},
+                Message={
+                    "Subject": {"Data": subject},
+                    "Body": {"Text": {"Data": text}},
+                },
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise DeliveryFailed(f"SES did not take the message: {error}") from error

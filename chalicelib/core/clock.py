@@ -13,6 +13,17 @@ def epoch_seconds() -> int:
     return int(time.time())
 
 
+def monotonic() -> float:
+    return time.monotonic()
+
+
+def sleep_until(deadline: float) -> None:
+    """Wait until monotonic() reaches deadline (returns at once if it has)."""
+    remaining = deadline - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def isoformat(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -27,6 +27,7 @@ class Settings:
     notifier: str
     notifier_from_address: str | None
     max_body_bytes: int
+    forgot_password_response_seconds: float
     event_bus_name: str | None
 
     def table_name(self, logical_name: str) -> str:
@@ -57,5 +58,10 @@ def get_settings() -> Settings:
         notifier=env.get("NOTIFIER", "log"),
         notifier_from_address=env.get("NOTIFIER_FROM_ADDRESS") or None,
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
+        # Forgot-password answers after this long whether or not a mail went out (SES takes ~0.1 s),
+        # so timing does not tell which emails have accounts. Locally nothing is sent: no wait.
+        forgot_password_response_seconds=float(
+            env.get("FORGOT_PASSWORD_RESPONSE_SECONDS", "1.0" if "AWS_LAMBDA_FUNCTION_NAME" in env else "0")
+        ),
         event_bus_name=env.get("EVENT_BUS_NAME") or None,
     )

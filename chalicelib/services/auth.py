@@ -17,7 +17,7 @@ from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.users import UserModel
 from chalicelib.observability import count, logger
-from chalicelib.services.notifications import get_notifier
+from chalicelib.services.notifications import deliver, get_notifier
 from chalicelib.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from chalicelib.services.roles import OWNER, Principal, is_built_in, principal
 from chalicelib.services.tokens import issue_access_token, verify_access_token
@@ -152,16 +152,19 @@ def logout(principal: Principal) -> None:
 
 
 def forgot_password(body: Any) -> None:
-    """Always succeeds from the caller's view, so it cannot be used to discover accounts."""
+    """Always succeeds from the caller's view, so it cannot be used to discover accounts: the same
+    answer after the same fixed time (settings.forgot_password_response_seconds) whether the account
+    exists and whether the mail could be sent."""
     request = validate(FORGOT_SCHEMA, body)
     email = normalize_email(request["email"])
+    answer_at = clock.monotonic() + get_settings().forgot_password_response_seconds
     user = users.find_user(email)
-    if user is None or user.status != "active":
-        return
-    token = secrets.token_urlsafe(32)
-    password_resets.store_reset(_hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
-    get_notifier().send_password_reset(email, token)
-    count("PasswordResetRequested")
+    if user is not None and user.status == "active":
+        token = secrets.token_urlsafe(32)
+        password_resets.store_reset(_hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
+        if deliver("password_reset", lambda: get_notifier().send_password_reset(email, token)):
+            count("PasswordResetRequested")
+    clock.sleep_until(answer_at)
 
 
 def reset_password(body: Any) -> None:

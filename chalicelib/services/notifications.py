@@ -3,9 +3,13 @@ for local runs (the token appears in the server log); in AWS set NOTIFIER=ses.""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Protocol
+from typing import Callable, Protocol
 
 from chalicelib.core.settings import get_settings
+
+
+class DeliveryFailed(Exception):
+    """The message could not be handed to the mail service (configuration, permission, rejection, network)."""
 
 
 class Notifier(Protocol):
@@ -34,5 +38,19 @@ def get_notifier() -> Notifier:
 
         return SesNotifier(from_address=settings.notifier_from_address or "")
     if settings.running_in_lambda:
-        raise RuntimeError("NOTIFIER=ses is required in AWS: the log notifier would log secrets")
+        raise DeliveryFailed("NOTIFIER=ses is required in AWS: the log notifier would log secrets")
     return LogNotifier()
+
+
+def deliver(kind: str, send: Callable[[], None]) -> bool:
+    """Run `send`; a delivery failure is logged and counted (NotificationDeliveryFailed), never raised:
+    whether a reset mail could be sent must not change what the caller sees."""
+    from chalicelib.observability import count, logger
+
+    try:
+        send()
+    except DeliveryFailed as failure:
+        logger.warning("Notification not delivered", extra={"notification": kind, "reason": str(failure)})
+        count("NotificationDeliveryFailed")
+        return False
+    return True

@@ -25,7 +25,7 @@ from chalicelib.data.invitations import InvitationModel, find_invitation
 from chalicelib.data.users import ACTIVE, DEACTIVATED, INVITED, UserModel
 from chalicelib.data.writes import Change, audited, commit
 from chalicelib.observability import count
-from chalicelib.services.notifications import get_notifier
+from chalicelib.services.notifications import deliver, get_notifier
 from chalicelib.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
 from chalicelib.services.roles import OWNER, Principal
 from chalicelib.services.roles_admin import assignable_check
@@ -110,9 +110,15 @@ def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
         Change("put", invitation, condition=InvitationModel.token_hash.does_not_exist()),
         *assignable_check(principal.org_id, role),
     ])
-    get_notifier().send_invitation(email, token)
     count("UserInvited")
-    return {**user_view(user), "invitation_expires_at": clock.isoformat(datetime.fromtimestamp(expires_at, timezone.utc))}
+    # The invitation exists either way; when the mail could not go out (logged and counted as
+    # NotificationDeliveryFailed) the inviter is told, instead of a 500 after the commit.
+    sent = deliver("invitation", lambda: get_notifier().send_invitation(email, token))
+    return {
+        **user_view(user),
+        "invitation_expires_at": clock.isoformat(datetime.fromtimestamp(expires_at, timezone.utc)),
+        "invitation_sent": sent,
+    }
 
 
 def accept_invitation(body: Any) -> dict[str, Any]:

@@ -316,3 +316,48 @@ def test_logs_never_carry_passwords_or_tokens(api):
     assert any('"message":"request"' in line and '"org_id"' in line for line in logs.splitlines())
     for secret in (PASSWORD, "wrong password!!", tokens["access_token"], tokens["refresh_token"]):
         assert secret not in logs
+
+
+@pytest.fixture
+def ses_that_rejects(monkeypatch):
+    """The real SES notifier against the test account's SES, where the sender is not a verified
+    identity: SendEmail fails as it would in AWS before SES is set up."""
+    from chalicelib.aws.ses import SesNotifier
+
+    monkeypatch.setattr(auth_service, "get_notifier", lambda: SesNotifier("no-reply@zebroscrm.com"))
+
+
+def test_forgot_password_answers_202_when_mail_cannot_be_sent_and_counts_the_failure(api, owner, ses_that_rejects, capsys, caplog):
+    capsys.readouterr()
+    known = api.post("/v1/auth/password/forgot", {"email": owner.email})
+    failed_output = capsys.readouterr().out
+    unknown = api.post("/v1/auth/password/forgot", {"email": "ghost@example.com"})
+    assert known.status == unknown.status == 202
+    assert known.json == unknown.json and known.header("content-type") == unknown.header("content-type")
+    assert '"NotificationDeliveryFailed"' in failed_output  # the EMF metric of the request
+    assert "NotificationDeliveryFailed" not in capsys.readouterr().out
+    (warning,) = [r for r in caplog.records if r.getMessage() == "Notification not delivered"]
+    assert warning.notification == "password_reset" and "MessageRejected" in warning.reason
+
+
+def test_forgot_password_answers_at_the_same_time_for_known_and_unknown_accounts(api, owner, notifier, monkeypatch):
+    """A fake clock: sending mail takes (fake) time, yet both answers come at the fixed deadline."""
+    import dataclasses
+
+    from chalicelib.core import clock
+    from chalicelib.core.settings import get_settings
+
+    now = [1000.0]
+    answered_at = []
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(clock, "sleep_until", lambda deadline: now.__setitem__(0, max(now[0], deadline)))
+    monkeypatch.setattr(auth_service, "get_settings", lambda: dataclasses.replace(get_settings(), forgot_password_response_seconds=1.0))
+    sent = notifier.send_password_reset
+    monkeypatch.setattr(notifier, "send_password_reset", lambda email, token: (now.__setitem__(0, now[0] + 0.3), sent(email, token)))
+
+    for email in (owner.email, "ghost@example.com"):
+        start = now[0]
+        assert api.post("/v1/auth/password/forgot", {"email": email}).status == 202
+        answered_at.append(now[0] - start)
+    assert answered_at == [1.0, 1.0]
+    assert [email for email, _ in notifier.sent] == [owner.email]

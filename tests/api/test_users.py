@@ -213,3 +213,18 @@ def test_an_invited_user_can_be_deactivated_and_then_cannot_accept(api, owner, n
     (_, token), = notifier.invitations
     assert api.post(f"/v1/users/{user['id']}/deactivate", as_=owner).status == 200
     assert api.post("/v1/auth/invitations/accept", {"token": token, "password": NEW_PASSWORD}).status == 400
+
+
+def test_an_invitation_whose_mail_cannot_be_sent_is_created_and_says_so(api, owner, monkeypatch):
+    from chalicelib.aws.ses import SesNotifier
+
+    # The real SES notifier; the test account's SES has no verified identity, so SendEmail is rejected.
+    monkeypatch.setattr(users_admin, "get_notifier", lambda: SesNotifier("no-reply@zebroscrm.com"))
+    reply = invite(api, owner, email="unreachable@example.com")
+    assert reply.status == 201, reply.body
+    assert reply.json["status"] == "invited" and reply.json["invitation_sent"] is False
+
+
+def test_a_delivered_invitation_says_so(api, owner, notifier):
+    reply = invite(api, owner, email="reachable@example.com")
+    assert reply.status == 201 and reply.json["invitation_sent"] is True

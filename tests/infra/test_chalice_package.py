@@ -126,6 +126,14 @@ def test_package_outputs_describe_functions_and_apis(fixed):
     assert "output" not in fixed  # EndpointURL pointed at the removed implicit stage
 
 
+def test_functions_take_config_json_variables_plus_the_environment_roots(fixed):
+    assert fixed["locals"]["chalice_environment"]["api_handler"] == RAW_TF["resource"]["aws_lambda_function"]["api_handler"]["environment"]["variables"]
+    assert {f["environment"]["variables"] for f in fixed["resource"]["aws_lambda_function"].values()} == {
+        f'${{merge(local.chalice_environment["{name}"], var.environment_variables)}}' for name in RAW_TF["resource"]["aws_lambda_function"]
+    }
+    assert cp.package_interface(fixed)["variable"]["environment_variables"]["type"] == "map(string)"
+
+
 def test_an_app_without_websockets_has_null_websocket_outputs():
     doc = json.loads(json.dumps(RAW_TF))
     for rtype in [t for t in doc["resource"] if t.startswith("aws_apigatewayv2_")]:

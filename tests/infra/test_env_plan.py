@@ -1,8 +1,9 @@
 """The prod root plans end to end: composed modules, prod's tfvars, its generated package.
 
-The plan is tests/infra/conftest.py's `prod_root`, made against a moto server; nothing is created.
-This proves the composition has no cycles and that prod's values pass every validation, and it
-writes prod's resource inventory to build/inventory-prod.json.
+`terraform plan` runs against a moto server (AWS_ENDPOINT_URL) that serves the few reads a plan
+makes (caller identity, the Route 53 zone); nothing is created (tests/infra/env_plans.py). This
+proves the composition has no cycles and that prod's values pass every validation, and it writes
+prod's resource inventory to build/inventory-prod.json.
 """
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.infra.env_plans import planned
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def prod_plan(prod_root) -> dict:
-    return prod_root.plan
+def prod_plan(env_plan) -> dict:
+    return env_plan("prod")
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +32,6 @@ def inventory(prod_plan) -> dict[str, int]:
     (REPO / "build").mkdir(exist_ok=True)
     (REPO / "build" / "inventory-prod.json").write_text(json.dumps({"total": sum(counts.values()), "by_type": counts}, indent=2) + "\n")
     return counts
-
-
-def planned(prod_plan, rtype: str) -> list[dict]:
-    return [r["change"]["after"] for r in prod_plan["resource_changes"] if r["type"] == rtype and r["mode"] == "managed"]
 
 
 def test_prod_builds_every_table_with_deletion_protection(prod_plan, inventory):
@@ -67,3 +66,21 @@ def test_prod_dashboard_charts_every_business_event_the_code_counts(prod_plan):
     body = json.loads(planned(prod_plan, "aws_cloudwatch_dashboard")[0]["dashboard_body"])
     business = next(w for w in body["widgets"] if w["properties"]["title"].startswith("Business events"))
     assert {m[1] for m in business["properties"]["metrics"]} == counted
+
+
+def test_prod_alarms_reach_someone(prod_plan):
+    subscriptions = planned(prod_plan, "aws_sns_topic_subscription")
+    assert subscriptions and all(s["endpoint"] for s in subscriptions)
+
+
+def test_prod_does_not_plan_with_alarms_that_notify_no_one(env_root, prod_plan):
+    refused = env_root("prod").plan("-var", "alarm_subscriptions=[]")
+    assert refused.returncode != 0
+    assert "prod needs at least one alarm subscription" in refused.stderr, refused.stderr[-2000:]
+
+
+def test_prod_api_sends_mail_through_ses_from_its_own_domain(prod_plan):
+    (handler,) = [f for f in planned(prod_plan, "aws_lambda_function") if f["function_name"] == "zebros-prod"]
+    variables = handler["environment"][0]["variables"]
+    assert variables["NOTIFIER"] == "ses"
+    assert variables["NOTIFIER_FROM_ADDRESS"].endswith("@zebroscrm.com")

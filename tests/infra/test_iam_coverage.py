@@ -31,13 +31,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from tests import aws_calls
+from tests.infra.env_plans import CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[2]
 APPLIED_TYPES = ("aws_iam_role_policy", "aws_iam_role_policy_attachment")
@@ -71,34 +73,41 @@ def recorded(scenario) -> tuple[dict[str, int], list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def prod_account(prod_root) -> "ProdAccount":
-    """The plan's function policies (and all they reference) applied into the moto server."""
+def prod_account(env_root, env_plan) -> Iterator["ProdAccount"]:
+    """The plan's function policies (and all they reference) applied into prod's moto account."""
+    plan = env_plan("prod")
     function_roles = {
         r["change"]["after"]["name"]
-        for r in prod_root.plan["resource_changes"]
+        for r in plan["resource_changes"]
         if r["type"] == "aws_iam_role" and r["module_address"] == "module.package"
     }
     targets = [
         r["address"]
-        for r in prod_root.plan["resource_changes"]
+        for r in plan["resource_changes"]
         if r["mode"] == "managed" and r["type"] in APPLIED_TYPES
         and (r["change"]["after"].get("role") in function_roles or "role" in r["change"]["after_unknown"])
     ]  # fmt: skip
     assert targets, "the prod plan gives the functions no IAM policy at all"
-    prod_root.terraform("apply", "-input=false", "-no-color", "-auto-approve", *[f"-target={t}" for t in targets])
     functions = {
         r["address"].rsplit(".", 1)[1]: r["change"]["after"]["function_name"]
-        for r in prod_root.plan["resource_changes"]
+        for r in plan["resource_changes"]
         if r["type"] == "aws_lambda_function" and r["module_address"] == "module.package"
     }
-    return ProdAccount(prod_root, functions)
+    prod = env_root("prod")
+    with prod.account() as endpoint:
+        prod.apply(*[f"-target={t}" for t in targets], endpoint=endpoint)
+        try:
+            yield ProdAccount(endpoint, functions)
+        finally:
+            # The state describes an account that is gone with the server; later plans start clean.
+            (prod.root / "terraform.tfstate").unlink(missing_ok=True)
 
 
 class ProdAccount:
-    def __init__(self, prod_root: Any, functions: dict[str, str]) -> None:
-        self.prod = prod_root
+    def __init__(self, endpoint: str, functions: dict[str, str]) -> None:
+        self.endpoint = endpoint
         self.functions = functions  # Chalice name -> Lambda function name
-        self.account = prod_root.client("sts").get_caller_identity()["Account"]
+        self.account = self.client("sts").get_caller_identity()["Account"]
         self.region = "us-east-1"
         self.prefix = "zebros-prod-"
         self.secret_ids = {
@@ -106,13 +115,16 @@ class ProdAccount:
         }
         self._policies: dict[str, list[str]] = {}
 
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, **CREDENTIALS)
+
     def lambda_config(self, function: str) -> dict[str, Any]:
-        return self.prod.client("lambda").get_function(FunctionName=self.functions[function])["Configuration"]
+        return self.client("lambda").get_function(FunctionName=self.functions[function])["Configuration"]
 
     def policies(self, function: str) -> list[str]:
         """The identity policies of the function's role, as IAM holds them."""
         if function not in self._policies:
-            iam = self.prod.client("iam")
+            iam = self.client("iam")
             role = self.lambda_config(function)["Role"].rsplit("/", 1)[1]
             documents = [
                 json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
@@ -131,7 +143,7 @@ class ProdAccount:
         if resource is None:
             raise LookupError(f"{call}: tests/aws_calls.py does not know which resource this call touches")
         if "table" in resource:
-            table = self.prod.client("dynamodb").describe_table(TableName=self.prefix + resource["table"])["Table"]
+            table = self.client("dynamodb").describe_table(TableName=self.prefix + resource["table"])["Table"]
             arn = table["TableArn"] + (f"/index/{resource['index']}" if "index" in resource else "")
             found = [Requirement(function, action, arn, call)]
             key = table.get("SSEDescription", {}).get("KMSMasterKeyArn")
@@ -142,14 +154,14 @@ class ProdAccount:
         if "secret" in resource:
             if resource["secret"] not in self.secret_ids:
                 raise LookupError(f"{call}: secret {resource['secret']} is not prod's")
-            arn = self.prod.client("secretsmanager").describe_secret(SecretId=resource["secret"])["ARN"]
+            arn = self.client("secretsmanager").describe_secret(SecretId=resource["secret"])["ARN"]
             return [Requirement(function, action, arn, call)]
         if "ses_sender" in resource:
             # SES authorizes the verified identity that covers the sender: the address or its domain.
             domain = resource["ses_sender"].rsplit("@", 1)[1]
             return [Requirement(function, action, f"arn:aws:ses:{self.region}:{self.account}:identity/{domain}", call)]
         if "event_bus" in resource:
-            arn = self.prod.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
+            arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
         raise LookupError(f"{call}: no prod resource for {resource}")
 

@@ -35,13 +35,25 @@ locals {
   signing_key_readers = [
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
   ]
+
+  # Mail goes out through SES from the sender's domain, verified in this account and region
+  # (docs/deploy.md), unless ses_identity_arns names the identities explicitly.
+  ses_identity_arns = length(var.ses_identity_arns) > 0 ? var.ses_identity_arns : [
+    "arn:${data.aws_partition.current.partition}:ses:${var.aws_region}:${data.aws_caller_identity.current.account_id}:identity/${split("@", var.notification_sender)[1]}",
+  ]
 }
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 # The Chalice app as `make package` generated and post-processed it (infra/chalice_package.py).
 module "package" {
   source = "./package"
 
   gateway_responses = module.api.openapi_gateway_responses
+  # Only in AWS (chalicelib/core/settings.py): `make run` reads the dev stage of
+  # .chalice/config.json and keeps the log notifier.
+  environment_variables = { NOTIFIER = "ses", NOTIFIER_FROM_ADDRESS = var.notification_sender }
 }
 
 module "kms" {
@@ -79,7 +91,7 @@ module "api" {
   table_arns                  = module.dynamodb.table_arns
   data_kms_key_arn            = module.kms.key_arn
   signing_key_secret_arn      = module.secrets.signing_key_secret_arn
-  ses_identity_arns           = var.ses_identity_arns
+  ses_identity_arns           = local.ses_identity_arns
   log_retention_in_days       = var.log_retention_in_days
   logging_level               = var.logging_level
   throttling_rate_limit       = var.stage_throttle.rate
@@ -108,16 +120,22 @@ module "usage_plans" {
   api_keys    = var.api_keys
 }
 
-data "aws_route53_zone" "public" {
-  name         = var.hosted_zone_name
-  private_zone = false
+# prod's account holds zebroscrm.com; dev and staging create their delegated sub-zones
+# (docs/deploy.md, "DNS and accounts").
+module "dns_zone" {
+  source = "../../modules/dns_zone"
+
+  zone_name        = var.hosted_zone_name
+  create_enabled   = var.hosted_zone_create_enabled
+  existing_zone_id = var.hosted_zone_id
+  delegations      = var.zone_delegations
 }
 
 module "custom_domain" {
   source = "../../modules/custom_domain"
 
   domain_name = var.domain_name
-  zone_id     = data.aws_route53_zone.public.zone_id
+  zone_id     = module.dns_zone.zone_id
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name
 }

@@ -32,3 +32,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.observability.alarm_topic_arn
 }
+
+output "hosted_zone_name_servers" {
+  description = "Name servers of the environment's zone: for a created sub-zone, the NS record its parent needs (prod's zone_delegations)."
+  value       = module.dns_zone.name_servers
+}

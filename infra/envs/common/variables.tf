@@ -21,11 +21,34 @@ variable "aws_region" {
 variable "domain_name" {
   description = "Custom domain of the REST API; must match JWT_ISSUER's host in .chalice/config.json."
   type        = string
+
+  validation {
+    condition     = endswith(var.domain_name, ".${var.hosted_zone_name}")
+    error_message = "domain_name must be a name inside hosted_zone_name."
+  }
 }
 
 variable "hosted_zone_name" {
-  description = "Route 53 public hosted zone that holds domain_name (looked up by name, so no zone ID is hard-coded)."
+  description = "Public hosted zone of the environment, in its own account: zebroscrm.com (prod), dev.zebroscrm.com, staging.zebroscrm.com."
   type        = string
+}
+
+variable "hosted_zone_create_enabled" {
+  description = "Create hosted_zone_name here (a sub-zone the parent's account delegates: output hosted_zone_name_servers); false uses the existing zone."
+  type        = bool
+  default     = false
+}
+
+variable "hosted_zone_id" {
+  description = "ID of the existing zone (when not created); null looks it up by hosted_zone_name."
+  type        = string
+  default     = null
+}
+
+variable "zone_delegations" {
+  description = "Sub-zones of hosted_zone_name held in other accounts => their name servers (their hosted_zone_name_servers output)."
+  type        = map(list(string))
+  default     = {}
 }
 
 variable "log_retention_in_days" {
@@ -94,10 +117,31 @@ variable "function_grants" {
   }
 }
 
+variable "notification_sender" {
+  description = "From address of password-reset and invitation mail (NOTIFIER_FROM_ADDRESS); its domain is an SES identity of the environment's account (docs/deploy.md)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.notification_sender))
+    error_message = "notification_sender must be an email address with a lowercase domain."
+  }
+  validation {
+    condition = length(var.ses_identity_arns) == 0 || anytrue([
+      for arn in var.ses_identity_arns : contains([var.notification_sender, split("@", var.notification_sender)[1]], try(split(":identity/", arn)[1], ""))
+    ])
+    error_message = "notification_sender's address or domain must be one of ses_identity_arns."
+  }
+}
+
 variable "ses_identity_arns" {
-  description = "SES identities the password-reset mail is sent from; empty until SES is set up."
+  description = "SES identities the functions may send from; empty means the sender's domain in this account and region."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.ses_identity_arns : can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", arn))])
+    error_message = "ses_identity_arns must be SES identity ARNs."
+  }
 }
 
 variable "signing_key_operator_role_arns" {
@@ -107,12 +151,17 @@ variable "signing_key_operator_role_arns" {
 }
 
 variable "alarm_subscriptions" {
-  description = "SNS subscriptions for the alarm topic ({protocol, endpoint})."
+  description = "SNS subscriptions for the alarm topic ({protocol, endpoint}); prod needs at least one (docs/deploy.md, \"Alarms\")."
   type = list(object({
     protocol = string
     endpoint = string
   }))
   default = []
+
+  validation {
+    condition     = var.environment != "prod" || length(var.alarm_subscriptions) > 0
+    error_message = "prod needs at least one alarm subscription: alarms that notify no one are not monitoring (docs/deploy.md, \"Alarms\")."
+  }
 }
 
 variable "api_gateway_account_enabled" {

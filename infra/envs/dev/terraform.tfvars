@@ -1,7 +1,14 @@
 environment      = "dev"
 aws_region       = "us-east-1"
 domain_name      = "api.dev.zebroscrm.com"
-hosted_zone_name = "zebroscrm.com"
+hosted_zone_name = "dev.zebroscrm.com"
+
+# dev.zebroscrm.com is created in this account and delegated from zebroscrm.com (prod's account):
+# its name servers (output hosted_zone_name_servers) go into prod's zone_delegations.
+hosted_zone_create_enabled = true
+
+# Password-reset and invitation mail; the domain is an SES identity verified in this account.
+notification_sender = "no-reply@dev.zebroscrm.com"
 
 deletion_protection_enabled = false
 logging_level               = "INFO"

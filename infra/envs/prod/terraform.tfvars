@@ -3,6 +3,16 @@ aws_region       = "us-east-1"
 domain_name      = "api.zebroscrm.com"
 hosted_zone_name = "zebroscrm.com"
 
+# zebroscrm.com exists in this account. dev.zebroscrm.com and staging.zebroscrm.com live in the
+# dev/staging account: put their name servers (their output hosted_zone_name_servers) here.
+zone_delegations = {
+  # "dev.zebroscrm.com"     = ["ns-123.awsdns-15.com", "ns-456.awsdns-57.net", "ns-789.awsdns-98.org", "ns-1011.awsdns-12.co.uk"]
+  # "staging.zebroscrm.com" = [...]
+}
+
+# Password-reset and invitation mail; the domain is an SES identity verified in this account.
+notification_sender = "no-reply@zebroscrm.com"
+
 deletion_protection_enabled = true
 logging_level               = "ERROR"
 stage_throttle              = { rate = 200, burst = 400 }
@@ -20,5 +30,9 @@ api_keys = {
   "smoke-tests-2026-11" = { client = "smoke-tests", tier = "basic" }
 }
 
-# On-call: add the paging endpoint here, e.g. { protocol = "https", endpoint = "https://events.pagerduty.com/..." }.
-alarm_subscriptions = []
+# Who is told when an alarm fires: at least one subscription (the plan refuses none). Email
+# subscriptions must be confirmed from the mailbox after the apply; a pager is an https endpoint,
+# e.g. { protocol = "https", endpoint = "https://events.pagerduty.com/integration/<key>/enqueue" }.
+alarm_subscriptions = [
+  { protocol = "email", endpoint = "oncall@zebroscrm.com" },
+]

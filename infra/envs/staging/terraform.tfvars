@@ -1,7 +1,14 @@
 environment      = "staging"
 aws_region       = "us-east-1"
 domain_name      = "api.staging.zebroscrm.com"
-hosted_zone_name = "zebroscrm.com"
+hosted_zone_name = "staging.zebroscrm.com"
+
+# staging.zebroscrm.com is created in this account and delegated from zebroscrm.com (prod's account):
+# its name servers (output hosted_zone_name_servers) go into prod's zone_delegations.
+hosted_zone_create_enabled = true
+
+# Password-reset and invitation mail; the domain is an SES identity verified in this account.
+notification_sender = "no-reply@staging.zebroscrm.com"
 
 deletion_protection_enabled = false
 logging_level               = "INFO"

@@ -52,10 +52,11 @@ locals {
         type = "metric", x = 0, y = 12, width = 12, height = 6
         properties = {
           title = "DynamoDB throttled reads and writes", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
-          metrics = flatten([for k, t in var.table_names : [
-            ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", t, { label = "${k} read" }],
-            ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", t, { label = "${k} write" }],
-          ]])
+          # concat, not flatten: flatten is recursive and would dissolve each metric row into strings.
+          metrics = concat(
+            [for k, t in var.table_names : ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", t, { label = "${k} read" }]],
+            [for k, t in var.table_names : ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", t, { label = "${k} write" }]],
+          )
         }
       },
     ],

@@ -1,3 +1,8 @@
+locals {
+  # The smallest body inspection limit (16 KB steps) that covers max_body_bytes.
+  inspection_limit = "KB_${ceil(var.max_body_bytes / 16384) * 16}"
+}
+
 resource "aws_wafv2_web_acl" "this" {
   name        = var.name
   description = "Protects the ${var.name} REST API stage"
@@ -30,6 +35,47 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
+  # The body limit is the app's, not the core rule set's 8 KB (SizeRestrictions_BODY, counted
+  # below): bodies over max_body_bytes are refused, and so is any body too large for WAF to see
+  # whole (oversize MATCH), so nothing beyond the inspection limit reaches the app uninspected.
+  rule {
+    name     = "body-size-limit"
+    priority = 2
+
+    action {
+      block {
+        custom_response {
+          response_code            = 413
+          custom_response_body_key = "payload-too-large"
+        }
+      }
+    }
+
+    statement {
+      size_constraint_statement {
+        comparison_operator = "GT"
+        size                = var.max_body_bytes
+
+        field_to_match {
+          body {
+            oversize_handling = "MATCH"
+          }
+        }
+
+        text_transformation {
+          priority = 0
+          type     = "NONE"
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-body-size-limit"
+      sampled_requests_enabled   = true
+    }
+  }
+
   # Managed rule groups are written out (not generated) so scanners can see them.
   rule {
     name     = "AWSManagedRulesCommonRuleSet"
@@ -45,7 +91,7 @@ resource "aws_wafv2_web_acl" "this" {
         vendor_name = "AWS"
 
         dynamic "rule_action_override" {
-          for_each = var.common_rule_set_excluded_rules
+          for_each = toset(concat(["SizeRestrictions_BODY"], var.common_rule_set_excluded_rules))
           content {
             name = rule_action_override.value
             action_to_use {
@@ -84,6 +130,26 @@ resource "aws_wafv2_web_acl" "this" {
       metric_name                = "${var.name}-AWSManagedRulesKnownBadInputsRuleSet"
       sampled_requests_enabled   = true
     }
+  }
+
+  # API Gateway forwards 16 KB of the body to WAF by default; the body-size rule needs all of it.
+  association_config {
+    request_body {
+      api_gateway {
+        default_size_inspection_limit = local.inspection_limit
+      }
+    }
+  }
+
+  custom_response_body {
+    key          = "payload-too-large"
+    content_type = "APPLICATION_JSON"
+    content = jsonencode({
+      type   = "about:blank"
+      title  = "Payload Too Large"
+      status = 413
+      detail = "The body exceeds ${var.max_body_bytes} bytes."
+    })
   }
 
   visibility_config {

@@ -29,8 +29,19 @@ variable "rate_limit_per_ip" {
   }
 }
 
+variable "max_body_bytes" {
+  description = "Largest request body the API accepts (the app's MAX_BODY_BYTES, 64 KiB); WAF blocks larger bodies with 413."
+  type        = number
+  default     = 65536
+
+  validation {
+    condition     = var.max_body_bytes >= 1 && var.max_body_bytes <= 65536 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a whole number of bytes, 1..65536 (WAF inspects at most 64 KB of an API Gateway body)."
+  }
+}
+
 variable "common_rule_set_excluded_rules" {
-  description = "Rules of AWSManagedRulesCommonRuleSet switched to count (e.g. SizeRestrictions_BODY for larger uploads)."
+  description = "Further rules of AWSManagedRulesCommonRuleSet switched to count (SizeRestrictions_BODY always is: body-size-limit replaces it)."
   type        = list(string)
   default     = []
 }

@@ -30,6 +30,10 @@ run "dashboard_covers_api_lambda_dynamodb_and_business_metrics" {
     error_message = "Latency is charted at p50 and p99."
   }
   assert {
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[5].properties.metrics : "${m[1]} ${m[3]} ${m[4].label}"] == ["ReadThrottleEvents zebros-test-customers customers read", "ReadThrottleEvents zebros-test-users users read", "WriteThrottleEvents zebros-test-customers customers write", "WriteThrottleEvents zebros-test-users users write"]
+    error_message = "DynamoDB throttles are one metric row per table and direction ([namespace, metric, TableName, table, {label}])."
+  }
+  assert {
     condition     = contains([for m in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[6].properties.metrics : m[1]], "CustomerCreated")
     error_message = "Business metrics come from the app's EMF namespace."
   }

@@ -44,6 +44,46 @@ run "managed_rules_rate_limit_logging_and_association" {
   }
 }
 
+run "bodies_up_to_the_apps_limit_pass_and_larger_ones_are_413" {
+  command = plan
+
+  assert {
+    condition     = one(flatten([for r in aws_wafv2_web_acl.this.association_config : [for b in r.request_body : [for a in b.api_gateway : a.default_size_inspection_limit]]])) == "KB_64"
+    error_message = "API Gateway must forward the whole 64 KiB body to WAF."
+  }
+  assert {
+    condition = one(flatten([for r in aws_wafv2_web_acl.this.rule : [for s in r.statement : [for c in s.size_constraint_statement : {
+      op = c.comparison_operator, size = c.size, oversize = one(one(c.field_to_match).body).oversize_handling
+    }]]])) == { op = "GT", size = 65536, oversize = "MATCH" }
+    error_message = "One size rule blocks bodies over the app's limit, and bodies WAF cannot see whole."
+  }
+  assert {
+    condition = contains(flatten([for r in aws_wafv2_web_acl.this.rule : [for s in r.statement : [for m in s.managed_rule_group_statement : [
+      for o in m.rule_action_override : o.name if length(one(o.action_to_use).count) == 1
+    ]]]]), "SizeRestrictions_BODY")
+    error_message = "The core rule set's 8 KB body rule must only count."
+  }
+}
+
+run "a_smaller_limit_needs_only_the_default_inspection" {
+  command = plan
+  variables {
+    max_body_bytes = 10000
+  }
+  assert {
+    condition     = one(flatten([for r in aws_wafv2_web_acl.this.association_config : [for b in r.request_body : [for a in b.api_gateway : a.default_size_inspection_limit]]])) == "KB_16"
+    error_message = "Inspection limit is the smallest 16 KB step that covers max_body_bytes."
+  }
+}
+
+run "more_than_waf_can_inspect_is_refused" {
+  command = plan
+  variables {
+    max_body_bytes = 65537
+  }
+  expect_failures = [var.max_body_bytes]
+}
+
 run "lambda_arn_is_not_a_stage" {
   command = plan
   variables {
