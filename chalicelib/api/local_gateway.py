@@ -12,7 +12,7 @@ import json
 
 from chalice import Chalice
 
-from chalicelib.api.problems import PROBLEM_JSON, gateway_problem_body, problem
+from chalicelib.api.problems import gateway_problem_body, gateway_problem_headers, gateway_responses, problem
 from chalicelib.core.settings import get_settings
 
 
@@ -45,6 +45,9 @@ def _restate_gateway_errors() -> None:
         return
     local._zebros_gateway_emulation = True
 
+    class AuthorizerFailure(local.LocalGatewayException):
+        CODE = gateway_responses()["AUTHORIZER_FAILURE"]["status"]
+
     original_authorize = local.LocalGatewayAuthorizer.authorize
 
     def authorize(self, raw_path, lambda_event, lambda_context):
@@ -53,10 +56,11 @@ def _restate_gateway_errors() -> None:
         except local.LocalGatewayException:
             raise
         except Exception as error:
-            # A Lambda authorizer that fails with "Unauthorized" is API Gateway's signal for 401.
+            # A Lambda authorizer that fails with "Unauthorized" is API Gateway's signal for 401;
+            # any other failure is its AUTHORIZER_FAILURE response.
             if str(error) == "Unauthorized":
                 raise local.NotAuthorizedError({}, b"") from None
-            raise
+            raise AuthorizerFailure({}, b"") from error
 
     original_init = local.LocalGatewayException.__init__
 
@@ -65,7 +69,7 @@ def _restate_gateway_errors() -> None:
         response_type = _gateway_response_type(self.CODE, body or b"")
         problem_body = gateway_problem_body(response_type, self.CODE)
         self.CODE = problem_body["status"]
-        self.headers = {**(headers or {}), "Content-Type": PROBLEM_JSON}
+        self.headers = {**(headers or {}), **gateway_problem_headers(response_type)}
         self.body = json.dumps(problem_body).encode()
 
     local.LocalGatewayAuthorizer.authorize = authorize
@@ -73,6 +77,8 @@ def _restate_gateway_errors() -> None:
 
 
 def _gateway_response_type(status: int, body: bytes) -> str:
+    if status == gateway_responses()["AUTHORIZER_FAILURE"]["status"]:
+        return "AUTHORIZER_FAILURE"
     if status == 401:
         return "UNAUTHORIZED"
     if b"Missing Authentication Token" in body or b"Authorization header requires" in body:

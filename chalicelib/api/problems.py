@@ -32,3 +32,7 @@ def gateway_responses() -> dict[str, dict[str, Any]]:
 def gateway_problem_body(response_type: str, status: int) -> dict[str, Any]:
     spec = gateway_responses()[response_type]
     return {"type": "about:blank", "title": spec["title"], "status": spec["status"] or status, "detail": spec["detail"]}
+
+
+def gateway_problem_headers(response_type: str) -> dict[str, str]:
+    return {**gateway_responses()[response_type].get("headers", {}), "Content-Type": PROBLEM_JSON}

@@ -7,6 +7,10 @@ The injector sits on botocore's `before-send`, so botocore's adaptive retry mode
 (and the app's own resend of a conflicted transaction really resends); a faulted request never
 reaches the table.
 
+The authorizer's own reads are faulted too: in AWS it is another function, whose failure API
+Gateway answers with the AUTHORIZER_FAILURE gateway response (503 with Retry-After, configured from
+chalicelib/api/gateway_responses.json and restated locally by the local gateway).
+
 Each request must answer its expected status (after retries) or 503 problem+json with Retry-After,
 and a 503 must leave nothing of its write behind. The test then does what Retry-After asks: sends
 the same request again until it answers. The merge is the one operation committed in several
@@ -146,7 +150,6 @@ def injector(aws, monkeypatch):
     transaction_connection.cache_clear()
     injector.slept = []
     monkeypatch.setattr(time, "sleep", injector.slept.append)
-    _pause_during_authorizer(injector, monkeypatch)
     virtual_clock = itertools.count(time.time(), 60.0)
     monkeypatch.setattr(bucket.Clock, "current_time", lambda self: next(virtual_clock))
     try:
@@ -154,22 +157,6 @@ def injector(aws, monkeypatch):
     finally:
         dynamodb_events.client_listeners.remove(injector.attach)
         transaction_connection.cache_clear()
-
-
-def _pause_during_authorizer(injector: FaultInjector, monkeypatch: Any) -> None:
-    """In AWS the authorizer is another function whose failure API Gateway answers itself."""
-    from chalice import local
-
-    authorize = local.LocalGatewayAuthorizer.authorize
-
-    def without_faults(self: Any, *args: Any, **kwargs: Any) -> Any:
-        active, injector.active = injector.active, False
-        try:
-            return authorize(self, *args, **kwargs)
-        finally:
-            injector.active = active
-
-    monkeypatch.setattr(local.LocalGatewayAuthorizer, "authorize", without_faults)
 
 
 def _stored() -> dict[tuple[str, str], str]:
@@ -383,3 +370,19 @@ def test_a_lead_conversion_that_runs_out_of_retries_writes_nothing(api, owner, i
     assert _changed(before, _stored()) == []
     assert api.post(f"/v1/leads/{lead}/convert", body, as_=owner).status == 201
     assert _audit_matches_records(_stored()) == []
+
+
+def test_an_authorizer_that_cannot_read_the_session_answers_503_and_the_route_never_runs(api, owner, injector):
+    from chalicelib.api.problems import gateway_responses
+
+    # The authorizer's session read is the request's first GetItem; both its attempts are throttled.
+    _only(injector, {("GetItem", 1): "ThrottlingException"})
+    injector.active = True
+    reply = api.get("/v1/customers", as_=owner)
+    injector.active = False
+
+    assert reply.status == 503 and reply.header("retry-after") == "1", reply.body
+    assert reply.header("content-type") == "application/problem+json"
+    assert reply.json["detail"] == gateway_responses()["AUTHORIZER_FAILURE"]["detail"]
+    assert injector.injected["ThrottlingException"] == 2
+    assert api.get("/v1/customers", as_=owner).status == 200

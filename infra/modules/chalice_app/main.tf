@@ -32,7 +32,10 @@ locals {
   # PUT replaces the API, so responses created as separate resources would be deleted.
   openapi_gateway_responses = { for type, r in var.gateway_responses : type => merge(
     {
-      responseParameters = { "gatewayresponse.header.Content-Type" = "'application/problem+json'" }
+      responseParameters = merge(
+        { "gatewayresponse.header.Content-Type" = "'application/problem+json'" },
+        { for name, value in r.headers : "gatewayresponse.header.${name}" => "'${value}'" },
+      )
       responseTemplates = {
         "application/json" = jsonencode(merge(
           { type = "about:blank", title = r.title, detail = r.detail },

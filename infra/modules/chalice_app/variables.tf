@@ -144,11 +144,12 @@ variable "xray_tracing_enabled" {
 }
 
 variable "gateway_responses" {
-  description = "chalicelib/api/gateway_responses.json decoded: gateway response type => {status (null keeps the default), title, detail}."
+  description = "chalicelib/api/gateway_responses.json decoded: gateway response type => {status (null keeps the default), title, detail, headers}."
   type = map(object({
-    status = optional(number)
-    title  = string
-    detail = string
+    status  = optional(number)
+    title   = string
+    detail  = string
+    headers = optional(map(string), {})
   }))
   default = {}
 

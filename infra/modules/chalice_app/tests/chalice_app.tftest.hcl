@@ -183,6 +183,12 @@ run "gateway_responses_are_problem_json" {
     error_message = "The body must be the problem document from gateway_responses.json."
   }
   assert {
+    condition = output.openapi_gateway_responses["AUTHORIZER_FAILURE"].statusCode == "503" && (
+      output.openapi_gateway_responses["AUTHORIZER_FAILURE"].responseParameters["gatewayresponse.header.Retry-After"] == "'1'"
+    )
+    error_message = "A failing authorizer (DynamoDB throttled past its retries) is a 503 the client retries after Retry-After."
+  }
+  assert {
     condition     = length(output.openapi_gateway_responses) == length(var.gateway_responses)
     error_message = "Every declared gateway response is emitted."
   }
