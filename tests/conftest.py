@@ -35,6 +35,7 @@ from moto import mock_aws  # noqa: E402
 
 from app import app  # noqa: E402
 from chalicelib.core import clock  # noqa: E402
+from chalicelib.core.ids import new_id  # noqa: E402
 from chalicelib.data.tables import create_tables  # noqa: E402
 from chalicelib.data.users import UserModel  # noqa: E402
 from chalicelib.services.passwords import hash_password  # noqa: E402
@@ -166,7 +167,7 @@ def login_as(api: Api):
         email = f"{role}{number}@example.com"
         UserModel(
             email,
-            user_id=f"user-{role}-{number}",
+            user_id=new_id(),
             org_id=org_of.org_id,
             name=role.title(),
             role=role,

@@ -10,7 +10,8 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.services.roles import READ, WRITE, can
 
 custom_fields_blueprint = Blueprint(__name__)
-routes = Routes(custom_fields_blueprint, jwt_authorizer)
+# A definition's id is "<entity>.<key>" (data/custom_fields.py), not a minted id.
+routes = Routes(custom_fields_blueprint, jwt_authorizer, path_ids={"field_id": r"[a-z]{1,32}\.[A-Za-z0-9_]{1,64}"})
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 custom_fields = lazy_module("chalicelib.services.custom_fields")
 

@@ -9,7 +9,8 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.services.roles import READ, WRITE, can
 
 products_blueprint = Blueprint(__name__)
-routes = Routes(products_blueprint, jwt_authorizer)
+# Letters reach the service, which explains a currency that is not an ISO code (422).
+routes = Routes(products_blueprint, jwt_authorizer, path_ids={"currency": "[A-Za-z]{1,16}"})
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 products = lazy_module("chalicelib.services.products")
 

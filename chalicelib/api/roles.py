@@ -5,11 +5,13 @@ from chalicelib.api.authorizer import jwt_authorizer
 from chalicelib.api.requests import etag
 from chalicelib.api.routing import JSON_TYPES, Routes, json_response, no_content
 from chalicelib.core.cursors import parse_page_size
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.core.lazy import lazy_module
-from chalicelib.services.roles import READ, WRITE, can
+from chalicelib.services.roles import BUILT_IN_ROLES, READ, WRITE, can
 
 roles_blueprint = Blueprint(__name__)
-routes = Routes(roles_blueprint, jwt_authorizer)
+# A built-in role's id is its name; a custom role's is minted.
+routes = Routes(roles_blueprint, jwt_authorizer, path_ids={"role_id": "|".join([*BUILT_IN_ROLES, ID_PATTERN])})
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 roles_admin = lazy_module("chalicelib.services.roles_admin")
 

@@ -1,8 +1,10 @@
 """Route declaration. A route states its path, methods and the permission it needs in one line;
-the wrapper checks the permission, maps domain errors to problem+json and never leaks a trace."""
+the wrapper checks the permission and the path ids, maps domain errors to problem+json and never
+leaks a trace."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -11,17 +13,24 @@ from chalice import Blueprint, Response
 from chalicelib.api.idempotency import replay_or_run
 from chalicelib.api.problems import problem, problem_from_error
 from chalicelib.api.requests import ApiRequest, principal_from_authorizer
-from chalicelib.core.errors import DomainError, ServiceUnavailable
+from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.observability import count, logger
 
 JSON_TYPES = ["application/json"]
 View = Callable[..., Response]
+_MINTED_ID = re.compile(ID_PATTERN)
 
 
 class Routes:
-    def __init__(self, blueprint: Blueprint, authorizer: Any = None) -> None:
+    def __init__(self, blueprint: Blueprint, authorizer: Any = None, path_ids: dict[str, str] | None = None) -> None:
+        """Every path parameter is an id new_id() minted unless `path_ids` gives its shape (a regular
+        expression), e.g. {"currency": "[A-Z]{3}"}. A value of another shape cannot name anything, so
+        it is a 404 before any data call (an empty or 2,000-character id would otherwise reach
+        DynamoDB as a key it refuses)."""
         self.blueprint = blueprint
         self.authorizer = authorizer
+        self.path_ids = {name: re.compile(pattern) for name, pattern in (path_ids or {}).items()}
 
     def public(self, path: str, methods: Iterable[str] = ("GET",), **options: Any) -> Callable[[View], View]:
         return self._register(path, methods, permission=None, **options)
@@ -61,6 +70,7 @@ class Routes:
                     if permission is not None:
                         caller = principal_from_authorizer(raw.context)
                         caller.require(permission)
+                    self._check_path_ids(path_params)
                     request = ApiRequest(raw, caller)
                     if idempotent:
                         return replay_or_run(request, lambda: view(request, **path_params))
@@ -81,6 +91,11 @@ class Routes:
             return view
 
         return decorator
+
+    def _check_path_ids(self, path_params: dict[str, str]) -> None:
+        for name, value in path_params.items():
+            if not self.path_ids.get(name, _MINTED_ID).fullmatch(value):
+                raise NotFound(f"No {name.removesuffix('_id').replace('_', ' ')} with this id.")
 
 
 def problem_from_unexpected(error: Exception) -> Response:

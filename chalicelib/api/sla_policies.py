@@ -9,7 +9,7 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.services.roles import READ, WRITE, can
 
 sla_policies_blueprint = Blueprint(__name__)
-routes = Routes(sla_policies_blueprint, jwt_authorizer)
+routes = Routes(sla_policies_blueprint, jwt_authorizer, path_ids={"priority": "[a-z]{1,16}"})
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 sla = lazy_module("chalicelib.services.sla")
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 
-from chalicelib.core.errors import MalformedRequest
+from chalicelib.core.documents import parse_json
+from chalicelib.core.errors import DomainError, MalformedRequest
+from chalicelib.core.ids import can_be_key
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -29,13 +32,13 @@ def decode_cursor(cursor: str | None, expected_attributes: frozenset[str]) -> di
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        position = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        position = parse_json(base64.urlsafe_b64decode(padded.encode()), field="cursor")
+    except (ValueError, binascii.Error, DomainError):
         raise MalformedRequest("The cursor is not one this API issued.", field="cursor") from None
     if (
         not isinstance(position, dict)
         or set(position) != expected_attributes
-        or not all(isinstance(value, str) and value for value in position.values())
+        or not all(isinstance(value, str) and can_be_key(value) for value in position.values())
     ):
         raise MalformedRequest("The cursor is not one this API issued.", field="cursor")
     return position
@@ -44,6 +47,7 @@ def decode_cursor(cursor: str | None, expected_attributes: frozenset[str]) -> di
 def parse_page_size(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    # ASCII digits only: str.isdigit() also passes "²", which int() then refuses.
+    if not re.fullmatch("[0-9]{1,3}", raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise MalformedRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}.", field="limit")
     return int(raw)

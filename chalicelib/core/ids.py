@@ -6,6 +6,11 @@ import time
 from datetime import datetime
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What new_id() mints: 26 Crockford characters, the first at most 7 (128 bits in 130).
+ID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
+# DynamoDB refuses an empty key value and a sort key over 1,024 bytes (partition keys: 2,048).
+MAX_SORT_KEY_BYTES = 1024
+MAX_PARTITION_KEY_BYTES = 2048
 
 
 def new_id() -> str:
@@ -25,3 +30,12 @@ def _encode(value: int) -> str:
         value, index = divmod(value, 32)
         chars.append(_CROCKFORD[index])
     return "".join(reversed(chars))
+
+
+def can_be_key(value: str, max_bytes: int = MAX_SORT_KEY_BYTES) -> bool:
+    """Whether DynamoDB would take `value` as a key attribute: a lookup by any other value can
+    only find nothing, and sent to DynamoDB it fails (ValidationException) instead."""
+    try:
+        return 0 < len(value.encode()) <= max_bytes
+    except UnicodeEncodeError:  # a lone surrogate: not text DynamoDB takes either
+        return False

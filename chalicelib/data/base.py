@@ -13,6 +13,7 @@ from pynamodb.models import Model
 
 from chalicelib.aws.sessions import share_loader_with_pynamodb
 from chalicelib.core.cursors import decode_cursor, encode_cursor
+from chalicelib.core.ids import MAX_PARTITION_KEY_BYTES, can_be_key
 from chalicelib.core.settings import get_settings
 
 share_loader_with_pynamodb()
@@ -71,6 +72,18 @@ def table_meta(logical_name: str, **extra: Any) -> type:
     if settings.dynamodb_endpoint:
         attributes["host"] = settings.dynamodb_endpoint
     return type("Meta", (), attributes)
+
+
+def find(model: type[M], hash_key: str, range_key: str | None = None, consistent: bool = False) -> M | None:
+    """The item with this key, or None. A key value DynamoDB would refuse (empty, or longer than a
+    key may be: a login with email "", a refresh token ".abc") names no item, so it is answered
+    without a call rather than with DynamoDB's ValidationException."""
+    if not can_be_key(hash_key, MAX_PARTITION_KEY_BYTES) or (range_key is not None and not can_be_key(range_key)):
+        return None
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
 
 
 def condition_failed(error: PynamoDBException) -> bool:

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from chalicelib.data.base import condition_failed, table_meta
+from chalicelib.data.base import condition_failed, find, table_meta
 
 RETENTION = timedelta(hours=24)
 # A claim older than this belongs to a request that died mid-way; a retry may take it over.
@@ -53,10 +53,7 @@ def claim(scope_key: str, fingerprint: str, now: int) -> IdempotencyRecordModel 
     except PutError as error:
         if not condition_failed(error):
             raise
-    try:
-        return IdempotencyRecordModel.get(scope_key, consistent_read=True)
-    except IdempotencyRecordModel.DoesNotExist:
-        return None
+    return find(IdempotencyRecordModel, scope_key, consistent=True)
 
 
 def complete(scope_key: str, status: int, body: str, headers: dict[str, str]) -> None:

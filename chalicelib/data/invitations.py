@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.data.base import table_meta
+from chalicelib.data.base import find, table_meta
 
 
 class InvitationModel(Model):
@@ -22,7 +22,4 @@ class InvitationModel(Model):
 
 
 def find_invitation(token_hash: str) -> InvitationModel | None:
-    try:
-        return InvitationModel.get(token_hash)
-    except InvitationModel.DoesNotExist:
-        return None
+    return find(InvitationModel, token_hash)

@@ -14,7 +14,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.models import Model
 
-from chalicelib.data.base import table_meta
+from chalicelib.data.base import find, table_meta
 
 
 class OrgSettingsModel(Model):
@@ -30,7 +30,4 @@ class OrgSettingsModel(Model):
 
 
 def find_settings(org_id: str) -> OrgSettingsModel | None:
-    try:
-        return OrgSettingsModel.get(org_id)
-    except OrgSettingsModel.DoesNotExist:
-        return None
+    return find(OrgSettingsModel, org_id)

@@ -18,7 +18,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.data.base import condition_failed, table_meta
+from chalicelib.data.base import condition_failed, find, table_meta
 
 
 class UserSessionsIndex(GlobalSecondaryIndex):
@@ -52,10 +52,7 @@ def start_session(session: SessionModel) -> None:
 
 
 def find_session(session_id: str) -> SessionModel | None:
-    try:
-        return SessionModel.get(session_id)
-    except SessionModel.DoesNotExist:
-        return None
+    return find(SessionModel, session_id)
 
 
 def rotate(session: SessionModel, presented_hash: str, new_hash: str) -> bool:

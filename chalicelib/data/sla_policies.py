@@ -12,7 +12,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib.data.base import table_meta
+from chalicelib.data.base import find, table_meta
 from chalicelib.data.tenant_table import TenantTable
 
 
@@ -35,7 +35,4 @@ sla_policies = TenantTable(SlaPolicyModel, "priority", "sla_policy")
 
 
 def find_policy(org_id: str, priority: str) -> SlaPolicyModel | None:
-    try:
-        return SlaPolicyModel.get(org_id, priority)
-    except SlaPolicyModel.DoesNotExist:
-        return None
+    return find(SlaPolicyModel, org_id, priority)

@@ -18,7 +18,7 @@ from pynamodb.models import Model
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.core.events import DomainEvent
-from chalicelib.data.base import query_page
+from chalicelib.data.base import find, query_page
 from chalicelib.data.writes import Change, audited, commit, plain
 
 
@@ -77,10 +77,10 @@ class TenantTable(Generic[M]):
         return item
 
     def get_including_deleted(self, org_id: str, sort_key: str, consistent: bool = False) -> M:
-        try:
-            return self.model.get(org_id, sort_key, consistent_read=consistent)
-        except self.model.DoesNotExist:
-            raise self.not_found() from None
+        item = find(self.model, org_id, sort_key, consistent)
+        if item is None:
+            raise self.not_found()
+        return item
 
     def page(
         self,

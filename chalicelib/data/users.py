@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.data.base import (
     condition_failed,
+    find,
     query_page,
     table_meta,
     transaction_conditions_failed,
@@ -58,10 +59,7 @@ class UserModel(Model):
 
 
 def find_user(email: str) -> UserModel | None:
-    try:
-        return UserModel.get(email)
-    except UserModel.DoesNotExist:
-        return None
+    return find(UserModel, email)
 
 
 def create_organization_with_owner(organization: OrganizationModel, owner: UserModel) -> None:
