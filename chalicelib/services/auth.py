@@ -12,12 +12,13 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
 from chalicelib.data import password_resets, sessions, users
+from chalicelib.data.base import temporarily_unavailable
 from chalicelib.data.roles import roles
 from chalicelib.data.organizations import OrganizationModel
 from chalicelib.data.sessions import SessionModel
 from chalicelib.data.users import UserModel
 from chalicelib.observability import count, logger
-from chalicelib.services.notifications import deliver, get_notifier
+from chalicelib.services.notifications import DeliveryFailed, deliver, get_notifier
 from chalicelib.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from chalicelib.services.roles import OWNER, Principal, is_built_in, principal
 from chalicelib.services.tokens import issue_access_token, verify_access_token
@@ -159,12 +160,21 @@ def forgot_password(body: Any) -> None:
     email = normalize_email(request["email"])
     answer_at = clock.monotonic() + get_settings().forgot_password_response_seconds
     user = users.find_user(email)
-    if user is not None and user.status == "active":
-        token = secrets.token_urlsafe(32)
-        password_resets.store_reset(_hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
-        if deliver("password_reset", lambda: get_notifier().send_password_reset(email, token)):
-            count("PasswordResetRequested")
+    if user is not None and user.status == "active" and deliver("password_reset", lambda: _send_reset_code(email)):
+        count("PasswordResetRequested")
     clock.sleep_until(answer_at)
+
+
+def _send_reset_code(email: str) -> None:
+    """Only existing accounts get here, so a failure must look like a lost mail, not a 503."""
+    token = secrets.token_urlsafe(32)
+    try:
+        password_resets.store_reset(_hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
+    except Exception as error:
+        if not temporarily_unavailable(error):
+            raise
+        raise DeliveryFailed("The reset code could not be stored.") from error
+    get_notifier().send_password_reset(email, token)
 
 
 def reset_password(body: Any) -> None:

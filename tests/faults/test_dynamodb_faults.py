@@ -386,3 +386,16 @@ def test_an_authorizer_that_cannot_read_the_session_answers_503_and_the_route_ne
     assert reply.json["detail"] == gateway_responses()["AUTHORIZER_FAILURE"]["detail"]
     assert injector.injected["ThrottlingException"] == 2
     assert api.get("/v1/customers", as_=owner).status == 200
+
+
+def test_forgot_password_for_an_account_whose_reset_cannot_be_stored_answers_as_for_no_account(api, owner, injector):
+    # Only an existing account stores a reset code (PutItem): were that failure a 503, it would
+    # tell which emails have accounts.
+    _only(injector, {("PutItem", 1): "ProvisionedThroughputExceededException"})
+    injector.active = True
+    known = api.post("/v1/auth/password/forgot", {"email": owner.email})
+    unknown = api.post("/v1/auth/password/forgot", {"email": "nobody@example.com"})
+    injector.active = False
+
+    assert injector.injected["ProvisionedThroughputExceededException"] == 2
+    assert (known.status, known.body) == (unknown.status, unknown.body) == (202, unknown.body)
