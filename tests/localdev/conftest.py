@@ -14,11 +14,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+
+from tests.conftest import Reply
 
 REPO = Path(__file__).resolve().parents[2]
 # Generous: a busy CI machine may take a minute to import the app and create the tables.
@@ -48,17 +49,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
 
 
 class LocalServer:
