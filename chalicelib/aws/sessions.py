@@ -31,7 +31,7 @@ def client(service_name: str) -> Any:
     directly, since boto3 would only add import time and another session.
 
     botocore's defaults (legacy retries, 60 s timeouts) would outlast a 3 s function; these calls
-    get bounded adaptive retries as DynamoDB's do (chalicelib/data/base.py), with a longer read
+    get bounded adaptive retries as DynamoDB's do (chalicelib/platform/tables/base.py), with a longer read
     timeout since SES and Secrets Manager answer in hundreds of milliseconds, not single digits."""
     from botocore.config import Config
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib.services import customers as customer_service
+from chalicelib.crm.contact_management.services import customers as customer_service
 
 
 def _is_problem(reply, status):
