@@ -63,7 +63,7 @@ def seed_demo_organization() -> str:
         )
         owner = principal(registered["user"]["id"], registered["organization"]["id"], OWNER, "seed")
         for name, company in [("Ada Lovelace", "Analytical Engines"), ("Grace Hopper", "Compilers Inc")]:
-            customers.create_customer(owner, {"name": name, "company": company, "tags": ["demo"]})
+            customers.records.create(owner, {"name": name, "company": company, "tags": ["demo"]})
     else:
         users.set_password_hash(DEMO_EMAIL, hash_password(password))
     return password

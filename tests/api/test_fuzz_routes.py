@@ -39,6 +39,7 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from app import app
 import chalicelib
 from chalicelib.observability import logger
+from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher
 
@@ -147,6 +148,8 @@ def _schema_field_names() -> list[str]:
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
+        elif isinstance(value, SearchableRecords):
+            pending.append(value.schema)
     return sorted(names)
 
 

@@ -3,19 +3,9 @@ Partition `org_id`, sort `entry_id` (time-ordered); `by_target` lists one record
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.platform.tables.base import table_meta
-
-
-class ByTargetIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_target"
-        projection = AllProjection()
-
-    target_key = UnicodeAttribute(hash_key=True)
-    entry_id = UnicodeAttribute(range_key=True)
+from chalicelib.platform.tables.base import global_index, table_meta
 
 
 class AuditLogModel(Model):
@@ -33,7 +23,7 @@ class AuditLogModel(Model):
     at = UTCDateTimeAttribute()
     changes_json = UnicodeAttribute()
 
-    by_target = ByTargetIndex()
+    by_target = global_index("by_target", "target_key", "entry_id")
 
 
 def target_key(org_id: str, target_type: str, target_id: str) -> str:

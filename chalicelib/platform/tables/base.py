@@ -7,8 +7,10 @@ from typing import Any, TypeVar
 
 import pynamodb.settings
 from pynamodb.connection import Connection
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Projection
 from pynamodb.models import Model
 
 from chalicelib.aws.sessions import share_loader_with_pynamodb
@@ -51,6 +53,19 @@ _RETRYABLE_CODES = frozenset(
     }
 )
 _RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+
+def global_index(
+    name: str, hash_key: str, range_key: str | None = None, projection: type[Projection] = AllProjection
+) -> GlobalSecondaryIndex:
+    """A global secondary index of a model, on string key attributes the model declares too.
+    PynamoDB wants a class per index; every index here differs only in these arguments."""
+    keys: dict[str, Any] = {hash_key: UnicodeAttribute(hash_key=True)}
+    if range_key:
+        keys[range_key] = UnicodeAttribute(range_key=True)
+    meta = type("Meta", (), {"index_name": name, "projection": projection()})
+    return type(f"{name}_index", (GlobalSecondaryIndex,), {"Meta": meta, **keys})()
 
 
 def table_meta(logical_name: str, **extra: Any) -> type:

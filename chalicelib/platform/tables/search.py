@@ -1,7 +1,7 @@
 """Search over a tenant's records, each filter served by a key or an index, never a Scan.
 
-A searchable table declares the derived attributes below and the five indexes (the index
-classes are shared; each model instantiates its own). The plan picks one access path:
+A searchable record (SearchableRecord) has the derived attributes below and the indexes; one with
+an email adds `by_email = email_index()`. The plan picks one access path:
 
 | request                                   | served by                                           |
 |-------------------------------------------|-----------------------------------------------------|
@@ -21,64 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from chalicelib.core import clock
 from chalicelib.core.ids import id_bound
 from chalicelib.core.search import SearchSpec
-from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.base import global_index, query_page
 from chalicelib.platform.tables.tag_links import TagLinkModel, link_changes, tag_key
 from chalicelib.platform.tables.tenant_table import M, TenantRecord, TenantTable
 from chalicelib.platform.tables.writes import Change
 
 SEARCH_ATTRIBUTES = frozenset({"name_sort", "email_sort", "org_status", "org_owner", "updated_sort", "created_sort"})
-
-
-class ByNameIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_name"
-        projection = AllProjection()
-
-    org_id = UnicodeAttribute(hash_key=True)
-    name_sort = UnicodeAttribute(range_key=True)
-
-
-class ByEmailIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_email"
-        projection = AllProjection()
-
-    org_id = UnicodeAttribute(hash_key=True)
-    email_sort = UnicodeAttribute(range_key=True)
-
-
-class ByStatusIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
-
-    org_status = UnicodeAttribute(hash_key=True)
-    created_sort = UnicodeAttribute(range_key=True)
-
-
-class ByOwnerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_owner"
-        projection = AllProjection()
-
-    org_owner = UnicodeAttribute(hash_key=True)
-    created_sort = UnicodeAttribute(range_key=True)
-
-
-class ByUpdatedIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_updated"
-        projection = AllProjection()
-
-    org_id = UnicodeAttribute(hash_key=True)
-    updated_sort = UnicodeAttribute(range_key=True)
 
 
 @dataclass(frozen=True)
@@ -94,19 +49,34 @@ class _AccessPath:
 
 
 class SearchableRecord(TenantRecord):
-    """A tenant record with name, status, owner and tags, and the attributes and indexes that
-    serve search. A record with an email adds `email_sort` and `by_email = ByEmailIndex()`."""
+    """A tenant record with a name, tags, a status, an owner and custom fields, restorable for 30
+    days after a delete, and the attributes and indexes that serve search. A record with an email
+    declares `email` and `by_email = email_index()`; its own fields and sort key it declares too."""
+
+    name = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    owner = UnicodeAttribute(null=True)
+    custom_fields = MapAttribute(default=dict)
+    # Soft-deleted records stay restorable for 30 days; then DynamoDB's TTL removes them.
+    purge_at = TTLAttribute(null=True)
 
     name_sort = UnicodeAttribute()
+    # Empty without an email: SearchableTable derives it for every record.
+    email_sort = UnicodeAttribute(null=True)
     org_status = UnicodeAttribute()
     org_owner = UnicodeAttribute(null=True)
     updated_sort = UnicodeAttribute()
     created_sort = UnicodeAttribute()
 
-    by_name = ByNameIndex()
-    by_status = ByStatusIndex()
-    by_owner = ByOwnerIndex()
-    by_updated = ByUpdatedIndex()
+    by_name = global_index("by_name", "org_id", "name_sort")
+    by_status = global_index("by_status", "org_status", "created_sort")
+    by_owner = global_index("by_owner", "org_owner", "created_sort")
+    by_updated = global_index("by_updated", "org_id", "updated_sort")
+
+
+def email_index() -> GlobalSecondaryIndex:
+    return global_index("by_email", "org_id", "email_sort")
 
 
 class SearchableTable(TenantTable[M]):

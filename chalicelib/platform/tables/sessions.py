@@ -15,18 +15,10 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.exceptions import UpdateError
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.platform.tables.base import condition_failed, find, table_meta
-
-
-class UserSessionsIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "user_sessions"
-        projection = KeysOnlyProjection()
-
-    user_id = UnicodeAttribute(hash_key=True)
+from chalicelib.platform.tables.base import condition_failed, find, global_index, table_meta
 
 
 class SessionModel(Model):
@@ -43,7 +35,7 @@ class SessionModel(Model):
     # DynamoDB's TTL sweeper removes the item some time after this; code trusts expires_at.
     purge_at = TTLAttribute()
 
-    user_sessions = UserSessionsIndex()
+    user_sessions = global_index("user_sessions", "user_id", projection=KeysOnlyProjection)
 
 
 def start_session(session: SessionModel) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -22,21 +21,13 @@ from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.platform.tables.base import (
     condition_failed,
     find,
+    global_index,
     query_page,
     table_meta,
     transaction_conditions_failed,
     transaction_connection,
 )
 from chalicelib.platform.tables.organizations import OrganizationModel
-
-
-class OrgUsersIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "org_users"
-        projection = AllProjection()
-
-    org_id = UnicodeAttribute(hash_key=True)
-    user_id = UnicodeAttribute(range_key=True)
 
 
 class UserModel(Model):
@@ -55,7 +46,7 @@ class UserModel(Model):
     updated_at = UTCDateTimeAttribute(null=True)
     updated_by = UnicodeAttribute(null=True)
 
-    org_users = OrgUsersIndex()
+    org_users = global_index("org_users", "org_id", "user_id")
 
 
 def find_user(email: str) -> UserModel | None:

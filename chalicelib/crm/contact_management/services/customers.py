@@ -6,7 +6,6 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
-from chalicelib.core.search import SearchSpec
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
 from chalicelib.crm.contact_management.tables.activities import of_customer as activities_of
@@ -14,46 +13,26 @@ from chalicelib.crm.contact_management.tables.customers import CustomerModel, cu
 from chalicelib.crm.contact_management.tables.notes import NoteModel, note_key, notes
 from chalicelib.crm.contact_management.tables.notes import of_customer as notes_of
 from chalicelib.observability import count
-from chalicelib.platform.services import custom_fields
-from chalicelib.platform.services.records import merge_patch, normalize_tags, replacement
+from chalicelib.platform.services.records import SearchableRecords, shared_fields
 from chalicelib.platform.services.roles import Principal
 
 STATUSES = ["lead", "prospect", "active", "inactive", "churned"]
 ACTIVITY_TYPES = ["call", "email", "meeting", "task"]
 ACTIVITY_STATUSES = ["open", "done"]
-
-_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
-_OPTIONAL_TEXT = {"type": ["string", "null"], "maxLength": 200}
-_FIELDS: dict[str, Any] = {
-    "name": _TEXT,
-    "email": {"type": ["string", "null"], "format": "email", "maxLength": 254},
-    "phone": {"type": ["string", "null"], "pattern": r"^\+?[0-9 ().-]{3,32}$"},
-    "company": _OPTIONAL_TEXT,
-    "tags": {
-        "type": "array",
-        "maxItems": 50,
-        "uniqueItems": True,
-        "items": {"type": "string", "minLength": 1, "maxLength": 50},
-    },
+PROPERTIES: dict[str, Any] = {
+    **shared_fields("name", "email", "phone", "company", "tags"),
     "status": {"type": "string", "enum": STATUSES},
-    "owner": {"type": "string", "minLength": 1, "maxLength": 64},
-    "custom_fields": {
-        "type": "object",
-        "maxProperties": 50,
-        "propertyNames": {"pattern": r"^[A-Za-z][A-Za-z0-9_]{0,63}$"},
-        "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 1000},
-    },
+    **shared_fields("owner", "custom_fields"),
 }
-# Field schemas the other contact-management records (leads, contacts, companies) share.
-FIELD_SCHEMAS = _FIELDS
-CUSTOMER_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name"], "properties": _FIELDS}
-# JSON Merge Patch (RFC 7396): any subset of fields; null clears an optional one.
-CUSTOMER_PATCH_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {**_FIELDS, "tags": {"oneOf": [_FIELDS["tags"], {"type": "null"}]}},
-}
+
+records: SearchableRecords[CustomerModel] = SearchableRecords(
+    customers,
+    "customers",
+    PROPERTIES,
+    default_status="active",
+    view=("name", "email", "phone", "company", "tags", "status", "owner", "custom_fields"),
+)
+
 NOTE_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -66,7 +45,7 @@ ACTIVITY_SCHEMA = {
     "required": ["type", "subject"],
     "properties": {
         "type": {"type": "string", "enum": ACTIVITY_TYPES},
-        "subject": _TEXT,
+        "subject": {"type": "string", "minLength": 1, "maxLength": 200},
         "body": {"type": ["string", "null"], "maxLength": 10000},
         "due_at": {"type": ["string", "null"], "format": "date-time"},
         "assignee": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
@@ -76,60 +55,6 @@ ACTIVITY_SCHEMA = {
     "if": {"properties": {"type": {"const": "task"}}},
     "then": {"required": ["due_at"], "properties": {"due_at": {"type": "string"}}},
 }
-_OPTIONAL_FIELDS = ("email", "phone", "company")
-
-
-def create_customer(principal: Principal, body: Any) -> dict[str, Any]:
-    fields = validate(CUSTOMER_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "customers", fields.get("custom_fields"))
-    customer = CustomerModel(
-        principal.org_id,
-        new_id(),
-        name=fields["name"],
-        email=fields.get("email"),
-        phone=fields.get("phone"),
-        company=fields.get("company"),
-        tags=normalize_tags(fields.get("tags", [])),
-        status=fields.get("status", "active"),
-        owner=fields.get("owner", principal.user_id),
-        custom_fields=fields.get("custom_fields", {}),
-    )
-    customers.insert(customer, principal.user_id)
-    count("CustomerCreated")
-    return customer_view(customer)
-
-
-def get_customer(principal: Principal, customer_id: str) -> dict[str, Any]:
-    return customer_view(customers.get(principal.org_id, customer_id))
-
-
-def list_customers(principal: Principal, spec: SearchSpec, limit: int, cursor: str | None) -> dict[str, Any]:
-    items, next_cursor = customers.search(principal.org_id, spec, limit, cursor)
-    return {"items": [customer_view(item) for item in items], "next_cursor": next_cursor}
-
-
-def replace_customer(principal: Principal, customer_id: str, body: Any, expected_version: int) -> dict[str, Any]:
-    fields = validate(CUSTOMER_SCHEMA, body)
-    defaults = {"tags": [], "status": "active", "owner": principal.user_id, "custom_fields": {}}
-    complete = replacement(principal.org_id, "customers", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
-    return _apply(principal, customer_id, complete, expected_version)
-
-
-def patch_customer(principal: Principal, customer_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
-    changes = validate(CUSTOMER_PATCH_SCHEMA, body)
-    changes = merge_patch(principal.org_id, "customers", changes)
-    return _apply(principal, customer_id, changes, expected_version)
-
-
-def delete_customer(principal: Principal, customer_id: str, expected_version: int | None) -> None:
-    customers.soft_delete(principal.org_id, customer_id, expected_version, principal.user_id)
-    count("CustomerDeleted")
-
-
-def restore_customer(principal: Principal, customer_id: str) -> dict[str, Any]:
-    customer = customers.restore(principal.org_id, customer_id, principal.user_id)
-    count("CustomerRestored")
-    return customer_view(customer)
 
 
 def add_note(principal: Principal, customer_id: str, body: Any) -> dict[str, Any]:
@@ -199,23 +124,6 @@ def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
     )
 
 
-def customer_view(customer: CustomerModel) -> dict[str, Any]:
-    return {
-        "id": customer.customer_id,
-        "name": customer.name,
-        "email": customer.email,
-        "phone": customer.phone,
-        "company": customer.company,
-        "tags": list(customer.tags or []),
-        "status": customer.status,
-        "owner": customer.owner,
-        "custom_fields": customer.custom_fields.as_dict() if customer.custom_fields else {},
-        "created_at": clock.isoformat(customer.created_at),
-        "updated_at": clock.isoformat(customer.updated_at),
-        "version": customer.version,
-    }
-
-
 def note_view(note: NoteModel) -> dict[str, Any]:
     return {
         "id": note.note_id,
@@ -244,8 +152,3 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
         "version": activity.version,
     }
 
-
-def _apply(principal: Principal, customer_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    customer = customers.update(principal.org_id, customer_id, changes, expected_version, principal.user_id)
-    count("CustomerUpdated")
-    return customer_view(customer)

@@ -8,19 +8,16 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.ids import new_id
-from chalicelib.core.search import SearchSpec
 from chalicelib.core.validation import validate
-from chalicelib.crm.contact_management.services.customers import FIELD_SCHEMAS
 from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
 from chalicelib.crm.contact_management.tables.leads import LeadModel, converted_counter, created_counter, leads
 from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities
 from chalicelib.observability import count
-from chalicelib.platform.services import custom_fields
 from chalicelib.platform.services.org_settings import STAGES, settings_of
-from chalicelib.platform.services.records import merge_patch, normalize_tags, replacement
+from chalicelib.platform.services.records import SearchableRecords, shared_fields
 from chalicelib.platform.services.roles import Principal
-from chalicelib.platform.tables.writes import commit, increment, plain
+from chalicelib.platform.tables.writes import Change, commit, increment
 
 CONVERTED = "converted"
 # "converted" is set by POST /v1/leads/{id}/convert only.
@@ -29,17 +26,10 @@ EDITABLE_STATUSES = STATUSES[:-1]
 FIRST_STAGE = STAGES[0]
 DEFAULT_CLOSE_IN = timedelta(days=30)
 
-_FIELDS: dict[str, Any] = {
-    **{name: FIELD_SCHEMAS[name] for name in ("name", "email", "phone", "company", "tags", "owner", "custom_fields")},
+PROPERTIES: dict[str, Any] = {
+    **shared_fields("name", "email", "phone", "company", "tags", "owner", "custom_fields"),
     "source": {"type": ["string", "null"], "maxLength": 100},
     "status": {"type": "string", "enum": EDITABLE_STATUSES},
-}
-LEAD_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name"], "properties": _FIELDS}
-LEAD_PATCH_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {**_FIELDS, "tags": {"oneOf": [_FIELDS["tags"], {"type": "null"}]}},
 }
 CONVERT_SCHEMA = {
     "type": "object",
@@ -53,62 +43,30 @@ CONVERT_SCHEMA = {
     "if": {"properties": {"create_opportunity": {"const": True}}, "required": ["create_opportunity"]},
     "then": {"required": ["opportunity_name", "amount"]},
 }
-_OPTIONAL_FIELDS = ("email", "phone", "company", "source")
 
 
-def create_lead(principal: Principal, body: Any) -> dict[str, Any]:
-    fields = validate(LEAD_SCHEMA, body)
-    custom_fields.check_values(principal.org_id, "leads", fields.get("custom_fields"))
-    lead = LeadModel(
-        principal.org_id,
-        new_id(),
-        name=fields["name"],
-        email=fields.get("email"),
-        phone=fields.get("phone"),
-        company=fields.get("company"),
-        source=fields.get("source"),
-        tags=normalize_tags(fields.get("tags", [])),
-        status=fields.get("status", "new"),
-        owner=fields.get("owner", principal.user_id),
-        custom_fields=fields.get("custom_fields", {}),
-    )
-    today = clock.now().date().isoformat()
-    leads.insert(lead, principal.user_id, also=[increment(principal.org_id, created_counter(today))])
-    count("LeadCreated")
-    return lead_view(lead)
+class LeadRecords(SearchableRecords[LeadModel]):
+    """Leads count per day for the dashboard; a converted lead is history, edited no more."""
+
+    def also_on_create(self, principal: Principal, record: LeadModel) -> list[Change]:
+        return [increment(principal.org_id, created_counter(clock.now().date().isoformat()))]
+
+    def check_editable(self, current: LeadModel) -> None:
+        if current.status == CONVERTED:
+            # The conversion is history: the customer it became is the record to edit.
+            raise _already_converted(current)
 
 
-def get_lead(principal: Principal, lead_id: str) -> dict[str, Any]:
-    return lead_view(leads.get(principal.org_id, lead_id))
-
-
-def list_leads(principal: Principal, spec: SearchSpec, limit: int, cursor: str | None) -> dict[str, Any]:
-    items, next_cursor = leads.search(principal.org_id, spec, limit, cursor)
-    return {"items": [lead_view(item) for item in items], "next_cursor": next_cursor}
-
-
-def replace_lead(principal: Principal, lead_id: str, body: Any, expected_version: int) -> dict[str, Any]:
-    fields = validate(LEAD_SCHEMA, body)
-    defaults = {"tags": [], "status": "new", "owner": principal.user_id, "custom_fields": {}}
-    complete = replacement(principal.org_id, "leads", fields, {**defaults, **dict.fromkeys(_OPTIONAL_FIELDS)})
-    return _apply(principal, lead_id, complete, expected_version)
-
-
-def patch_lead(principal: Principal, lead_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
-    changes = validate(LEAD_PATCH_SCHEMA, body)
-    changes = merge_patch(principal.org_id, "leads", changes)
-    return _apply(principal, lead_id, changes, expected_version)
-
-
-def delete_lead(principal: Principal, lead_id: str, expected_version: int | None) -> None:
-    leads.soft_delete(principal.org_id, lead_id, expected_version, principal.user_id)
-    count("LeadDeleted")
-
-
-def restore_lead(principal: Principal, lead_id: str) -> dict[str, Any]:
-    lead = leads.restore(principal.org_id, lead_id, principal.user_id)
-    count("LeadRestored")
-    return lead_view(lead)
+records = LeadRecords(
+    leads,
+    "leads",
+    PROPERTIES,
+    default_status="new",
+    view=(
+        "name", "email", "phone", "company", "source", "tags", "status", "owner", "custom_fields",
+        "converted_customer_id", "converted_contact_id", "converted_opportunity_id", "converted_at",
+    ),
+)
 
 
 def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any]:
@@ -194,41 +152,6 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
     if opportunity is not None:
         result["opportunity_id"] = opportunity.opportunity_id
     return result
-
-
-def lead_view(lead: LeadModel) -> dict[str, Any]:
-    return {
-        "id": lead.lead_id,
-        "name": lead.name,
-        "email": lead.email,
-        "phone": lead.phone,
-        "company": lead.company,
-        "source": lead.source,
-        "tags": list(lead.tags or []),
-        "status": lead.status,
-        "owner": lead.owner,
-        "custom_fields": plain(lead.custom_fields) if lead.custom_fields else {},
-        "converted_customer_id": lead.converted_customer_id,
-        "converted_contact_id": lead.converted_contact_id,
-        "converted_opportunity_id": lead.converted_opportunity_id,
-        "converted_at": clock.isoformat(lead.converted_at) if lead.converted_at else None,
-        "created_at": clock.isoformat(lead.created_at),
-        "updated_at": clock.isoformat(lead.updated_at),
-        "version": lead.version,
-    }
-
-
-def _apply(principal: Principal, lead_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    current = leads.get(principal.org_id, lead_id)
-    if current.status == CONVERTED:
-        # The conversion is history: the customer it became is the record to edit.
-        raise _already_converted(current)
-    leads.check_version(current, expected_version)
-    parts, updated = leads.modification(current, changes, principal.user_id)
-    if parts:
-        commit(parts)
-        count("LeadUpdated")
-    return lead_view(updated)
 
 
 def _already_converted(lead: LeadModel) -> Conflict:

@@ -20,7 +20,7 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.validation import validate
-from chalicelib.crm.contact_management.services.customers import customer_view
+from chalicelib.crm.contact_management.services.customers import records as customer_records
 from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
 from chalicelib.crm.contact_management.tables.activities import of_customer as activities_of
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
@@ -71,7 +71,7 @@ def merge_customers(principal: Principal, body: Any) -> dict[str, Any]:
     count("CustomersMerged", len(live))
     if moved:
         count("CustomerRecordsMoved", moved)
-    return customer_view(target)
+    return customer_records.view(target)
 
 
 def _source(org_id: str, source_id: str, target_id: str) -> CustomerModel:

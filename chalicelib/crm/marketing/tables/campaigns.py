@@ -19,21 +19,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.core.errors import NotFound
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 from chalicelib.platform.tables.writes import Change
-
-
-class ByStatusIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
-
-    org_status = UnicodeAttribute(hash_key=True)
-    campaign_id = UnicodeAttribute(range_key=True)
 
 
 class CampaignModel(TenantRecord):
@@ -53,7 +43,7 @@ class CampaignModel(TenantRecord):
 
     org_status = UnicodeAttribute()
 
-    by_status = ByStatusIndex()
+    by_status = global_index("by_status", "org_status", "campaign_id")
 
 
 class CampaignTable(TenantTable[CampaignModel]):

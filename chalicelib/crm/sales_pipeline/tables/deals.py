@@ -24,37 +24,9 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
-
-
-class ByCustomerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_customer"
-        projection = AllProjection()
-
-    org_customer = UnicodeAttribute(hash_key=True)
-    deal_id = UnicodeAttribute(range_key=True)
-
-
-class ByStatusIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
-
-    org_status = UnicodeAttribute(hash_key=True)
-    deal_id = UnicodeAttribute(range_key=True)
-
-
-class ByOwnerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_owner"
-        projection = AllProjection()
-
-    org_owner = UnicodeAttribute(hash_key=True)
-    deal_id = UnicodeAttribute(range_key=True)
 
 
 class LineItem(MapAttribute):
@@ -84,9 +56,9 @@ class DealModel(TenantRecord):
     org_status = UnicodeAttribute()
     org_owner = UnicodeAttribute()
 
-    by_customer = ByCustomerIndex()
-    by_status = ByStatusIndex()
-    by_owner = ByOwnerIndex()
+    by_customer = global_index("by_customer", "org_customer", "deal_id")
+    by_status = global_index("by_status", "org_status", "deal_id")
+    by_owner = global_index("by_owner", "org_owner", "deal_id")
 
 
 def index_keys(item: DealModel) -> dict[str, str]:

@@ -24,37 +24,9 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
-
-
-class ByCustomerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_customer"
-        projection = AllProjection()
-
-    org_customer = UnicodeAttribute(hash_key=True)
-    opportunity_id = UnicodeAttribute(range_key=True)
-
-
-class ByStageIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_stage"
-        projection = AllProjection()
-
-    org_stage = UnicodeAttribute(hash_key=True)
-    close_date = UnicodeAttribute(range_key=True)
-
-
-class ByOwnerIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_owner"
-        projection = AllProjection()
-
-    org_owner = UnicodeAttribute(hash_key=True)
-    opportunity_id = UnicodeAttribute(range_key=True)
 
 
 class StageChange(MapAttribute):
@@ -86,9 +58,9 @@ class OpportunityModel(TenantRecord):
     org_stage = UnicodeAttribute()
     org_owner = UnicodeAttribute(null=True)
 
-    by_customer = ByCustomerIndex()
-    by_stage = ByStageIndex()
-    by_owner = ByOwnerIndex()
+    by_customer = global_index("by_customer", "org_customer", "opportunity_id")
+    by_stage = global_index("by_stage", "org_stage", "close_date")
+    by_owner = global_index("by_owner", "org_owner", "opportunity_id")
 
 
 def index_keys(item: OpportunityModel) -> dict[str, str | None]:

@@ -23,19 +23,9 @@ from pynamodb.attributes import (
     TTLAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
-
-
-class ByActiveIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_active"
-        projection = AllProjection()
-
-    org_active = UnicodeAttribute(hash_key=True)
-    product_id = UnicodeAttribute(range_key=True)
 
 
 class Price(MapAttribute):
@@ -57,7 +47,7 @@ class ProductModel(TenantRecord):
 
     org_active = UnicodeAttribute()
 
-    by_active = ByActiveIndex()
+    by_active = global_index("by_active", "org_active", "product_id")
 
 
 def index_keys(item: ProductModel) -> dict[str, str]:

@@ -24,29 +24,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tag_links import link_changes
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
-
-
-class ByTitleIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_title"
-        projection = AllProjection()
-
-    org_id = UnicodeAttribute(hash_key=True)
-    title_sort = UnicodeAttribute(range_key=True)
-
-
-class ByStatusTitleIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_status_title"
-        projection = AllProjection()
-
-    org_status = UnicodeAttribute(hash_key=True)
-    title_sort = UnicodeAttribute(range_key=True)
 
 
 class KbArticleModel(TenantRecord):
@@ -64,8 +45,8 @@ class KbArticleModel(TenantRecord):
     title_sort = UnicodeAttribute()
     org_status = UnicodeAttribute()
 
-    by_title = ByTitleIndex()
-    by_status_title = ByStatusTitleIndex()
+    by_title = global_index("by_title", "org_id", "title_sort")
+    by_status_title = global_index("by_status_title", "org_status", "title_sort")
 
 
 class KbArticleTable(TenantTable[KbArticleModel]):

@@ -25,25 +25,9 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.base import global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
-
-
-def _index(name: str, partition: str) -> type[GlobalSecondaryIndex]:
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
-    return type(
-        f"{name.title().replace('_', '')}Index",
-        (GlobalSecondaryIndex,),
-        {"Meta": meta, partition: UnicodeAttribute(hash_key=True), "ticket_id": UnicodeAttribute(range_key=True)},
-    )
-
-
-ByCustomerIndex = _index("by_customer", "org_customer")
-ByAssigneeIndex = _index("by_assignee", "org_assignee")
-ByStatusIndex = _index("by_status", "org_status")
-ByPriorityIndex = _index("by_priority", "org_priority")
 
 
 class TicketModel(TenantRecord):
@@ -70,10 +54,10 @@ class TicketModel(TenantRecord):
     org_status = UnicodeAttribute()
     org_priority = UnicodeAttribute()
 
-    by_customer = ByCustomerIndex()
-    by_assignee = ByAssigneeIndex()
-    by_status = ByStatusIndex()
-    by_priority = ByPriorityIndex()
+    by_customer = global_index("by_customer", "org_customer", "ticket_id")
+    by_assignee = global_index("by_assignee", "org_assignee", "ticket_id")
+    by_status = global_index("by_status", "org_status", "ticket_id")
+    by_priority = global_index("by_priority", "org_priority", "ticket_id")
 
 
 INDEXED_FILTERS = (
