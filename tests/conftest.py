@@ -36,9 +36,9 @@ from moto import mock_aws  # noqa: E402
 from app import app  # noqa: E402
 from chalicelib.core import clock  # noqa: E402
 from chalicelib.core.ids import new_id  # noqa: E402
-from chalicelib.data.tables import create_tables  # noqa: E402
-from chalicelib.data.users import UserModel  # noqa: E402
-from chalicelib.services.passwords import hash_password  # noqa: E402
+from chalicelib.platform.services.passwords import hash_password  # noqa: E402
+from chalicelib.platform.tables.users import UserModel  # noqa: E402
+from chalicelib.tables import create_tables  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 

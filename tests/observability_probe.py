@@ -28,7 +28,7 @@ def main() -> None:
     calls = dynamodb_events.CallCounter()
     import app as zebros
     from chalicelib.core.ids import new_id
-    from chalicelib.data.tables import create_tables
+    from chalicelib.tables import create_tables
 
     create_tables()
     # What the authorizer would pass on for an owner: the routes trust API Gateway's context.

@@ -1,1 +1,1 @@
-"""Adapters to AWS services other than DynamoDB (which lives in chalicelib.data)."""
+"""Adapters to AWS services other than DynamoDB (which lives in chalicelib.platform.tables)."""

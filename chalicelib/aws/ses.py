@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.services.notifications import DeliveryFailed
+from chalicelib.platform.services.notifications import DeliveryFailed
 
 
 class SesNotifier:

@@ -31,8 +31,8 @@ def client(service_name: str) -> Any:
     directly, since boto3 would only add import time and another session.
 
     botocore's defaults (legacy retries, 60 s timeouts) would outlast a 3 s function; these calls
-    get bounded adaptive retries as DynamoDB's do (chalicelib/data/base.py), with a longer read
-    timeout since Secrets Manager and EventBridge answer in hundreds of milliseconds."""
+    get bounded adaptive retries as DynamoDB's do (chalicelib/platform/tables/base.py), with a longer
+    read timeout since Secrets Manager and EventBridge answer in hundreds of milliseconds."""
     from botocore.config import Config
 
     config = Config(**CLIENT_BUDGETS.get(service_name, DEFAULT_BUDGET))

@@ -1,5 +1,5 @@
 """List filters and sort orders, parsed from a query string. The data layer serves each with a
-key or an index (see chalicelib/data/search.py)."""
+key or an index (see chalicelib/platform/tables/search.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -49,10 +49,11 @@ def start_dynamodb():
 
 def seed_demo_organization() -> str:
     """Create the demo organization once, and give its owner a fresh password each start."""
-    from chalicelib.data import users
-    from chalicelib.services import auth, customers
-    from chalicelib.services.passwords import hash_password
-    from chalicelib.services.roles import OWNER, principal
+    from chalicelib.crm.contact_management.services import customers
+    from chalicelib.platform.services import auth
+    from chalicelib.platform.services.passwords import hash_password
+    from chalicelib.platform.services.roles import OWNER, principal
+    from chalicelib.platform.tables import users
 
     password = secrets.token_urlsafe(12)
     existing = users.find_user(DEMO_EMAIL)
@@ -62,7 +63,7 @@ def seed_demo_organization() -> str:
         )
         owner = principal(registered["user"]["id"], registered["organization"]["id"], OWNER, "seed")
         for name, company in [("Ada Lovelace", "Analytical Engines"), ("Grace Hopper", "Compilers Inc")]:
-            customers.create_customer(owner, {"name": name, "company": company, "tags": ["demo"]})
+            customers.records.create(owner, {"name": name, "company": company, "tags": ["demo"]})
     else:
         users.set_password_hash(DEMO_EMAIL, hash_password(password))
     return password
@@ -114,8 +115,8 @@ def main() -> int:
         server, endpoint = start_dynamodb()
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     try:
-        from chalicelib.data.tables import create_tables
-        from chalicelib.services.signing_keys import get_key_ring
+        from chalicelib.platform.services.signing_keys import get_key_ring
+        from chalicelib.tables import create_tables
 
         create_tables()
         password = seed_demo_organization()

@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chalicelib.services import auth as auth_service
-from chalicelib.services.signing_keys import get_key_ring
+from chalicelib.platform.services import auth as auth_service
+from chalicelib.platform.services.signing_keys import get_key_ring
 from tests.conftest import PASSWORD
 
 PROTECTED = "/v1/customers"

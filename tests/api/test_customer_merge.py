@@ -2,7 +2,7 @@
 with merged_into, empty target fields are filled, everything is audited, tenants stay apart."""
 from __future__ import annotations
 
-from chalicelib.services import merge
+from chalicelib.crm.contact_management.services import merge
 
 
 def history(api, caller, target_type, target_id):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.core import clock
-from chalicelib.data.writes import commit, increment
+from chalicelib.platform.tables.writes import commit, increment
 
 
 def bump(org_id, key, by=1):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib.services import customers as customer_service
+from chalicelib.crm.contact_management.services import customers as customer_service
 
 
 def _is_problem(reply, status):
@@ -79,7 +79,7 @@ def test_an_unexpected_failure_is_a_plain_500(api, owner, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals at /srv/app.py line 12")
 
-    monkeypatch.setattr(customer_service, "list_customers", explode)
+    monkeypatch.setattr(customer_service.records, "search", explode)
     body = _is_problem(api.get("/v1/customers", as_=owner), 500)
     assert "secret internals" not in json.dumps(body)
 

@@ -37,9 +37,10 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from app import app
-from chalicelib import services
-from chalicelib.data.tables import create_tables
+import chalicelib
 from chalicelib.observability import logger
+from chalicelib.platform.services.records import SearchableRecords
+from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher
 
 EXAMPLES_PER_ROUTE = 30
@@ -136,8 +137,9 @@ def _schema_field_names() -> list[str]:
     a field the scenario never sends is still sent, and a new schema's fields come with it."""
     names: set[str] = set()
     pending: list[Any] = []
-    for module in pkgutil.iter_modules(services.__path__):
-        pending.extend(vars(importlib.import_module(f"{services.__name__}.{module.name}")).values())
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        if ".services." in module.name:
+            pending.extend(vars(importlib.import_module(module.name)).values())
     while pending:
         value = pending.pop()
         if isinstance(value, dict):
@@ -146,6 +148,8 @@ def _schema_field_names() -> list[str]:
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
+        elif isinstance(value, SearchableRecords):
+            pending.append(value.schema)
     return sorted(names)
 
 

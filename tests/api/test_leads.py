@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.core import clock
-from chalicelib.data.counters import counters_with_prefix
-from chalicelib.data.opportunities import OpportunityModel
+from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel
+from chalicelib.platform.tables.counters import counters_with_prefix
 
 MISSING = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
@@ -123,7 +123,7 @@ def test_converting_twice_is_409_and_creates_nothing_more(api, owner, lead):
 
 
 def test_concurrent_conversion_is_decided_by_the_transaction(api, owner, lead, monkeypatch):
-    from chalicelib.data import leads as lead_data
+    from chalicelib.crm.contact_management.tables import leads as lead_data
 
     before = lead_data.leads.get(owner.org_id, lead["id"])
     assert api.post(f"/v1/leads/{lead['id']}/convert", {}, as_=owner).status == 201

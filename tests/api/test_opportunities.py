@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from chalicelib.data.counters import counters_with_prefix
+from chalicelib.platform.tables.counters import counters_with_prefix
 
 BASE = {"name": "Big deal", "amount": 1000, "close_date": "2026-03-15"}
 
@@ -230,7 +230,7 @@ def test_batch_answers_in_order_and_one_bad_item_fails_alone(api, owner):
 
 
 def test_probability_follows_the_organizations_settings(api, owner):
-    from chalicelib.data.org_settings import OrgSettingsModel
+    from chalicelib.platform.tables.org_settings import OrgSettingsModel
 
     OrgSettingsModel(owner.org_id, currency="EUR", stage_probabilities={"lead": 5, "qualified": 33}).save()
     item = create(api, owner)

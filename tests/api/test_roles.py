@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services.roles import ALL_PERMISSIONS, BUILT_IN_ROLES
+from chalicelib.platform.services.roles import ALL_PERMISSIONS, BUILT_IN_ROLES
 
 
 def create(api, caller, name="Support", permissions=("customers:read", "tickets:write"), **extra):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services.org_settings import DEFAULT_SLA_TARGETS, DEFAULT_STAGE_PROBABILITIES
+from chalicelib.platform.services.org_settings import DEFAULT_SLA_TARGETS, DEFAULT_STAGE_PROBABILITIES
 
 
 def history(api, caller):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.data.counters import counters_with_prefix
+from chalicelib.platform.tables.counters import counters_with_prefix
 
 STAGES = ["lead", "qualified", "proposal", "negotiation", "closed_won", "closed_lost"]
 OPEN = STAGES[:4]

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.core import clock, events
-from chalicelib.data.counters import counters_with_prefix
+from chalicelib.platform.tables.counters import counters_with_prefix
 
 
 def history(api, caller, target_type, target_id):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.services import users_admin
+from chalicelib.platform.services import users_admin
 
 NEW_PASSWORD = "an invited person's passphrase"
 

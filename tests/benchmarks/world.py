@@ -69,7 +69,7 @@ def store_signing_key() -> None:
     import boto3
 
     from chalicelib.core.settings import get_settings
-    from chalicelib.services.signing_keys import generate_key_document
+    from chalicelib.platform.services.signing_keys import generate_key_document
 
     secret_id = get_settings().signing_key_secret_id
     boto3.client("secretsmanager").create_secret(Name=secret_id, SecretString=json.dumps(generate_key_document()))
@@ -80,8 +80,8 @@ def set_up(inputs: dict[str, Any]) -> dict[str, Any]:
     their table is (for handlers that read it without the app's code)."""
     import app as zebros
     from chalicelib.core.settings import get_settings
-    from chalicelib.data.customers import CustomerModel
-    from chalicelib.data.tables import create_tables
+    from chalicelib.crm.contact_management.tables.customers import CustomerModel
+    from chalicelib.tables import create_tables
 
     create_tables()
     if get_settings().running_in_lambda:

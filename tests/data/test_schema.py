@@ -2,14 +2,14 @@
 import json
 from pathlib import Path
 
-from chalicelib.data.schema import tables
+from chalicelib.tables import tables
 
 TABLES_JSON = Path(__file__).resolve().parents[2] / "infra" / "tables.json"
 
 
 def test_infra_tables_json_matches_the_models():
     committed = json.loads(TABLES_JSON.read_text())
-    assert committed == tables(), "run: .venv/bin/python -m chalicelib.data.schema > infra/tables.json"
+    assert committed == tables(), "run: .venv/bin/python -m chalicelib.tables > infra/tables.json"
 
 
 # Partitioned by a key that starts with the organization ("<org_id>#<kind>#<tag>").

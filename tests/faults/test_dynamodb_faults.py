@@ -9,7 +9,7 @@ reaches the table.
 
 The authorizer's own reads are faulted too: in AWS it is another function, whose failure API
 Gateway answers with the AUTHORIZER_FAILURE gateway response (503 with Retry-After, configured from
-chalicelib/api/gateway_responses.json and restated locally by the local gateway).
+chalicelib/platform/routes/gateway_responses.json and restated locally by the local gateway).
 
 Each request must answer its expected status (after retries) or 503 problem+json with Retry-After,
 and a 503 must leave nothing of its write behind. The test then does what Retry-After asks: sends
@@ -40,8 +40,8 @@ from botocore.retries import bucket
 from chalice.test import Client
 
 from app import app
-from chalicelib.data.base import transaction_connection
-from chalicelib.data.tables import ALL_MODELS
+from chalicelib.platform.tables.base import transaction_connection
+from chalicelib.tables import ALL_MODELS
 from tests.benchmarks import dynamodb_events
 from tests.benchmarks.dynamodb_calls import API_KEY, SCENARIO, ResetTokenCatcher
 
@@ -192,15 +192,12 @@ def _is_unavailable(response: Any) -> bool:
 
 def _tenant_tables() -> dict[str, Any]:
     """Physical table name -> its TenantTable (kind and id attribute of its records)."""
-    import importlib
-    import pkgutil
+    import sys
 
-    import chalicelib.data
-    from chalicelib.data.tenant_table import TenantTable
+    from chalicelib.platform.tables.tenant_table import TenantTable
 
     found = {}
-    for module_info in pkgutil.iter_modules(chalicelib.data.__path__):
-        module = importlib.import_module(f"chalicelib.data.{module_info.name}")
+    for module in {sys.modules[model.__module__] for model in ALL_MODELS}:
         for value in vars(module).values():
             if isinstance(value, TenantTable):
                 found[value.model.Meta.table_name] = value
@@ -373,7 +370,7 @@ def test_a_lead_conversion_that_runs_out_of_retries_writes_nothing(api, owner, i
 
 
 def test_an_authorizer_that_cannot_read_the_session_answers_503_and_the_route_never_runs(api, owner, injector):
-    from chalicelib.api.problems import gateway_responses
+    from chalicelib.platform.routes.problems import gateway_responses
 
     # The authorizer's session read is the request's first GetItem; both its attempts are throttled.
     _only(injector, {("GetItem", 1): "ThrottlingException"})

@@ -15,15 +15,15 @@ from datetime import datetime, timezone
 import boto3
 
 from chalicelib.core.errors import Conflict
-from chalicelib.data.organizations import OrganizationModel
-from chalicelib.data.schema import describe
-from chalicelib.data.sessions import SessionModel, find_session, revoke_all_for_user, rotate, start_session
-from chalicelib.data.tables import ALL_MODELS
-from chalicelib.data.users import UserModel, create_organization_with_owner, find_user
+from chalicelib.platform.tables.organizations import OrganizationModel
+from chalicelib.platform.tables.schema import describe
+from chalicelib.platform.tables.sessions import SessionModel, find_session, revoke_all_for_user, rotate, start_session
+from chalicelib.platform.tables.users import UserModel, create_organization_with_owner, find_user
+from chalicelib.tables import ALL_MODELS
 
 
 def live_schema(client, table_name: str) -> dict:
-    """The table as DynamoDB reports it, in the shape of chalicelib.data.schema.describe()."""
+    """The table as DynamoDB reports it, in the shape of chalicelib.platform.tables.schema.describe()."""
     table = client.describe_table(TableName=table_name)["Table"]
     keys = {k["KeyType"]: k["AttributeName"] for k in table["KeySchema"]}
     indexes = []

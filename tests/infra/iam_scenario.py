@@ -40,7 +40,7 @@ def lambda_environment(stage: str) -> dict[str, str]:
 
 def _relay_mailed_tokens() -> None:
     from chalicelib.aws.ses import SesNotifier
-    from chalicelib.services.notifications import LogNotifier
+    from chalicelib.platform.services.notifications import LogNotifier
 
     for method in ("send_password_reset", "send_invitation"):
         send = getattr(SesNotifier, method)
@@ -54,7 +54,7 @@ def _relay_mailed_tokens() -> None:
 
 def _key_cache_per_function() -> None:
     """Each function runs in containers of its own, so each loads the signing key itself."""
-    from chalicelib.services import signing_keys
+    from chalicelib.platform.services import signing_keys
     from tests import aws_calls
 
     caches: dict[str, dict] = {}
@@ -79,8 +79,8 @@ def main(recording: Path, result: Path) -> None:
         import botocore.session
 
         from chalicelib.core.settings import get_settings
-        from chalicelib.data.tables import create_tables
-        from chalicelib.services.signing_keys import generate_key_document
+        from chalicelib.platform.services.signing_keys import generate_key_document
+        from chalicelib.tables import create_tables
 
         settings = get_settings()
         create_tables()

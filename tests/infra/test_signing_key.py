@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "infra"))
 
 import signing_key  # noqa: E402
-from chalicelib.services.signing_keys import parse_key_ring  # noqa: E402
+from chalicelib.platform.services.signing_keys import parse_key_ring  # noqa: E402
 
 SECRET_ID = "zebros-test/jwt-signing-key"
 

@@ -11,7 +11,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from chalicelib.data.tables import create_tables
+from chalicelib.tables import create_tables
 from tests.conftest import Api
 from tests.infra.env_plans import ENVIRONMENTS, planned
 from tests.infra.waf_rules import MANAGED_BODY_SIZE_RULES, body_verdict, inspection_limit

@@ -74,7 +74,7 @@ def test_concurrent_conversions_of_one_lead_create_one_customer_that_exists(loca
 
 
 def test_an_edited_route_file_is_served_without_a_restart(local_server: LocalServer):
-    route = local_server.root / "chalicelib" / "api" / "health.py"
+    route = local_server.root / "chalicelib" / "platform" / "routes" / "health.py"
     route.write_text(route.read_text().replace('{"status": "ok"', '{"status": "edited"'))
     deadline = time.monotonic() + REQUEST_TIMEOUT
     served = None

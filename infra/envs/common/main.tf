@@ -23,7 +23,7 @@ locals {
 
   app_dir           = "${path.module}/../../.."
   tables            = jsondecode(file("${path.module}/../../tables.json"))
-  gateway_responses = jsondecode(file("${local.app_dir}/chalicelib/api/gateway_responses.json"))
+  gateway_responses = jsondecode(file("${local.app_dir}/chalicelib/platform/routes/gateway_responses.json"))
 
   # Every business event the code records with observability's count("Name"), read from the
   # source so the dashboard cannot fall behind the app.

@@ -144,7 +144,7 @@ variable "xray_tracing_enabled" {
 }
 
 variable "gateway_responses" {
-  description = "chalicelib/api/gateway_responses.json decoded: gateway response type => {status (null keeps the default), title, detail, headers}."
+  description = "chalicelib/platform/routes/gateway_responses.json decoded: gateway response type => {status (null keeps the default), title, detail, headers}."
   type = map(object({
     status  = optional(number)
     title   = string

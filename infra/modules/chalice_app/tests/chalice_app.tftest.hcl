@@ -33,7 +33,7 @@ variables {
     api_handler    = { dynamodb = true, signing_key = true, ses = true }
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
   }
-  gateway_responses = jsondecode(file("../../../chalicelib/api/gateway_responses.json"))
+  gateway_responses = jsondecode(file("../../../chalicelib/platform/routes/gateway_responses.json"))
 }
 
 run "stage_traces_logs_and_throttles" {

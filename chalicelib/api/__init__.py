@@ -1,1 +1,0 @@
-"""HTTP: blueprints, the authorizer, middleware. Routes parse, call one service, respond."""

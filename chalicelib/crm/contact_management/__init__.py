@@ -1,0 +1,1 @@
+"""Contact management: customers (with notes and activities), leads, contacts and companies."""

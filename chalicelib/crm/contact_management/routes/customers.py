@@ -1,0 +1,45 @@
+"""/v1/customers, their merge, notes and activities."""
+from chalice import Blueprint
+
+from chalicelib.core.cursors import parse_page_size
+from chalicelib.core.lazy import lazy_module
+from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.records import record_response, searchable_record_routes
+from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.services.roles import READ, WRITE, can
+
+customers_blueprint = Blueprint(__name__)
+routes = Routes(customers_blueprint, jwt_authorizer)
+customers = lazy_module("chalicelib.crm.contact_management.services.customers")
+merge = lazy_module("chalicelib.crm.contact_management.services.merge")
+
+searchable_record_routes(routes, "customers", "customer", lambda: customers.records)
+
+
+@routes.protected("/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
+def merge_customers(request):
+    return record_response("customers", merge.merge_customers(request.principal, request.json()))
+
+
+@routes.protected("/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ))
+def list_notes(request, customer_id):
+    limit = parse_page_size(request.query("limit"))
+    return json_response(customers.list_notes(request.principal, customer_id, limit, request.query("cursor")))
+
+
+@routes.protected("/v1/customers/{customer_id}/notes", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
+def add_note(request, customer_id):
+    return json_response(customers.add_note(request.principal, customer_id, request.json()), status=201)
+
+
+@routes.protected("/v1/customers/{customer_id}/activities", methods=["GET"], permission=can("customers", READ))
+def list_activities(request, customer_id):
+    limit = parse_page_size(request.query("limit"))
+    return json_response(customers.list_activities(request.principal, customer_id, limit, request.query("cursor")))
+
+
+@routes.protected(
+    "/v1/customers/{customer_id}/activities", methods=["POST"], permission=can("customers", WRITE), idempotent=True
+)
+def add_activity(request, customer_id):
+    return json_response(customers.add_activity(request.principal, customer_id, request.json()), status=201)

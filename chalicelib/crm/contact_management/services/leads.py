@@ -1,0 +1,165 @@
+"""Leads: prospects not yet customers, and their conversion into a customer, a contact and
+(optionally) an opportunity in one transaction."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.ids import new_id
+from chalicelib.core.validation import validate
+from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
+from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
+from chalicelib.crm.contact_management.tables.leads import LeadModel, converted_counter, created_counter, leads
+from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities
+from chalicelib.observability import count
+from chalicelib.platform.services.org_settings import STAGES, settings_of
+from chalicelib.platform.services.records import SearchableRecords, shared_fields
+from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.writes import Change, commit, increment
+
+CONVERTED = "converted"
+# "converted" is set by POST /v1/leads/{id}/convert only.
+STATUSES = ["new", "contacted", "qualified", "unqualified", CONVERTED]
+EDITABLE_STATUSES = STATUSES[:-1]
+FIRST_STAGE = STAGES[0]
+DEFAULT_CLOSE_IN = timedelta(days=30)
+
+PROPERTIES: dict[str, Any] = {
+    **shared_fields("name", "email", "phone", "company", "tags", "owner", "custom_fields"),
+    "source": {"type": ["string", "null"], "maxLength": 100},
+    "status": {"type": "string", "enum": EDITABLE_STATUSES},
+}
+CONVERT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "create_opportunity": {"type": "boolean"},
+        "opportunity_name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "amount": {"type": "number", "minimum": 0},
+        "close_date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    },
+    "if": {"properties": {"create_opportunity": {"const": True}}, "required": ["create_opportunity"]},
+    "then": {"required": ["opportunity_name", "amount"]},
+}
+
+
+class LeadRecords(SearchableRecords[LeadModel]):
+    """Leads count per day for the dashboard; a converted lead is history, edited no more."""
+
+    def also_on_create(self, principal: Principal, record: LeadModel) -> list[Change]:
+        return [increment(principal.org_id, created_counter(clock.now().date().isoformat()))]
+
+    def check_editable(self, current: LeadModel) -> None:
+        if current.status == CONVERTED:
+            # The conversion is history: the customer it became is the record to edit.
+            raise _already_converted(current)
+
+
+records = LeadRecords(
+    leads,
+    "leads",
+    PROPERTIES,
+    default_status="new",
+    view=(
+        "name", "email", "phone", "company", "source", "tags", "status", "owner", "custom_fields",
+        "converted_customer_id", "converted_contact_id", "converted_opportunity_id", "converted_at",
+    ),
+)
+
+
+def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any]:
+    """One TransactWriteItems: the lead marked converted (on condition it was not already: the
+    transaction, not a read, decides between two concurrent conversions), the customer, the
+    contact, the optional opportunity, their audit entries and the dashboard counters."""
+    fields = validate(CONVERT_SCHEMA, body)
+    if "close_date" in fields:
+        _check_date(fields["close_date"], "close_date")
+    org_id, actor = principal.org_id, principal.user_id
+    lead = leads.get(org_id, lead_id)
+    if lead.status == CONVERTED:
+        raise _already_converted(lead)
+    owner = lead.owner or actor
+    customer = CustomerModel(
+        org_id,
+        new_id(),
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        company=lead.company,
+        tags=list(lead.tags or []),
+        status="active",
+        owner=owner,
+        custom_fields={},
+    )
+    contact = ContactModel(
+        org_id,
+        new_id(),
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone,
+        customer_id=customer.customer_id,
+        tags=[],
+        status="active",
+        owner=owner,
+        custom_fields={},
+    )
+    now = clock.now()
+    parts = [
+        *customers.creation(customer, actor),
+        *contacts.creation(contact, actor),
+        increment(org_id, converted_counter(now.date().isoformat())),
+    ]
+    opportunity = None
+    if fields.get("create_opportunity"):
+        settings = settings_of(org_id)
+        opportunity = OpportunityModel(
+            org_id,
+            new_id(),
+            name=fields["opportunity_name"],
+            amount=fields["amount"],
+            currency=settings.currency,
+            customer_id=customer.customer_id,
+            close_date=fields.get("close_date") or (now.date() + DEFAULT_CLOSE_IN).isoformat(),
+            owner=owner,
+            stage=FIRST_STAGE,
+            probability=settings.stage_probabilities[FIRST_STAGE],
+            stage_history=[StageChange(at=clock.isoformat(now), by=actor, from_stage=None, to_stage=FIRST_STAGE)],
+        )
+        parts += opportunities.creation(opportunity, actor)
+        parts.append(increment(org_id, f"opportunities_stage#{FIRST_STAGE}"))
+    marked, converted = leads.modification(
+        lead,
+        {
+            "status": CONVERTED,
+            "converted_customer_id": customer.customer_id,
+            "converted_contact_id": contact.contact_id,
+            "converted_opportunity_id": opportunity.opportunity_id if opportunity else None,
+            "converted_at": now,
+        },
+        actor,
+        action="converted",
+    )
+    lead_update = marked[0]
+    lead_update.condition &= LeadModel.status != CONVERTED
+    lead_update.on_condition_failed = Conflict(
+        "This lead was converted (or changed) while this request ran; fetch it again.", lead_id=lead_id
+    )
+    commit([*marked, *parts])
+    count("LeadConverted")
+    result = {"lead_id": lead_id, "customer_id": customer.customer_id, "contact_id": contact.contact_id}
+    if opportunity is not None:
+        result["opportunity_id"] = opportunity.opportunity_id
+    return result
+
+
+def _already_converted(lead: LeadModel) -> Conflict:
+    return Conflict("This lead is already converted.", customer_id=lead.converted_customer_id)
+
+
+def _check_date(value: str, field: str) -> None:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{field} is not a date.", [{"field": field, "message": f"{field} must be a real date (YYYY-MM-DD)"}]) from None

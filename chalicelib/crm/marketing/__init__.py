@@ -1,0 +1,1 @@
+"""Marketing: campaigns and their members, email templates."""

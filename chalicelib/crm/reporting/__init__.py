@@ -1,0 +1,1 @@
+"""Reporting: the dashboard, read from the platform's counters."""

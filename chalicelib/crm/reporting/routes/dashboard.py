@@ -1,0 +1,16 @@
+"""/v1/dashboard: the organization's figures for a period, from counters kept on write."""
+from chalice import Blueprint
+
+from chalicelib.core.lazy import lazy_module
+from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.services.roles import READ, can
+
+dashboard_blueprint = Blueprint(__name__)
+routes = Routes(dashboard_blueprint, jwt_authorizer)
+dashboard = lazy_module("chalicelib.crm.reporting.services.dashboard")
+
+
+@routes.protected("/v1/dashboard", methods=["GET"], permission=can("dashboard", READ))
+def get_dashboard(request):
+    return json_response(dashboard.dashboard(request.principal, request.query_params))

@@ -1,0 +1,249 @@
+"""Deals: a customer's commercial agreement, priced from the product catalogue.
+
+A line item names a product (its unit price defaults to the product's price in the deal's
+currency, its description to the product's name) or is free text with its own unit price; the
+deal's total is computed, never sent. Status moves open -> won or open -> lost; a closed deal
+keeps its status (409). The customer (and the opportunity, when named) must exist in the caller's
+organization when the write commits: condition checks in the same transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
+from chalicelib.core.ids import new_id
+from chalicelib.core.validation import validate
+from chalicelib.crm.contact_management.tables.customers import customers
+from chalicelib.crm.sales_pipeline.services import products
+from chalicelib.crm.sales_pipeline.tables.deals import DealModel, LineItem, deals
+from chalicelib.crm.sales_pipeline.tables.opportunities import opportunities
+from chalicelib.observability import count
+from chalicelib.platform.services.org_settings import settings_of
+from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.writes import Change, commit, plain
+
+STATUSES = ["open", "won", "lost"]
+_MONEY = {"type": "number", "minimum": 0, "maximum": 1_000_000_000_000}
+_LINE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["quantity"],
+    "properties": {
+        "product_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "description": {"type": "string", "minLength": 1, "maxLength": 500},
+        "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000},
+        "unit_price": _MONEY,
+    },
+}
+_FIELDS: dict[str, Any] = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "customer_id": {"type": "string", "minLength": 1, "maxLength": 64},
+    "opportunity_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    # 50 lines keep the deal item far below DynamoDB's 400 KB and the price lookup one BatchGetItem.
+    "line_items": {"type": "array", "maxItems": 50, "items": _LINE},
+    "status": {"type": "string", "enum": STATUSES},
+    "owner": {"type": "string", "minLength": 1, "maxLength": 64},
+    "close_date": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+}
+DEAL_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name", "customer_id"], "properties": _FIELDS}
+PATCH_SCHEMA = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": _FIELDS}
+LIST_FILTERS = ("status", "owner", "customer_id")
+_CENT = Decimal("0.01")
+
+
+def create_deal(principal: Principal, body: Any) -> dict[str, Any]:
+    fields = validate(DEAL_SCHEMA, body)
+    _check_close_date(fields)
+    org_id = principal.org_id
+    currency = fields.get("currency") or settings_of(org_id).currency
+    if fields.get("status", "open") != "open":
+        raise ValidationFailed("A new deal is open.", [{"field": "status", "message": "a new deal is open"}])
+    lines = _priced_lines(org_id, fields.get("line_items", []), currency)
+    deal = DealModel(
+        org_id,
+        new_id(),
+        name=fields["name"],
+        customer_id=fields["customer_id"],
+        opportunity_id=fields.get("opportunity_id"),
+        currency=currency,
+        line_items=lines,
+        total=_total(lines),
+        status="open",
+        owner=fields.get("owner", principal.user_id),
+        close_date=fields.get("close_date"),
+    )
+    deals.insert(deal, principal.user_id, also=_reference_checks(org_id, fields))
+    count("DealCreated")
+    return deal_view(deal)
+
+
+def get_deal(principal: Principal, deal_id: str) -> dict[str, Any]:
+    return deal_view(deals.get(principal.org_id, deal_id))
+
+
+def list_deals(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
+    """One Query per page; which index serves which filter: data/deals.py."""
+    filters: dict[str, str] = {}
+    for name, raw in query.items():
+        if name in ("limit", "cursor"):
+            continue
+        if name not in LIST_FILTERS:
+            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(LIST_FILTERS)}.", field=name)
+        if not raw or len(raw) > 200 or (name == "status" and raw not in STATUSES):
+            raise MalformedRequest(f"{name} is not a valid filter value.", field=name)
+        filters[name] = raw
+    return _page(principal.org_id, filters, limit, cursor)
+
+
+def list_customer_deals(principal: Principal, customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """GET /v1/customers/{id}/deals: a GetItem on the customer (404 across tenants, missing or
+    deleted alike, rather than an empty list) and one Query of by_customer."""
+    customers.get(principal.org_id, customer_id)
+    return _page(principal.org_id, {"customer_id": customer_id}, limit, cursor)
+
+
+def replace_deal(principal: Principal, deal_id: str, body: Any, expected_version: int) -> dict[str, Any]:
+    fields = validate(DEAL_SCHEMA, body)
+    complete = {"opportunity_id": None, "line_items": [], "status": "open", "owner": principal.user_id,
+                "close_date": None, **fields}
+    return _apply(principal, deal_id, complete, expected_version)
+
+
+def patch_deal(principal: Principal, deal_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
+    return _apply(principal, deal_id, validate(PATCH_SCHEMA, body), expected_version)
+
+
+def delete_deal(principal: Principal, deal_id: str, expected_version: int | None) -> None:
+    deals.soft_delete(principal.org_id, deal_id, expected_version, principal.user_id)
+    count("DealDeleted")
+
+
+def restore_deal(principal: Principal, deal_id: str) -> dict[str, Any]:
+    restored = deals.restore(principal.org_id, deal_id, principal.user_id)
+    count("DealRestored")
+    return deal_view(restored)
+
+
+def deal_view(item: DealModel) -> dict[str, Any]:
+    return {
+        "id": item.deal_id,
+        "name": item.name,
+        "customer_id": item.customer_id,
+        "opportunity_id": item.opportunity_id,
+        "currency": item.currency,
+        "line_items": [
+            {"product_id": line.product_id, "description": line.description, "quantity": plain(line.quantity),
+             "unit_price": plain(line.unit_price), "amount": plain(line.amount)}
+            for line in item.line_items or []
+        ],
+        "total": plain(item.total),
+        "status": item.status,
+        "owner": item.owner,
+        "close_date": item.close_date,
+        "created_at": clock.isoformat(item.created_at),
+        "updated_at": clock.isoformat(item.updated_at),
+        "version": item.version,
+    }
+
+
+def _apply(principal: Principal, deal_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    _check_close_date(changes)
+    org_id = principal.org_id
+    current = deals.get(org_id, deal_id)
+    deals.check_version(current, expected_version)
+    if "status" in changes and changes["status"] != current.status and current.status != "open":
+        raise Conflict(f"The deal is {current.status}; a closed deal keeps its status.", current_status=current.status)
+    if "line_items" in changes or ("currency" in changes and changes["currency"] != current.currency):
+        currency = changes.get("currency", current.currency)
+        raw_lines = changes["line_items"] if "line_items" in changes else [
+            {"product_id": line.product_id, "description": line.description, "quantity": line.quantity}
+            | ({} if line.product_id else {"unit_price": line.unit_price})
+            for line in current.line_items or []
+        ]
+        lines = _priced_lines(org_id, [{k: v for k, v in line.items() if v is not None} for line in raw_lines], currency)
+        changes = {**changes, "line_items": lines, "total": _total(lines)}
+    parts, updated = deals.modification(current, changes, principal.user_id)
+    if parts:
+        commit([*parts, *_reference_checks(org_id, changes)])
+        count("DealUpdated")
+    return deal_view(updated)
+
+
+def _page(org_id: str, filters: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
+    model = DealModel
+    condition = model.deleted_at.does_not_exist()
+    if "customer_id" in filters:
+        key, source, partition_name = f"{org_id}#{filters['customer_id']}", model.by_customer, "org_customer"
+    elif "status" in filters:
+        key, source, partition_name = f"{org_id}#{filters['status']}", model.by_status, "org_status"
+    elif "owner" in filters:
+        key, source, partition_name = f"{org_id}#{filters['owner']}", model.by_owner, "org_owner"
+    else:
+        key, source, partition_name = org_id, model, None
+    partition = {"org_id": org_id, **({partition_name: key} if partition_name else {})}
+    for name in ("status", "owner"):
+        if name in filters and partition_name != f"org_{name}":
+            condition &= getattr(model, name) == filters[name]
+    items, next_cursor = query_page(source, model, partition, key, frozenset({"deal_id"}), limit, cursor,
+                                    filter_condition=condition)
+    return {"items": [deal_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def _priced_lines(org_id: str, lines: list[dict[str, Any]], currency: str) -> list[LineItem]:
+    catalogue = products.find_live(org_id, [line["product_id"] for line in lines if line.get("product_id")])
+    priced = []
+    for index, line in enumerate(lines):
+        product = catalogue.get(line["product_id"]) if line.get("product_id") else None
+        if line.get("product_id") and product is None:
+            raise _invalid(f"line_items[{index}].product_id", "no live product with this id")
+        unit_price = line.get("unit_price")
+        if unit_price is None and product is not None:
+            price = next((item for item in product.prices or [] if item.currency == currency), None)
+            if price is None:
+                raise _invalid(f"line_items[{index}].unit_price", f"the product has no price in {currency}; send one")
+            unit_price = price.unit_price
+        if unit_price is None:
+            raise _invalid(f"line_items[{index}].unit_price", "required without a product")
+        description = line.get("description") or (product.name if product is not None else None)
+        if description is None:
+            raise _invalid(f"line_items[{index}].description", "required without a product")
+        amount = (Decimal(str(line["quantity"])) * Decimal(str(unit_price))).quantize(_CENT)
+        priced.append(LineItem(product_id=line.get("product_id"), description=description, quantity=line["quantity"],
+                               unit_price=unit_price, amount=_number(amount)))
+    return priced
+
+
+def _total(lines: list[LineItem]) -> int | float:
+    return _number(sum((Decimal(str(line.amount)) for line in lines), Decimal(0)).quantize(_CENT))
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _reference_checks(org_id: str, fields: dict[str, Any]) -> list[Change]:
+    checks = []
+    for name, table in (("customer_id", customers), ("opportunity_id", opportunities)):
+        if fields.get(name):
+            check = table.existence_check(org_id, fields[name])
+            check.on_condition_failed = _invalid(name, f"no {table.noun} of this organization has this id")
+            checks.append(check)
+    return checks
+
+
+def _check_close_date(fields: dict[str, Any]) -> None:
+    if fields.get("close_date"):
+        try:
+            date.fromisoformat(fields["close_date"])
+        except ValueError:
+            raise _invalid("close_date", "not a date (YYYY-MM-DD)") from None
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}.", [{"field": field, "message": message}])

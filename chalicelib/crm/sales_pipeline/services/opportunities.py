@@ -1,0 +1,261 @@
+"""Opportunities: the sales pipeline's records, their stage moves and the per-stage counters.
+
+Every write keeps the dashboard counter `opportunities_stage#<stage>` in the same transaction:
++1 on create (in `lead`), -1 old / +1 new on a stage move, -1 on delete, +1 on restore.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import MalformedRequest, ValidationFailed
+from chalicelib.core.ids import new_id
+from chalicelib.core.validation import validate
+from chalicelib.crm.contact_management.tables.customers import customers
+from chalicelib.crm.sales_pipeline.services.pipeline import FIRST_STAGE, check_transition
+from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities, stage_counter
+from chalicelib.observability import count
+from chalicelib.platform.services.org_settings import STAGES, settings_of
+from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables import lifecycle
+from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.writes import Change, commit, increment, plain
+
+_ID = {"type": "string", "minLength": 1, "maxLength": 64}
+_FIELDS: dict[str, Any] = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "amount": {"type": "number", "minimum": 0, "maximum": 1_000_000_000_000},
+    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "customer_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+    "close_date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "owner": _ID,
+}
+OPPORTUNITY_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "amount", "close_date"],
+    # A new opportunity starts at `lead`; it moves only through PUT .../stage.
+    "properties": {**_FIELDS, "stage": {"const": FIRST_STAGE}},
+}
+REPLACE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "amount", "close_date"],
+    "properties": _FIELDS,
+}
+PATCH_SCHEMA = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": _FIELDS}
+STAGE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["stage"],
+    "properties": {
+        "stage": {"type": "string", "enum": list(STAGES)},
+        "reason": {"type": ["string", "null"], "maxLength": 1000},
+    },
+}
+LIST_FILTERS = ("stage", "owner", "customer_id", "close_from", "close_to")
+
+
+def create_opportunity(principal: Principal, body: Any) -> dict[str, Any]:
+    fields = validate(OPPORTUNITY_SCHEMA, body)
+    _check_date(fields["close_date"], "close_date")
+    settings = settings_of(principal.org_id)
+    now = clock.isoformat(clock.now())
+    opportunity = OpportunityModel(
+        principal.org_id,
+        new_id(),
+        name=fields["name"],
+        amount=fields["amount"],
+        currency=fields.get("currency") or settings.currency,
+        customer_id=fields.get("customer_id"),
+        close_date=fields["close_date"],
+        owner=fields.get("owner", principal.user_id),
+        stage=FIRST_STAGE,
+        probability=settings.stage_probabilities[FIRST_STAGE],
+        stage_history=[StageChange(at=now, by=principal.user_id, from_stage=None, to_stage=FIRST_STAGE)],
+    )
+    also = [increment(principal.org_id, stage_counter(FIRST_STAGE), 1)]
+    if opportunity.customer_id:
+        also.append(_customer_check(principal.org_id, opportunity.customer_id))
+    opportunities.insert(opportunity, principal.user_id, also=also)
+    count("OpportunityCreated")
+    return opportunity_view(opportunity)
+
+
+def get_opportunity(principal: Principal, opportunity_id: str) -> dict[str, Any]:
+    return opportunity_view(opportunities.get(principal.org_id, opportunity_id))
+
+
+def list_opportunities(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
+    """One Query per page; which key or index serves which filter: data/opportunities.py."""
+    filters = _parse_filters(query)
+    org_id = principal.org_id
+    model = OpportunityModel
+    close_range = _between(model.close_date, filters.get("close_from"), filters.get("close_to"))
+    condition = model.deleted_at.does_not_exist()
+    key = None
+    if "stage" in filters:
+        partition_key = f"{org_id}#{filters['stage']}"
+        source, partition, cursor_names = model.by_stage, {"org_id": org_id, "org_stage": partition_key}, {"opportunity_id", "close_date"}
+        key = close_range
+    else:
+        if close_range is not None:
+            condition &= close_range
+        if "customer_id" in filters:
+            partition_key = f"{org_id}#{filters['customer_id']}"
+            source, partition = model.by_customer, {"org_id": org_id, "org_customer": partition_key}
+        elif "owner" in filters:
+            partition_key = f"{org_id}#{filters['owner']}"
+            source, partition = model.by_owner, {"org_id": org_id, "org_owner": partition_key}
+        else:
+            partition_key, source, partition = org_id, model, {"org_id": org_id}
+        cursor_names = {"opportunity_id"}
+    if "customer_id" in filters and source is not model.by_customer:
+        condition &= model.customer_id == filters["customer_id"]
+    if "owner" in filters and source is not model.by_owner:
+        condition &= model.owner == filters["owner"]
+    items, next_cursor = query_page(
+        source, model, partition, partition_key, frozenset(cursor_names), limit, cursor,
+        range_key_condition=key, filter_condition=condition,
+    )
+    return {"items": [opportunity_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def replace_opportunity(principal: Principal, opportunity_id: str, body: Any, expected_version: int) -> dict[str, Any]:
+    fields = validate(REPLACE_SCHEMA, body)
+    complete = {"customer_id": None, "owner": principal.user_id, **fields}
+    if "currency" not in complete:
+        complete["currency"] = settings_of(principal.org_id).currency
+    return _apply(principal, opportunity_id, complete, expected_version)
+
+
+def patch_opportunity(principal: Principal, opportunity_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
+    return _apply(principal, opportunity_id, validate(PATCH_SCHEMA, body), expected_version)
+
+
+def change_stage(principal: Principal, opportunity_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
+    """One legal move (services/pipeline.py), recorded in stage_history, the stage's probability
+    from the organization's settings, the counters moved: one transaction, conditional on the
+    version read, so two concurrent moves cannot both apply."""
+    fields = validate(STAGE_SCHEMA, body)
+    target, reason = fields["stage"], (fields.get("reason") or "").strip() or None
+    org_id = principal.org_id
+    current = opportunities.get(org_id, opportunity_id)
+    opportunities.check_version(current, expected_version)
+    check_transition(current.stage, target, reason)
+    entry = StageChange(at=clock.isoformat(clock.now()), by=principal.user_id, from_stage=current.stage,
+                        to_stage=target, reason=reason)
+    changes = {
+        "stage": target,
+        "probability": settings_of(org_id).stage_probabilities[target],
+        "stage_history": [*(current.stage_history or []), entry],
+    }
+    parts, updated = opportunities.modification(current, changes, principal.user_id, action="stage_changed")
+    commit([*parts, increment(org_id, stage_counter(current.stage), -1), increment(org_id, stage_counter(target), 1)])
+    count({"closed_won": "OpportunityWon", "closed_lost": "OpportunityLost"}.get(target, "OpportunityAdvanced"))
+    return opportunity_view(updated)
+
+
+def delete_opportunity(principal: Principal, opportunity_id: str, expected_version: int | None) -> None:
+    lifecycle.soft_delete(
+        opportunities, principal.org_id, opportunity_id, expected_version, principal.user_id,
+        also=lambda current: [increment(principal.org_id, stage_counter(current.stage), -1)],
+    )
+    count("OpportunityDeleted")
+
+
+def restore_opportunity(principal: Principal, opportunity_id: str) -> dict[str, Any]:
+    restored = lifecycle.restore(
+        opportunities, principal.org_id, opportunity_id, principal.user_id,
+        also=lambda item: [increment(principal.org_id, stage_counter(item.stage), 1)],
+    )
+    count("OpportunityRestored")
+    return opportunity_view(restored)
+
+
+def opportunity_view(item: OpportunityModel) -> dict[str, Any]:
+    return {
+        "id": item.opportunity_id,
+        "name": item.name,
+        "amount": plain(item.amount),
+        "currency": item.currency,
+        "customer_id": item.customer_id,
+        "close_date": item.close_date,
+        "owner": item.owner,
+        "stage": item.stage,
+        "probability": plain(item.probability),
+        "stage_history": [
+            {"at": change.at, "by": change.by, "from_stage": change.from_stage, "to_stage": change.to_stage,
+             "reason": change.reason}
+            for change in item.stage_history or []
+        ],
+        "created_at": clock.isoformat(item.created_at),
+        "updated_at": clock.isoformat(item.updated_at),
+        "version": item.version,
+    }
+
+
+def _apply(principal: Principal, opportunity_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    if "close_date" in changes:
+        _check_date(changes["close_date"], "close_date")
+    also = [_customer_check(principal.org_id, changes["customer_id"])] if changes.get("customer_id") else []
+    updated = opportunities.update(principal.org_id, opportunity_id, changes, expected_version, principal.user_id, also=also)
+    count("OpportunityUpdated")
+    return opportunity_view(updated)
+
+
+def _customer_check(org_id: str, customer_id: str) -> Change:
+    """The customer must exist, live, in the caller's organization when the write commits."""
+    check = customers.existence_check(org_id, customer_id)
+    check.on_condition_failed = ValidationFailed(
+        "customer_id names no customer of this organization.",
+        [{"field": "customer_id", "message": "no customer with this id"}],
+    )
+    return check
+
+
+def _check_date(value: str, field: str) -> None:
+    if not _is_date(value):
+        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD).", [{"field": field, "message": "not a date"}])
+
+
+def _is_date(value: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_filters(query: Mapping[str, str]) -> dict[str, str]:
+    """Unknown parameters are rejected, not ignored: a typo must not silently widen a list."""
+    filters: dict[str, str] = {}
+    for name, raw in query.items():
+        if name in ("limit", "cursor"):
+            continue
+        if name not in LIST_FILTERS:
+            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(LIST_FILTERS)}.", field=name)
+        if not raw or len(raw) > 200:
+            raise MalformedRequest(f"{name} must be 1 to 200 characters.", field=name)
+        if name in ("close_from", "close_to"):
+            if not _is_date(raw):
+                raise MalformedRequest(f"{name} must be a date (YYYY-MM-DD).", field=name)
+        if name == "stage" and raw not in STAGES:
+            raise MalformedRequest(f"stage must be one of {', '.join(STAGES)}.", field=name)
+        filters[name] = raw
+    return filters
+
+
+def _between(attribute: Any, low: str | None, high: str | None) -> Any:
+    if low and high:
+        return attribute.between(low, high)
+    if low:
+        return attribute >= low
+    if high:
+        return attribute <= high
+    return None

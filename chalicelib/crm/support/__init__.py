@@ -1,0 +1,1 @@
+"""Support: tickets, SLA policies, the knowledge base."""

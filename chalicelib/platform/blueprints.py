@@ -1,0 +1,23 @@
+"""The platform's blueprints, registered by app.py before any product's."""
+from chalicelib.platform.routes.audit_logs import audit_logs_blueprint
+from chalicelib.platform.routes.auth import auth_blueprint
+from chalicelib.platform.routes.authorizer import authorizer_blueprint
+from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
+from chalicelib.platform.routes.health import health_blueprint
+from chalicelib.platform.routes.hello import hello_blueprint
+from chalicelib.platform.routes.roles import roles_blueprint
+from chalicelib.platform.routes.settings import settings_blueprint
+from chalicelib.platform.routes.users import users_blueprint
+
+PLATFORM_BLUEPRINTS = (
+    authorizer_blueprint,
+    health_blueprint,
+    auth_blueprint,
+    hello_blueprint,
+    # Admin
+    users_blueprint,
+    roles_blueprint,
+    settings_blueprint,
+    custom_fields_blueprint,
+    audit_logs_blueprint,
+)

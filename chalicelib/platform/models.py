@@ -1,0 +1,30 @@
+"""The platform's tables. Not imported by the app: local table creation, the tests and
+infra/tables.json take them through chalicelib/tables.py."""
+from chalicelib.platform.tables.audit_logs import AuditLogModel
+from chalicelib.platform.tables.counters import CounterModel
+from chalicelib.platform.tables.custom_fields import CustomFieldModel
+from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
+from chalicelib.platform.tables.invitations import InvitationModel
+from chalicelib.platform.tables.org_settings import OrgSettingsModel
+from chalicelib.platform.tables.organizations import OrganizationModel
+from chalicelib.platform.tables.password_resets import PasswordResetModel
+from chalicelib.platform.tables.roles import RoleModel, RoleNameModel
+from chalicelib.platform.tables.sessions import SessionModel
+from chalicelib.platform.tables.tag_links import TagLinkModel
+from chalicelib.platform.tables.users import UserModel
+
+PLATFORM_MODELS = (
+    OrganizationModel,
+    UserModel,
+    SessionModel,
+    PasswordResetModel,
+    InvitationModel,
+    IdempotencyRecordModel,
+    AuditLogModel,
+    CounterModel,
+    TagLinkModel,
+    OrgSettingsModel,
+    RoleModel,
+    RoleNameModel,
+    CustomFieldModel,
+)

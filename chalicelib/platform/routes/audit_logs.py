@@ -1,0 +1,24 @@
+"""/v1/audit-logs: read-only; there are no routes that write or delete entries."""
+from chalice import Blueprint
+
+from chalicelib.core.cursors import parse_page_size
+from chalicelib.core.lazy import lazy_module
+from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.services.roles import READ, can
+
+audit = lazy_module("chalicelib.platform.services.audit")
+audit_logs_blueprint = Blueprint(__name__)
+routes = Routes(audit_logs_blueprint, jwt_authorizer)
+
+
+@routes.protected("/v1/audit-logs", methods=["GET"], permission=can("audit_logs", READ))
+def list_audit_logs(request):
+    page = audit.list_entries(
+        request.principal,
+        request.query("target_type"),
+        request.query("target_id"),
+        parse_page_size(request.query("limit")),
+        request.query("cursor"),
+    )
+    return json_response(page)

@@ -1,0 +1,14 @@
+"""POST /api/abc/hello: the API-key-protected endpoint of design note 001. In AWS, API Gateway
+checks the key and applies the key's usage plan; locally the gateway emulation does."""
+from chalice import Blueprint
+
+from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.services.greetings import greet
+
+hello_blueprint = Blueprint(__name__)
+routes = Routes(hello_blueprint)
+
+
+@routes.public("/api/abc/hello", methods=["POST"], api_key_required=True)
+def hello(request):
+    return json_response(greet(request.json(required=False)))

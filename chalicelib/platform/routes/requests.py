@@ -1,0 +1,84 @@
+"""What a route may read from a request, parsed and checked: body, query, preconditions, caller."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.app import Request
+
+from chalicelib.core.documents import parse_json
+from chalicelib.core.errors import MalformedRequest, PayloadTooLarge, PreconditionFailed, PreconditionRequired, Unauthorized
+from chalicelib.core.settings import get_settings
+from chalicelib.platform.services.roles import Principal, principal
+
+# ASCII digits only: str.isdigit() also passes "²" and "٣", which int() then refuses. Versions
+# count writes, so 18 digits is more than any record reaches.
+_ETAG = re.compile(r'"([0-9]{1,18})"')
+
+
+@dataclass
+class ApiRequest:
+    raw: Request
+    caller: Principal | None
+
+    @property
+    def principal(self) -> Principal:
+        if self.caller is None:
+            raise Unauthorized("This route needs an access token.")
+        return self.caller
+
+    def json(self, required: bool = True) -> Any:
+        raw_body = self.raw.raw_body or b""
+        if len(raw_body) > get_settings().max_body_bytes:
+            raise PayloadTooLarge(f"The body exceeds {get_settings().max_body_bytes} bytes.")
+        if not raw_body.strip():
+            if required:
+                raise MalformedRequest("A JSON body is required.", field="body")
+            return {}
+        return parse_json(raw_body)
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        return dict(self.raw.query_params or {})
+
+    def query(self, name: str) -> str | None:
+        return self.query_params.get(name)
+
+    def header(self, name: str) -> str | None:
+        return self.raw.headers.get(name)
+
+    def expected_version(self, required: bool = False) -> int | None:
+        """The version named by If-Match (an ETag this API issued), or None when absent."""
+        value = self.header("if-match")
+        if value is None:
+            if required:
+                raise PreconditionRequired("Send If-Match with the ETag you last read, so no change is lost.")
+            return None
+        value = value.strip()
+        if value == "*":
+            return None
+        version = _ETAG.fullmatch(value)
+        if version is None:
+            raise PreconditionFailed("If-Match does not name a current version of this resource.")
+        return int(version.group(1))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def principal_from_authorizer(context: dict[str, Any]) -> Principal:
+    """The authorizer's result as API Gateway passes it to the function (string values)."""
+    authorizer = context.get("authorizer") or {}
+    try:
+        custom = authorizer.get("permissions")
+        return principal(
+            authorizer["principalId"],
+            authorizer["org_id"],
+            authorizer["role"],
+            authorizer["session_id"],
+            custom.split() if custom else None,
+        )
+    except (KeyError, ValueError):
+        raise Unauthorized("The request carries no verified caller.") from None

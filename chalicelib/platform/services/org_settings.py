@@ -1,0 +1,56 @@
+"""An organization's settings, with the defaults every organization starts from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.platform.tables.org_settings import find_settings
+from chalicelib.platform.tables.writes import plain
+
+STAGES = ("lead", "qualified", "proposal", "negotiation", "closed_won", "closed_lost")
+DEFAULT_CURRENCY = "USD"
+DEFAULT_STAGE_PROBABILITIES = {
+    "lead": 10,
+    "qualified": 25,
+    "proposal": 50,
+    "negotiation": 75,
+    "closed_won": 100,
+    "closed_lost": 0,
+}
+PRIORITIES = ("low", "normal", "high", "urgent")
+# Minutes to first response and to resolution, per ticket priority.
+DEFAULT_SLA_TARGETS = {
+    "low": {"first_response_minutes": 2880, "resolution_minutes": 10080},
+    "normal": {"first_response_minutes": 480, "resolution_minutes": 2880},
+    "high": {"first_response_minutes": 120, "resolution_minutes": 1440},
+    "urgent": {"first_response_minutes": 30, "resolution_minutes": 240},
+}
+
+
+@dataclass(frozen=True)
+class OrgSettings:
+    currency: str
+    stage_probabilities: dict[str, int]
+    sla_targets: dict[str, dict[str, int]]
+    version: int
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "stage_probabilities": self.stage_probabilities,
+            "sla_targets": self.sla_targets,
+            "version": self.version,
+        }
+
+
+def settings_of(org_id: str) -> OrgSettings:
+    """One GetItem; whatever the organization has not set comes from the defaults."""
+    stored = find_settings(org_id)
+    if stored is None:
+        return OrgSettings(DEFAULT_CURRENCY, dict(DEFAULT_STAGE_PROBABILITIES), dict(DEFAULT_SLA_TARGETS), 0)
+    return OrgSettings(
+        currency=stored.currency or DEFAULT_CURRENCY,
+        stage_probabilities={**DEFAULT_STAGE_PROBABILITIES, **(plain(stored.stage_probabilities) or {})},
+        sla_targets={**DEFAULT_SLA_TARGETS, **(plain(stored.sla_targets) or {})},
+        version=stored.version,
+    )

@@ -1,0 +1,275 @@
+"""An organization's users: invite, accept an invitation, change role, deactivate, reactivate.
+
+The users table is keyed by email (login is one GetItem), not a TenantTable, so these writes are
+built as `Change`s by hand: each is conditional on the user still being in the caller's
+organization and in the state it was read in, and commits with its audit entry and event
+(`user.invited`, `user.activated`, `user.role_changed`, `user.deactivated`, `user.reactivated`).
+
+Role changes take effect at the user's next token refresh: the role and a custom role's
+permissions travel in the access token, which lives at most 15 minutes. Deactivation is immediate:
+the user's sessions are revoked, so the authorizer refuses their tokens and refresh fails.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, Forbidden, MalformedRequest
+from chalicelib.core.ids import new_id
+from chalicelib.core.validation import validate
+from chalicelib.observability import count
+from chalicelib.platform.services.notifications import deliver, get_notifier
+from chalicelib.platform.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
+from chalicelib.platform.services.roles import OWNER, Principal
+from chalicelib.platform.services.roles_admin import assignable_check
+from chalicelib.platform.tables import sessions
+from chalicelib.platform.tables import users
+from chalicelib.platform.tables.invitations import InvitationModel, find_invitation
+from chalicelib.platform.tables.users import ACTIVE, DEACTIVATED, INVITED, UserModel
+from chalicelib.platform.tables.writes import Change, audited, commit
+
+INVITATION_TTL_SECONDS = 7 * 24 * 3600
+_ROLE = {"type": "string", "minLength": 1, "maxLength": 64}
+INVITE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["email", "name"],
+    "properties": {
+        "email": {"type": "string", "format": "email", "maxLength": 254},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+        "role": _ROLE,
+    },
+}
+ROLE_CHANGE_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["role"], "properties": {"role": _ROLE}}
+ACCEPT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["token", "password"],
+    "properties": {
+        "token": {"type": "string", "minLength": 1, "maxLength": 512},
+        "password": {"type": "string", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+    },
+}
+INVALID_INVITATION = "The invitation token is invalid, expired or already used."
+
+
+def list_users(principal: Principal, limit: int, cursor: str | None) -> dict[str, Any]:
+    items, next_cursor = users.page_of_org(principal.org_id, limit, cursor)
+    return {"items": [user_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def get_user(principal: Principal, user_id: str) -> dict[str, Any]:
+    return user_view(users.find_in_org(principal.org_id, user_id))
+
+
+def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
+    fields = validate(INVITE_SCHEMA, body)
+    email = fields["email"].strip().lower()
+    role = fields.get("role", "member")
+    _require_may_touch_owner(principal, role)
+    now = clock.now()
+    # A real argon2 hash of a secret nobody holds: unusable, and a login attempt costs what any does.
+    user = UserModel(
+        email,
+        user_id=new_id(),
+        org_id=principal.org_id,
+        name=fields["name"].strip(),
+        role=role,
+        status=INVITED,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        created_at=now,
+        updated_at=now,
+        updated_by=principal.user_id,
+    )
+    token = secrets.token_urlsafe(32)
+    expires_at = clock.epoch_seconds() + INVITATION_TTL_SECONDS
+    invitation = InvitationModel(
+        _hash_token(token),
+        email=email,
+        org_id=principal.org_id,
+        user_id=user.user_id,
+        invited_by=principal.user_id,
+        expires_at=expires_at,
+        purge_at=datetime.fromtimestamp(expires_at, timezone.utc),
+    )
+    audit, event = audited(
+        principal.org_id, principal.user_id, "invited", "user", user.user_id,
+        {"email": email, "name": user.name, "role": role, "status": INVITED},
+    )
+    commit([
+        Change(
+            "put",
+            user,
+            condition=UserModel.email.does_not_exist(),
+            on_condition_failed=Conflict("An account with this email already exists.", field="email"),
+            audit=audit,
+            event=event,
+        ),
+        Change("put", invitation, condition=InvitationModel.token_hash.does_not_exist()),
+        *assignable_check(principal.org_id, role),
+    ])
+    count("UserInvited")
+    # The invitation exists either way; when the mail could not go out (logged and counted as
+    # NotificationDeliveryFailed) the inviter is told, instead of a 500 after the commit.
+    sent = deliver("invitation", lambda: get_notifier().send_invitation(email, token))
+    return {
+        **user_view(user),
+        "invitation_expires_at": clock.isoformat(datetime.fromtimestamp(expires_at, timezone.utc)),
+        "invitation_sent": sent,
+    }
+
+
+def accept_invitation(body: Any) -> dict[str, Any]:
+    """Public: the invited person sets a password; the account becomes active and may log in."""
+    fields = validate(ACCEPT_SCHEMA, body)
+    token_hash = _hash_token(fields["token"])
+    now = clock.epoch_seconds()
+    invitation = find_invitation(token_hash)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
+        raise MalformedRequest(INVALID_INVITATION, field="token")
+    user = users.find_user(invitation.email)
+    if user is None or user.user_id != invitation.user_id or user.status != INVITED:
+        raise MalformedRequest(INVALID_INVITATION, field="token")
+    if fields["password"].lower() == user.email:
+        raise MalformedRequest("The password must not be the email address.", field="password")
+    invalid = MalformedRequest(INVALID_INVITATION, field="token")
+    moment = clock.now()
+    audit, event = audited(
+        user.org_id, user.user_id, "activated", "user", user.user_id, {"status": {"from": INVITED, "to": ACTIVE}}
+    )
+    commit([
+        Change(
+            "update",
+            InvitationModel(token_hash),
+            actions=[InvitationModel.used_at.set(now)],
+            condition=InvitationModel.token_hash.exists()
+            & InvitationModel.used_at.does_not_exist()
+            & (InvitationModel.expires_at > now),
+            on_condition_failed=invalid,
+        ),
+        Change(
+            "update",
+            UserModel(user.email),
+            actions=[
+                UserModel.password_hash.set(hash_password(fields["password"])),
+                UserModel.status.set(ACTIVE),
+                UserModel.updated_at.set(moment),
+                UserModel.updated_by.set(user.user_id),
+            ],
+            condition=(UserModel.user_id == user.user_id) & (UserModel.status == INVITED),
+            on_condition_failed=invalid,
+            audit=audit,
+            event=event,
+        ),
+    ])
+    user.status, user.updated_at, user.updated_by = ACTIVE, moment, user.user_id
+    count("InvitationAccepted")
+    return user_view(user)
+
+
+def change_role(principal: Principal, user_id: str, body: Any) -> dict[str, Any]:
+    role = validate(ROLE_CHANGE_SCHEMA, body)["role"]
+    user = users.find_in_org(principal.org_id, user_id)
+    if role == user.role:
+        return user_view(user)
+    _require_may_touch_owner(principal, role, user.role)
+    also = assignable_check(principal.org_id, role)
+    if user.role == OWNER:
+        also.append(_another_owner_remains(principal.org_id, user))
+    view = _commit_user_change(principal, user, "role_changed", also=also, role=role)
+    count("UserRoleChanged")
+    return view
+
+
+def deactivate_user(principal: Principal, user_id: str) -> dict[str, Any]:
+    user = users.find_in_org(principal.org_id, user_id)
+    if user.user_id == principal.user_id:
+        raise Conflict("You cannot deactivate yourself.")
+    _require_may_touch_owner(principal, user.role)
+    if user.status == DEACTIVATED:
+        raise Conflict("This user is already deactivated.")
+    also = [_another_owner_remains(principal.org_id, user)] if user.role == OWNER else []
+    view = _commit_user_change(principal, user, "deactivated", also=also, status=DEACTIVATED)
+    sessions.revoke_all_for_user(user.user_id, clock.epoch_seconds())
+    count("UserDeactivated")
+    return view
+
+
+def reactivate_user(principal: Principal, user_id: str) -> dict[str, Any]:
+    user = users.find_in_org(principal.org_id, user_id)
+    _require_may_touch_owner(principal, user.role)
+    if user.status != DEACTIVATED:
+        raise Conflict("Only a deactivated user can be reactivated.")
+    view = _commit_user_change(principal, user, "reactivated", status=ACTIVE)
+    count("UserReactivated")
+    return view
+
+
+def user_view(user: UserModel) -> dict[str, Any]:
+    return {
+        "id": user.user_id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "status": user.status,
+        "created_at": clock.isoformat(user.created_at),
+        "updated_at": clock.isoformat(user.updated_at or user.created_at),
+    }
+
+
+def _commit_user_change(
+    principal: Principal, user: UserModel, action: str, also: list[Change] | None = None, **changes: str
+) -> dict[str, Any]:
+    """Set `changes` on the user, conditional on the user being, still, as read and in this organization."""
+    now = clock.now()
+    diff = {name: {"from": getattr(user, name), "to": value} for name, value in changes.items()}
+    audit, event = audited(principal.org_id, principal.user_id, action, "user", user.user_id, diff)
+    condition = (UserModel.org_id == principal.org_id) & (UserModel.user_id == user.user_id)
+    for name in changes:
+        condition &= getattr(UserModel, name) == getattr(user, name)
+    actions = [getattr(UserModel, name).set(value) for name, value in changes.items()]
+    actions += [UserModel.updated_at.set(now), UserModel.updated_by.set(principal.user_id)]
+    commit([
+        Change(
+            "update",
+            UserModel(user.email),
+            actions=actions,
+            condition=condition,
+            on_condition_failed=Conflict("The user changed while this request ran; fetch it again."),
+            audit=audit,
+            event=event,
+        ),
+        *(also or []),
+    ])
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.updated_at, user.updated_by = now, principal.user_id
+    return user_view(user)
+
+
+def _another_owner_remains(org_id: str, user: UserModel) -> Change:
+    """A check, in the demotion's own transaction, that another active owner stays: two owners
+    demoting each other at once cannot both succeed."""
+    other = users.another_active_owner(org_id, user.user_id)
+    last_owner = Conflict("The last owner cannot be demoted; make someone else an owner first.")
+    if other is None:
+        raise last_owner
+    return Change(
+        "check",
+        UserModel(other.email),
+        condition=(UserModel.role == OWNER) & (UserModel.status == ACTIVE) & (UserModel.org_id == org_id),
+        on_condition_failed=last_owner,
+    )
+
+
+def _require_may_touch_owner(principal: Principal, *roles: str) -> None:
+    if OWNER in roles and principal.role != OWNER:
+        raise Forbidden("Only an owner may grant or remove the owner role, or manage an owner.")
+
+
+def _hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough.
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,196 @@
+"""What every table shares: its physical name, region, endpoint, client timeouts and retries, and
+which of its errors mean "try again" (answered 503 with Retry-After)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import pynamodb.settings
+from pynamodb.connection import Connection
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Projection
+from pynamodb.models import Model
+
+from chalicelib.aws.sessions import share_loader_with_pynamodb
+from chalicelib.core.cursors import decode_cursor, encode_cursor
+from chalicelib.core.ids import MAX_PARTITION_KEY_BYTES, can_be_key
+from chalicelib.core.settings import get_settings
+
+share_loader_with_pynamodb()
+
+M = TypeVar("M", bound=Model)
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+# API functions have 3 s. botocore's adaptive mode backs off a throttled call by rand(0, 1) s, then
+# rand(0, 2) s, and slows this client's sending after a throttle. Two attempts bound one call to
+# about 1 s of backoff, or 2 x (0.5 + 1) s when both time out, which leaves the function time to
+# answer 503 with Retry-After; a third could sleep 2 s more and be cut off by the Lambda timeout,
+# which API Gateway answers as a bare 5xx. The client sends the request again instead.
+DYNAMODB_ATTEMPTS = 2
+DYNAMODB_CLIENT = {
+    "connect_timeout_seconds": 0.5,
+    "read_timeout_seconds": 1,
+    "retry_configuration": {"mode": "adaptive", "total_max_attempts": DYNAMODB_ATTEMPTS},
+}
+# PynamoDB 6.1 builds a model's connection from its Meta but takes the retry configuration only
+# from its settings, so that is where the models' retries are set.
+pynamodb.settings.default_settings_dict.update(DYNAMODB_CLIENT)
+
+# Errors botocore retries (throttling, timeouts, server errors) that outlasted the retries, and
+# TransactWriteItems cancelled for a reason other than a condition of ours.
+_RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+_RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+
+def global_index(
+    name: str, hash_key: str, range_key: str | None = None, projection: type[Projection] = AllProjection
+) -> GlobalSecondaryIndex:
+    """A global secondary index of a model, on string key attributes the model declares too.
+    PynamoDB wants a class per index; every index here differs only in these arguments."""
+    keys: dict[str, Any] = {hash_key: UnicodeAttribute(hash_key=True)}
+    if range_key:
+        keys[range_key] = UnicodeAttribute(range_key=True)
+    meta = type("Meta", (), {"index_name": name, "projection": projection()})
+    return type(f"{name}_index", (GlobalSecondaryIndex,), {"Meta": meta, **keys})()
+
+
+def table_meta(logical_name: str, **extra: Any) -> type:
+    """A PynamoDB Meta class for one table. `host` is set only for a DynamoDB server endpoint
+    (moto server, DynamoDB Local); in AWS and under moto's in-process mock it stays unset."""
+    settings = get_settings()
+    attributes: dict[str, Any] = {
+        "logical_name": logical_name,
+        "table_name": settings.table_name(logical_name),
+        "region": settings.region,
+        "billing_mode": "PAY_PER_REQUEST",
+        # API functions have 3 s; fail fast and let the client retry rather than time out the Lambda.
+        "connect_timeout_seconds": DYNAMODB_CLIENT["connect_timeout_seconds"],
+        "read_timeout_seconds": DYNAMODB_CLIENT["read_timeout_seconds"],
+        # Also bounds PynamoDB's own resending of a batch write's unprocessed items.
+        "max_retry_attempts": DYNAMODB_ATTEMPTS - 1,
+        **extra,
+    }
+    if settings.dynamodb_endpoint:
+        attributes["host"] = settings.dynamodb_endpoint
+    return type("Meta", (), attributes)
+
+
+def find(model: type[M], hash_key: str, range_key: str | None = None, consistent: bool = False) -> M | None:
+    """The item with this key, or None. A key value DynamoDB would refuse (empty, or longer than a
+    key may be: a login with email "", a refresh token ".abc") names no item, so it is answered
+    without a call rather than with DynamoDB's ValidationException."""
+    if not can_be_key(hash_key, MAX_PARTITION_KEY_BYTES) or (range_key is not None and not can_be_key(range_key)):
+        return None
+    try:
+        return model.get(hash_key, range_key, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
+def condition_failed(error: PynamoDBException) -> bool:
+    return error.cause_response_code == CONDITION_FAILED
+
+
+def transaction_conditions_failed(error: PynamoDBException) -> list[bool]:
+    """For a cancelled transaction, which of its actions failed their condition, in order."""
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return [reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons]
+
+
+def transaction_conflicted(error: PynamoDBException) -> bool:
+    """Cancelled because another transaction held one of its items, not by a condition of ours."""
+    codes = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason]
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+
+
+def temporarily_unavailable(error: BaseException) -> bool:
+    """Whether `error` (PynamoDB's, or botocore's beneath it) says DynamoDB could not serve the call
+    now but may serve it again soon: throttled, timed out or in conflict after the client's retries."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, HTTPClientError)):
+            return True
+        if isinstance(current, ClientError):
+            code = current.response.get("Error", {}).get("Code")
+            if code in _RETRYABLE_CODES:
+                return True
+            if code == "TransactionCanceledException":
+                reasons = _cancellation_codes(current)
+                return "ConditionalCheckFailed" not in reasons and bool(reasons & _RETRYABLE_CANCELLATIONS)
+        pending += [getattr(current, "cause", None), current.__cause__, current.__context__]
+    return False
+
+
+def _cancellation_codes(error: Any) -> set[str]:
+    # PynamoDB keeps the reasons on its own ClientError subclass; botocore's carries them in the response.
+    reasons = getattr(error, "cancellation_reasons", None)
+    if reasons is not None:
+        return {reason.code for reason in reasons if reason is not None}
+    return {reason.get("Code") for reason in error.response.get("CancellationReasons") or []}
+
+
+@lru_cache(maxsize=1)
+def transaction_connection() -> Connection:
+    """Transactions span tables, so they take a connection of their own rather than a model's."""
+    settings = get_settings()
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint, **DYNAMODB_CLIENT)
+
+
+def query_page(
+    source: Any,
+    model: type[M],
+    partition: dict[str, str],
+    query_hash: str,
+    cursor_attributes: frozenset[str],
+    limit: int,
+    cursor: str | None,
+    range_key_condition: Condition | None = None,
+    filter_condition: Condition | None = None,
+    newest_first: bool = False,
+) -> tuple[list[M], str | None]:
+    """Exactly one Query (of the table or one of its indexes, `source`): up to `limit` items and
+    the next page's cursor (None at the end).
+
+    `partition` holds the partition attributes this query is confined to, all derived from the
+    caller's token. The cursor carries only the other key attributes and the partition ones are
+    re-attached from here, so a cursor can never lead into another tenant. A filter applies after
+    DynamoDB's limit, so a page may hold fewer than `limit` items while next_cursor is still set.
+    """
+    position = decode_cursor(cursor, cursor_attributes)
+    start_key = None
+    if position is not None:
+        start_key = {name: {"S": value} for name, value in {**position, **partition}.items()}
+    results = source.query(
+        query_hash,
+        range_key_condition=range_key_condition,
+        filter_condition=filter_condition,
+        page_size=limit,
+        last_evaluated_key=start_key,
+        scan_index_forward=not newest_first,
+    )
+    page = next(results.page_iter)
+    items = [model.from_raw_data(raw) for raw in page.get("Items", [])]
+    last_key = results.page_iter.last_evaluated_key
+    position = {name: value["S"] for name, value in last_key.items() if name not in partition} if last_key else None
+    return items, encode_cursor(position)

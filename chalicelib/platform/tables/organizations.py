@@ -1,0 +1,17 @@
+"""Table `organizations`: one item per tenant."""
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.models import Model
+
+from chalicelib.platform.tables.base import table_meta
+
+
+class OrganizationModel(Model):
+    Meta = table_meta("organizations")
+
+    org_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    plan = UnicodeAttribute(default="basic")
+    created_at = UTCDateTimeAttribute()
+

@@ -1,0 +1,156 @@
+"""Writes as one DynamoDB transaction each: the records, their audit entries and any counters
+commit together or not at all, and the domain events go out only after the commit.
+
+A service builds `Change`s (usually through TenantTable) and hands them to `commit`. A change
+whose condition fails raises the domain error it carries, so a 404 or 409 is decided by the
+same request that tried the write, not by a racy read before it.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import MapAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core import clock
+from chalicelib.core.errors import DomainError
+from chalicelib.core.events import DomainEvent, publish
+from chalicelib.core.ids import new_id
+from chalicelib.platform.tables.audit_logs import AuditLogModel, target_key
+from chalicelib.platform.tables.base import (
+    DYNAMODB_ATTEMPTS,
+    transaction_conditions_failed,
+    transaction_conflicted,
+    transaction_connection,
+)
+from chalicelib.platform.tables.counters import CounterModel
+
+CONFLICT_PAUSE_SECONDS = 0.05
+
+
+@dataclass
+class Change:
+    kind: str  # "put" | "update" | "check" | "delete"
+    item: Model
+    actions: list[Action] = field(default_factory=list)
+    condition: Condition | None = None
+    on_condition_failed: DomainError | None = None
+    audit: AuditLogModel | None = None
+    event: DomainEvent | None = None
+
+
+def audited(
+    org_id: str, actor: str, action: str, target_type: str, target_id: str, changes: dict[str, Any]
+) -> tuple[AuditLogModel, DomainEvent]:
+    """The audit entry and the domain event for one write: one record of what happened, twice."""
+    now = clock.now()
+    entry = AuditLogModel(
+        org_id,
+        new_id(),
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_key=target_key(org_id, target_type, target_id),
+        at=now,
+        changes_json=_json(changes),
+    )
+    event = DomainEvent(
+        type=f"{target_type}.{action}",
+        org_id=org_id,
+        actor=actor,
+        subject_type=target_type,
+        subject_id=target_id,
+        occurred_at=clock.isoformat(now),
+        data={"changes": plain(changes)},
+    )
+    return entry, event
+
+
+def increment(org_id: str, counter_key: str, by: int = 1) -> Change:
+    return Change("update", CounterModel(org_id, counter_key), actions=[CounterModel.value.add(by)])
+
+
+def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) -> None:
+    """Apply every change atomically; then publish their events (and any extra ones)."""
+    for attempt in range(1, DYNAMODB_ATTEMPTS + 1):
+        try:
+            _transact(changes)
+            break
+        except TransactWriteError as error:
+            # DynamoDB cancels the whole transaction when another one holds an item (the dashboard
+            # counters are shared by every create): nothing was applied, and sent again its
+            # conditions are checked afresh. botocore does not retry a cancelled transaction.
+            if not transaction_conflicted(error) or attempt == DYNAMODB_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS))
+    publish([change.event for change in changes if change.event is not None] + list(extra_events))
+
+
+def _transact(changes: Sequence[Change]) -> None:
+    # PynamoDB sends a transaction's checks, deletes, puts and updates in that order, whatever the
+    # order they were added in; DynamoDB's cancellation reasons follow the order sent.
+    sent: dict[str, list[Change | None]] = {"check": [], "delete": [], "put": [], "update": []}
+    try:
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            for change in changes:
+                _add(transaction, change)
+                sent[change.kind].append(change)
+                if change.audit is not None:
+                    transaction.save(change.audit)
+                    sent["put"].append(None)
+    except TransactWriteError as error:
+        in_order = sent["check"] + sent["delete"] + sent["put"] + sent["update"]
+        for change, failed in zip(in_order, transaction_conditions_failed(error)):
+            if failed and change is not None and change.on_condition_failed is not None:
+                raise change.on_condition_failed from None
+        raise
+
+
+def _add(transaction: TransactWrite, change: Change) -> None:
+    if change.kind == "put":
+        transaction.save(change.item, condition=change.condition)
+    elif change.kind == "update":
+        transaction.update(change.item, actions=change.actions, condition=change.condition)
+    elif change.kind == "check":
+        transaction.condition_check(type(change.item), *_keys(change.item), condition=change.condition)
+    elif change.kind == "delete":
+        transaction.delete(change.item, condition=change.condition)
+    else:
+        raise ValueError(f"unknown change kind {change.kind}")
+
+
+def _keys(item: Model) -> tuple[Any, ...]:
+    hash_key = getattr(item, item._hash_keyname)
+    return (hash_key, getattr(item, item._range_keyname)) if item._range_keyname else (hash_key,)
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready form of an attribute value, for audit entries, events and API views."""
+    if isinstance(value, datetime):
+        return clock.isoformat(value)
+    if isinstance(value, MapAttribute):
+        return plain(value.as_dict())
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(plain(value), separators=(",", ":"), sort_keys=True)

@@ -1,1 +1,0 @@
-"""Business rules in plain Python: they import neither chalice nor boto3."""
