@@ -61,6 +61,9 @@ def record_routes(
     `id_pattern` when it is not a minted id. `names` (one, many) name the views: list_<many>,
     create_<one>, get_<one>, ... The service's list takes `list_arguments(request)`, then the page
     size and the cursor. Registering touches no service function (cold start)."""
+    unknown = set(operations) - set(OPERATIONS)
+    if unknown:  # a misspelt operation would otherwise leave its route out without a word
+        raise ValueError(f"Unknown record operations {sorted(unknown)}; they are {OPERATIONS}.")
     record_path = f"{collection}/{{{id_name}}}"
     read, write = can(resource, READ), can(resource, WRITE)
     if id_pattern is not None:
