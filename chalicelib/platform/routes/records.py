@@ -1,10 +1,13 @@
-"""The routes of a searchable record type (chalicelib/platform/services/records.py), declared once:
-list with search, create, batch create, read, replace, merge-patch, soft delete and restore under
-/v1/<resource>, each with the permission <resource>:read or :write. A resource declares its own
-routes beside these (a lead's conversion, a company's contacts)."""
+"""The routes of a tenant record type, declared once: list, create, batch create, read, replace,
+merge-patch, soft delete and restore under one collection path, each with the permission
+<resource>:read or :write. A declaration names the operations its record has; a searchable record
+(chalicelib/platform/services/records.py) has them all, with search as its list. A resource declares
+its own routes beside these (a lead's conversion, an opportunity's stage, a campaign's members)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from chalice import Response
@@ -19,13 +22,102 @@ if TYPE_CHECKING:  # the service loads on a request's first use, not when routes
     from chalicelib.platform.services.records import SearchableRecords
 
 MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
+OPERATIONS = ("list", "create", "batch", "get", "replace", "patch", "delete", "restore")
+# The service function of an operation ("list", "create", "get", ...), looked up when a request needs it.
+ServiceFunctions = Callable[[str], Callable[..., Any]]
 
 
-def record_response(resource: str, record: dict[str, Any], status: int = 200) -> Response:
-    headers = {"ETag": etag(record["version"])}
+def record_response(collection: str, record: dict[str, Any], status: int = 200) -> Response:
+    # A built-in role is the one record without a version: nothing to compare, so no ETag.
+    headers = {"ETag": etag(record["version"])} if "version" in record else {}
     if status == 201:
-        headers["Location"] = f"/v1/{resource}/{record['id']}"
+        headers["Location"] = f"{collection}/{record['id']}"
     return json_response(record, status=status, headers=headers)
+
+
+def functions_of(module: ModuleType, one: str, many: str) -> ServiceFunctions:
+    """A service module's functions `list_<many>` and `<operation>_<one>` (`create_ticket`,
+    `restore_ticket`, ...). The module is a lazy one: it loads when a request first calls it."""
+    return lambda operation: getattr(module, f"list_{many}" if operation == "list" else f"{operation}_{one}")
+
+
+def query_parameters(request: ApiRequest) -> tuple[Any, ...]:
+    """The list arguments of a service that parses its own filters from the query string."""
+    return (request.query_params,)
+
+
+def record_routes(
+    routes: Routes,
+    resource: str,
+    collection: str,
+    id_name: str,
+    names: tuple[str, str],
+    functions: ServiceFunctions,
+    operations: Collection[str] = OPERATIONS,
+    list_arguments: Callable[[ApiRequest], tuple[Any, ...]] = lambda request: (),
+    id_pattern: str | None = None,
+) -> None:
+    """Registers `operations` of the record under `collection` and `{id_name}`, whose shape is
+    `id_pattern` when it is not a minted id. `names` (one, many) name the views: list_<many>,
+    create_<one>, get_<one>, ... The service's list takes `list_arguments(request)`, then the page
+    size and the cursor. Registering touches no service function (cold start)."""
+    unknown = set(operations) - set(OPERATIONS)
+    if unknown:  # a misspelt operation would otherwise leave its route out without a word
+        raise ValueError(f"Unknown record operations {sorted(unknown)}; they are {OPERATIONS}.")
+    record_path = f"{collection}/{{{id_name}}}"
+    read, write = can(resource, READ), can(resource, WRITE)
+    if id_pattern is not None:
+        routes.path_ids[id_name] = re.compile(id_pattern)
+
+    def respond(record: dict[str, Any], status: int = 200) -> Response:
+        return record_response(collection, record, status)
+
+    def list_(request: ApiRequest) -> Response:
+        arguments = list_arguments(request)
+        limit = parse_page_size(request.query("limit"))
+        return json_response(functions("list")(request.principal, *arguments, limit, request.query("cursor")))
+
+    def create(request: ApiRequest) -> Response:
+        return respond(functions("create")(request.principal, request.json()), status=201)
+
+    def get(request: ApiRequest, **ids: str) -> Response:
+        return respond(functions("get")(request.principal, ids[id_name]))
+
+    def replace(request: ApiRequest, **ids: str) -> Response:
+        version = request.expected_version(required=True)
+        return respond(functions("replace")(request.principal, ids[id_name], request.json(), version))
+
+    def patch(request: ApiRequest, **ids: str) -> Response:
+        version = request.expected_version()
+        return respond(functions("patch")(request.principal, ids[id_name], request.json(), version))
+
+    def delete(request: ApiRequest, **ids: str) -> Response:
+        functions("delete")(request.principal, ids[id_name], request.expected_version())
+        return no_content()
+
+    def restore(request: ApiRequest, **ids: str) -> Response:
+        return respond(functions("restore")(request.principal, ids[id_name]))
+
+    singular, plural = names
+    list_.__name__ = f"list_{plural}"
+    for view in (create, get, replace, patch, delete, restore):
+        view.__name__ = f"{view.__name__}_{singular}"
+    if "list" in operations:
+        routes.protected(collection, methods=["GET"], permission=read)(list_)
+    if "create" in operations:
+        routes.protected(collection, methods=["POST"], permission=write, idempotent=True)(create)
+    if "batch" in operations:
+        routes.batch(f"{collection}/batch", lambda principal, item: functions("create")(principal, item), write)
+    if "get" in operations:
+        routes.protected(record_path, methods=["GET"], permission=read)(get)
+    if "replace" in operations:
+        routes.protected(record_path, methods=["PUT"], permission=write)(replace)
+    if "patch" in operations:
+        routes.protected(record_path, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES)(patch)
+    if "delete" in operations:
+        routes.protected(record_path, methods=["DELETE"], permission=write)(delete)
+    if "restore" in operations:
+        routes.protected(f"{record_path}/restore", methods=["POST"], permission=write)(restore)
 
 
 def searchable_record_routes(
@@ -35,49 +127,15 @@ def searchable_record_routes(
     records: Callable[[], SearchableRecords[Any]],
     filters: tuple[str, ...] = FILTERS,
 ) -> None:
-    """`records` returns the SearchableRecords service when a request needs it: the blueprint
-    reaches it through a lazy module, so registering these routes imports no service (cold start)."""
-    collection, one = f"/v1/{resource}", f"/v1/{resource}/{{{kind}_id}}"
-    read, write = can(resource, READ), can(resource, WRITE)
-
-    def respond(record: dict[str, Any], status: int = 200) -> Response:
-        return record_response(resource, record, status)
-
-    def search(request: ApiRequest) -> Response:
-        spec = parse_search(request.query_params, filters)
-        limit = parse_page_size(request.query("limit"))
-        return json_response(records().search(request.principal, spec, limit, request.query("cursor")))
-
-    def create(request: ApiRequest) -> Response:
-        return respond(records().create(request.principal, request.json()), status=201)
-
-    def get(request: ApiRequest, **ids: str) -> Response:
-        return respond(records().get(request.principal, ids[f"{kind}_id"]))
-
-    def replace(request: ApiRequest, **ids: str) -> Response:
-        version = request.expected_version(required=True)
-        return respond(records().replace(request.principal, ids[f"{kind}_id"], request.json(), version))
-
-    def patch(request: ApiRequest, **ids: str) -> Response:
-        version = request.expected_version()
-        return respond(records().patch(request.principal, ids[f"{kind}_id"], request.json(), version))
-
-    def delete(request: ApiRequest, **ids: str) -> Response:
-        records().delete(request.principal, ids[f"{kind}_id"], request.expected_version())
-        return no_content()
-
-    def restore(request: ApiRequest, **ids: str) -> Response:
-        return respond(records().restore(request.principal, ids[f"{kind}_id"]))
-
-    for view, name in ((search, f"list_{resource}"), (create, f"create_{kind}")):
-        view.__name__ = name
-    for view in (get, replace, patch, delete, restore):
-        view.__name__ = f"{view.__name__}_{kind}"
-    routes.protected(collection, methods=["GET"], permission=read)(search)
-    routes.protected(collection, methods=["POST"], permission=write, idempotent=True)(create)
-    routes.batch(f"{collection}/batch", lambda principal, item: records().create(principal, item), permission=write)
-    routes.protected(one, methods=["GET"], permission=read)(get)
-    routes.protected(one, methods=["PUT"], permission=write)(replace)
-    routes.protected(one, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES)(patch)
-    routes.protected(one, methods=["DELETE"], permission=write)(delete)
-    routes.protected(f"{one}/restore", methods=["POST"], permission=write)(restore)
+    """A searchable record's routes: every operation, its list a search by `filters`. `records`
+    returns the SearchableRecords service when a request needs it: the blueprint reaches it through
+    a lazy module, so registering these routes imports no service (cold start)."""
+    record_routes(
+        routes,
+        resource,
+        f"/v1/{resource}",
+        f"{kind}_id",
+        (kind, resource),
+        lambda operation: getattr(records(), "search" if operation == "list" else operation),
+        list_arguments=lambda request: (parse_search(request.query_params, filters),),
+    )

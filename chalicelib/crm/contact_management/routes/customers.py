@@ -18,7 +18,7 @@ searchable_record_routes(routes, "customers", "customer", lambda: customers.reco
 
 @routes.protected("/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
 def merge_customers(request):
-    return record_response("customers", merge.merge_customers(request.principal, request.json()))
+    return record_response("/v1/customers", merge.merge_customers(request.principal, request.json()))
 
 
 @routes.protected("/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ))

@@ -4,69 +4,18 @@ from chalice import Blueprint
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.requests import etag
-from chalicelib.platform.routes.routing import JSON_TYPES, Routes, json_response, no_content
+from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import READ, WRITE, can
 
 campaigns_blueprint = Blueprint(__name__)
 routes = Routes(campaigns_blueprint, jwt_authorizer)
-MERGE_PATCH_TYPES = [*JSON_TYPES, "application/merge-patch+json"]
 campaigns = lazy_module("chalicelib.crm.marketing.services.campaigns")
 
-
-def _campaign_response(campaign, status=200):
-    headers = {"ETag": etag(campaign["version"])}
-    if status == 201:
-        headers["Location"] = f"/v1/campaigns/{campaign['id']}"
-    return json_response(campaign, status=status, headers=headers)
-
-
-@routes.protected("/v1/campaigns", methods=["GET"], permission=can("campaigns", READ))
-def list_campaigns(request):
-    limit = parse_page_size(request.query("limit"))
-    return json_response(campaigns.list_campaigns(request.principal, request.query_params, limit, request.query("cursor")))
-
-
-@routes.protected("/v1/campaigns", methods=["POST"], permission=can("campaigns", WRITE), idempotent=True)
-def create_campaign(request):
-    return _campaign_response(campaigns.create_campaign(request.principal, request.json()), status=201)
-
-
-routes.batch(
-    "/v1/campaigns/batch",
-    lambda principal, item: campaigns.create_campaign(principal, item),
-    permission=can("campaigns", WRITE),
+record_routes(
+    routes, "campaigns", "/v1/campaigns", "campaign_id", ("campaign", "campaigns"),
+    functions_of(campaigns, "campaign", "campaigns"), list_arguments=query_parameters,
 )
-
-
-@routes.protected("/v1/campaigns/{campaign_id}", methods=["GET"], permission=can("campaigns", READ))
-def get_campaign(request, campaign_id):
-    return _campaign_response(campaigns.get_campaign(request.principal, campaign_id))
-
-
-@routes.protected("/v1/campaigns/{campaign_id}", methods=["PUT"], permission=can("campaigns", WRITE))
-def replace_campaign(request, campaign_id):
-    version = request.expected_version(required=True)
-    return _campaign_response(campaigns.replace_campaign(request.principal, campaign_id, request.json(), version))
-
-
-@routes.protected(
-    "/v1/campaigns/{campaign_id}", methods=["PATCH"], permission=can("campaigns", WRITE), content_types=MERGE_PATCH_TYPES
-)
-def patch_campaign(request, campaign_id):
-    version = request.expected_version()
-    return _campaign_response(campaigns.patch_campaign(request.principal, campaign_id, request.json(), version))
-
-
-@routes.protected("/v1/campaigns/{campaign_id}", methods=["DELETE"], permission=can("campaigns", WRITE))
-def delete_campaign(request, campaign_id):
-    campaigns.delete_campaign(request.principal, campaign_id, request.expected_version())
-    return no_content()
-
-
-@routes.protected("/v1/campaigns/{campaign_id}/restore", methods=["POST"], permission=can("campaigns", WRITE))
-def restore_campaign(request, campaign_id):
-    return _campaign_response(campaigns.restore_campaign(request.principal, campaign_id))
 
 
 @routes.protected("/v1/campaigns/{campaign_id}/members", methods=["GET"], permission=can("campaigns", READ))
