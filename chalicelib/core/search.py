@@ -2,7 +2,7 @@
 key or an index (see chalicelib/platform/tables/search.py)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,25 +46,38 @@ class SearchSpec:
         return self.sort.lstrip("-") if self.sort else None
 
 
-def parse_search(query: Mapping[str, str], known_filters: tuple[str, ...] = FILTERS) -> SearchSpec:
-    """Unknown parameters are rejected rather than ignored: a typo must not silently widen a list."""
-    values: dict[str, object] = {}
+def normalize_tags(tags: list[str]) -> list[str]:
+    """Tags match case-insensitively, so they are kept lower-case, once each, in the given order."""
+    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
+
+
+def list_filters(
+    query: Mapping[str, str], known: Collection[str], choices: Mapping[str, Collection[str]] | None = None
+) -> dict[str, str]:
+    """The filters of a list's query string (`limit` and `cursor` aside), each 1 to 200 characters
+    and, where `choices` names the filter, one of its values. Unknown parameters are rejected
+    rather than ignored: a typo must not silently widen a list."""
+    filters: dict[str, str] = {}
     for name, raw in query.items():
         if name in ("limit", "cursor"):
             continue
-        if name not in known_filters:
-            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(known_filters)}.", field=name)
+        if name not in known:
+            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(known)}.", field=name)
         if not raw or len(raw) > 200:
             raise MalformedRequest(f"{name} must be 1 to 200 characters.", field=name)
+        allowed = (choices or {}).get(name)
+        if allowed is not None and raw not in allowed:
+            raise MalformedRequest(f"{name} must be one of {', '.join(allowed)}.", field=name)
+        filters[name] = raw
+    return filters
+
+
+def parse_search(query: Mapping[str, str], known_filters: tuple[str, ...] = FILTERS) -> SearchSpec:
+    values: dict[str, object] = dict(list_filters(query, known_filters, {"sort": SORTS}))
+    for name, raw in values.items():
         if name.endswith(("_after", "_before")):
             try:
-                values[name] = clock.parse(raw)
+                values[name] = clock.parse(raw)  # type: ignore[arg-type]
             except ValueError:
                 raise MalformedRequest(f"{name} must be an ISO-8601 timestamp.", field=name) from None
-        elif name == "sort":
-            if raw not in SORTS:
-                raise MalformedRequest(f"sort must be one of {', '.join(SORTS)}.", field=name)
-            values[name] = raw
-        else:
-            values[name] = raw
     return SearchSpec(**values)  # type: ignore[arg-type]

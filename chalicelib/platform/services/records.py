@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Generic
 
 from chalicelib.core.ids import new_id
-from chalicelib.core.search import SearchSpec
+from chalicelib.core.search import SearchSpec, normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
 from chalicelib.platform.services import custom_fields
@@ -164,11 +164,6 @@ def merge_patch(org_id: str, entity: str, changes: dict[str, Any]) -> dict[str, 
     if "custom_fields" in changes:
         custom_fields.check_values(org_id, entity, changes["custom_fields"])
     return _with_normal_tags(changes)
-
-
-def normalize_tags(tags: list[str]) -> list[str]:
-    """Tags match case-insensitively, so they are kept lower-case, once each, in the given order."""
-    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
 
 
 def _with_normal_tags(changes: dict[str, Any]) -> dict[str, Any]:

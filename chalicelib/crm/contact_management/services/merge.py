@@ -19,6 +19,7 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.search import normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.services.customers import records as customer_records
 from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
@@ -27,7 +28,6 @@ from chalicelib.crm.contact_management.tables.customers import CustomerModel, cu
 from chalicelib.crm.contact_management.tables.notes import NoteModel, note_key, notes
 from chalicelib.crm.contact_management.tables.notes import of_customer as notes_of
 from chalicelib.observability import count
-from chalicelib.platform.services.records import normalize_tags
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
 from chalicelib.platform.tables.writes import Change, audited, commit, plain

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
+from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.sales_pipeline.services import products
@@ -89,16 +90,7 @@ def get_deal(principal: Principal, deal_id: str) -> dict[str, Any]:
 
 def list_deals(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     """One Query per page; which index serves which filter: data/deals.py."""
-    filters: dict[str, str] = {}
-    for name, raw in query.items():
-        if name in ("limit", "cursor"):
-            continue
-        if name not in LIST_FILTERS:
-            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(LIST_FILTERS)}.", field=name)
-        if not raw or len(raw) > 200 or (name == "status" and raw not in STATUSES):
-            raise MalformedRequest(f"{name} is not a valid filter value.", field=name)
-        filters[name] = raw
-    return _page(principal.org_id, filters, limit, cursor)
+    return _page(principal.org_id, list_filters(query, LIST_FILTERS, {"status": STATUSES}), limit, cursor)
 
 
 def list_customer_deals(principal: Principal, customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:

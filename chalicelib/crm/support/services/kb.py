@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest
+from chalicelib.core.errors import Conflict
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import list_filters, normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.crm.support.tables.kb_articles import KbArticleModel, kb_articles
 from chalicelib.observability import count
@@ -45,7 +46,7 @@ PATCH_SCHEMA = {
 def create_article(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(ARTICLE_SCHEMA, body)
     article = KbArticleModel(principal.org_id, new_id(), title=fields["title"], body=fields["body"],
-                             tags=_tags(fields.get("tags", [])), status="draft")
+                             tags=normalize_tags(fields.get("tags", [])), status="draft")
     kb_articles.insert(article, principal.user_id)
     count("KbArticleCreated")
     return article_view(article)
@@ -59,7 +60,7 @@ def get_article(principal: Principal, article_id: str) -> dict[str, Any]:
 
 
 def list_articles(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    filters = _parse_filters(query)
+    filters = list_filters(query, LIST_FILTERS, {"status": STATUSES})
     if not _sees_drafts(principal):
         if filters.get("status", "published") != "published":
             return {"items": [], "next_cursor": None}
@@ -141,7 +142,7 @@ def article_view(article: KbArticleModel) -> dict[str, Any]:
 
 def _apply(principal: Principal, article_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
     if "tags" in changes:
-        changes["tags"] = _tags(changes["tags"])
+        changes["tags"] = normalize_tags(changes["tags"])
     article = kb_articles.update(principal.org_id, article_id, changes, expected_version, principal.user_id)
     count("KbArticleUpdated")
     return article_view(article)
@@ -168,22 +169,3 @@ def _by_tag(org_id: str, filters: dict[str, str], limit: int, cursor: str | None
 
 def _sees_drafts(principal: Principal) -> bool:
     return "kb:write" in principal.permissions
-
-
-def _tags(tags: list[str]) -> list[str]:
-    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
-
-
-def _parse_filters(query: dict[str, str]) -> dict[str, str]:
-    filters: dict[str, str] = {}
-    for name, value in query.items():
-        if name in ("limit", "cursor"):
-            continue
-        if name not in LIST_FILTERS:
-            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(LIST_FILTERS)}.", field=name)
-        if not value or len(value) > 200:
-            raise MalformedRequest(f"{name} must be 1 to 200 characters.", field=name)
-        if name == "status" and value not in STATUSES:
-            raise MalformedRequest(f"status must be one of {', '.join(STATUSES)}.", field=name)
-        filters[name] = value
-    return filters

@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest, PreconditionFailed
+from chalicelib.core.errors import Conflict, PreconditionFailed
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.support.services.sla import due_times
@@ -108,7 +109,7 @@ def get_ticket(principal: Principal, ticket_id: str) -> dict[str, Any]:
 
 
 def list_tickets(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    filters = _parse_filters(query)
+    filters = list_filters(query, LIST_FILTERS, {"status": STATUSES, "priority": PRIORITIES, "sort": ("created", "-created")})
     org_id = principal.org_id
     model = TicketModel
     source: Any = model
@@ -261,19 +262,3 @@ def _apply(principal: Principal, ticket_id: str, changes: dict[str, Any], expect
     commit([*parts, *also], events)
     count("TicketUpdated")
     return ticket_view(updated, now)
-
-
-def _parse_filters(query: dict[str, str]) -> dict[str, str]:
-    filters: dict[str, str] = {}
-    for name, value in query.items():
-        if name in ("limit", "cursor"):
-            continue
-        if name not in LIST_FILTERS:
-            raise MalformedRequest(f"Unknown query parameter {name!r}; filters are {', '.join(LIST_FILTERS)}.", field=name)
-        if not value or len(value) > 200:
-            raise MalformedRequest(f"{name} must be 1 to 200 characters.", field=name)
-        allowed = {"status": STATUSES, "priority": PRIORITIES, "sort": ("created", "-created")}.get(name)
-        if allowed and value not in allowed:
-            raise MalformedRequest(f"{name} must be one of {', '.join(allowed)}.", field=name)
-        filters[name] = value
-    return filters
