@@ -253,3 +253,12 @@ def test_a_viewer_reads_activities_but_cannot_write_them(api, login_as, owner, t
     reply = api.call(method, template.format(id=task["id"]), body, as_=viewer, headers={"If-Match": '"1"'})
     assert reply.status == 403
     assert api.get(f"/v1/activities/{task['id']}", as_=owner).json == task
+
+
+def test_a_role_without_customers_read_cannot_list_or_read(api, login_as, owner, task):
+    role = api.post("/v1/roles", {"name": "Support", "permissions": ["tickets:read", "tickets:write"]}, as_=owner).json
+    member = login_as("member", org_of=owner)
+    assert api.put(f"/v1/users/{member.user_id}/role", {"role": role["id"]}, as_=owner).status == 200
+    headers = {"Authorization": f"Bearer {api.login(member.email).json['access_token']}"}
+    assert api.get("/v1/activities", headers=headers).status == 403
+    assert api.get(f"/v1/activities/{task['id']}", headers=headers).status == 403
