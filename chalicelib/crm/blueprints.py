@@ -1,9 +1,11 @@
 """The CRM's blueprints, by domain, registered by app.py. Each loads its services on first use
 (chalicelib/core/lazy.py), so registering them costs the cold start routes only."""
+from chalicelib.crm.contact_management.routes.activities import activities_blueprint
 from chalicelib.crm.contact_management.routes.companies import companies_blueprint
 from chalicelib.crm.contact_management.routes.contacts import contacts_blueprint
 from chalicelib.crm.contact_management.routes.customers import customers_blueprint
 from chalicelib.crm.contact_management.routes.leads import leads_blueprint
+from chalicelib.crm.contact_management.routes.notes import notes_blueprint
 from chalicelib.crm.marketing.routes.campaigns import campaigns_blueprint
 from chalicelib.crm.marketing.routes.email_templates import email_templates_blueprint
 from chalicelib.crm.reporting.routes.dashboard import dashboard_blueprint
@@ -18,6 +20,8 @@ from chalicelib.crm.support.routes.tickets import tickets_blueprint
 CRM_BLUEPRINTS = (
     # Contact management
     customers_blueprint,
+    notes_blueprint,
+    activities_blueprint,
     leads_blueprint,
     contacts_blueprint,
     companies_blueprint,

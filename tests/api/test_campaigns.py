@@ -199,6 +199,7 @@ ROUTES = [
     ("DELETE", "/v1/campaigns/{id}", None),
     ("POST", "/v1/campaigns/{id}/restore", None),
     ("GET", "/v1/campaigns/{id}/members", None),
+    ("GET", "/v1/campaigns/{id}/members/{customer}", None),
     ("POST", "/v1/campaigns/{id}/members", {"member_type": "customer", "member_id": "{customer}"}),
     ("DELETE", "/v1/campaigns/{id}/members/{customer}", None),
     ("POST", "/v1/campaigns/{id}/members/{customer}/convert", None),
@@ -236,3 +237,27 @@ def test_viewers_cannot_write(api, login_as, owner, campaign, customer, method, 
     assert reply.status == 403
     assert api.get(f"/v1/campaigns/{campaign['id']}", as_=owner).json == campaign
     assert analytics(api, owner, campaign["id"])["members"] == 1
+
+
+def test_a_new_member_is_located_and_read_one_by_one(api, login_as, owner, campaign, customer):
+    reply = api.post(f"/v1/campaigns/{campaign['id']}/members", {"member_type": "customer", "member_id": customer["id"]},
+                     as_=owner)
+    assert reply.status == 201
+    assert reply.header("Location") == f"/v1/campaigns/{campaign['id']}/members/{customer['id']}"
+    assert reply.header("ETag") == '"1"'
+    read = api.get(reply.header("Location"), as_=owner)
+    assert read.status == 200 and read.json == reply.json and read.header("ETag") == '"1"'
+    api.delete(reply.header("Location"), as_=owner)
+    assert api.get(reply.header("Location"), as_=owner).status == 404
+    other = api.post("/v1/campaigns", CAMPAIGN, as_=owner).json
+    assert api.get(f"/v1/campaigns/{other['id']}/members/{customer['id']}", as_=owner).status == 404
+
+
+def test_a_role_without_campaigns_read_cannot_read_a_member(api, login_as, owner, campaign, customer):
+    path = f"/v1/campaigns/{campaign['id']}/members"
+    assert api.post(path, {"member_type": "customer", "member_id": customer["id"]}, as_=owner).status == 201
+    role = api.post("/v1/roles", {"name": "Support", "permissions": ["tickets:read"]}, as_=owner).json
+    member = login_as("member", org_of=owner)
+    assert api.put(f"/v1/users/{member.user_id}/role", {"role": role["id"]}, as_=owner).status == 200
+    headers = {"Authorization": f"Bearer {api.login(member.email).json['access_token']}"}
+    assert api.get(f"{path}/{customer['id']}", headers=headers).status == 403

@@ -17,6 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from tests.benchmarks import dynamodb_events
 from tests.benchmarks.dynamodb_events import CallCounter
@@ -162,6 +163,55 @@ CONTACT_MANAGEMENT_STEPS: list[Step] = [
 ]
 
 
+def _notes_and_activities_steps() -> list[Step]:
+    """/v1/notes and /v1/activities: create, list (each index of the activity filters), get,
+    PATCH, DELETE and restore."""
+
+    def call(
+        id_name: str | None = None, body_of: Callable[[dict[str, Any]], Any] | None = None,
+        headers: dict[str, str] | None = None, query: Callable[[dict[str, Any]], dict[str, str]] | None = None,
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers)}
+            if id_name is not None:
+                built["path"] = {id_name: s[id_name]}
+            if body_of is not None:
+                built["body"] = _json(body_of(s))
+            if query is not None:
+                built["query"] = query(s)
+            return built
+
+        return request
+
+    week = {"due_after": "2030-01-01T00:00:00Z", "due_before": "2030-01-08T00:00:00Z"}
+    task = lambda s: {"customer_id": s["customer_id"], "type": "task", "subject": "Send the quote",  # noqa: E731
+                      "due_at": "2030-01-02T09:00:00Z"}
+    return [
+        Step("POST", "/v1/notes", 201, call(body_of=lambda s: {"customer_id": s["customer_id"], "body": "Met at the fair."}),
+             after=_remember(note_id="id")),
+        Step("GET", "/v1/notes", 200, call()),
+        Step("GET", "/v1/notes", 200, call(query=lambda s: {"customer_id": s["customer_id"], "author": "me"}), variant="by customer"),
+        Step("GET", "/v1/notes/{note_id}", 200, call("note_id")),
+        Step("PATCH", "/v1/notes/{note_id}", 200, call("note_id", lambda s: {"body": "Met at the fair, twice."},
+                                                      {"If-Match": '"1"'})),
+        Step("DELETE", "/v1/notes/{note_id}", 204, call("note_id")),
+        Step("POST", "/v1/notes/{note_id}/restore", 200, call("note_id")),
+        Step("POST", "/v1/activities", 201, call(body_of=task), after=_remember(activity_id="id")),
+        Step("GET", "/v1/activities", 200, call()),
+        Step("GET", "/v1/activities", 200, call(query=lambda s: {"assignee": "me", "status": "open"}), variant="task list"),
+        Step("GET", "/v1/activities", 200, call(query=lambda s: {"type": "meeting", "status": "open", **week}),
+             variant="meetings due this week"),
+        Step("GET", "/v1/activities", 200, call(query=lambda s: {"status": "open"}), variant="by status"),
+        Step("GET", "/v1/activities", 200, call(query=lambda s: week), variant="by due range"),
+        Step("GET", "/v1/activities", 200, call(query=lambda s: {"customer_id": s["customer_id"]}), variant="by customer"),
+        Step("GET", "/v1/activities/{activity_id}", 200, call("activity_id")),
+        Step("PATCH", "/v1/activities/{activity_id}", 200,
+             call("activity_id", lambda s: {"status": "done", "due_at": "2030-01-03T09:00:00Z"}, {"If-Match": '"1"'})),
+        Step("DELETE", "/v1/activities/{activity_id}", 204, call("activity_id")),
+        Step("POST", "/v1/activities/{activity_id}/restore", 200, call("activity_id")),
+    ]
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -202,6 +252,7 @@ def _marketing_support_steps() -> list[Step]:
         Step("POST", "/v1/campaigns/{campaign_id}/members", 201,
              call(campaign, body_of=lambda s: {"member_type": "customer", "member_id": s["customer_id"]})),
         Step("GET", "/v1/campaigns/{campaign_id}/members", 200, call(campaign)),
+        Step("GET", "/v1/campaigns/{campaign_id}/members/{member_id}", 200, call(member)),
         Step("POST", "/v1/campaigns/{campaign_id}/members/{member_id}/convert", 200, call(member)),
         Step("GET", "/v1/campaigns/{campaign_id}/analytics", 200, call(campaign)),
         Step("DELETE", "/v1/campaigns/{campaign_id}/members/{member_id}", 204, call(member)),
@@ -418,6 +469,7 @@ SCENARIO: list[Step] = [
         lambda s: {"headers": _bearer(s), "body": _json({"type": "call", "subject": "Intro call"})},
     ),
     Step("GET", "/v1/customers/{customer_id}/activities", 200, lambda s: {"headers": _bearer(s)}),
+    *_notes_and_activities_steps(),
     Step(
         "DELETE",
         "/v1/customers/{customer_id}",
@@ -595,6 +647,8 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
                 continue
             path_parameters = {"customer_id": state.get("customer_id", "")} | request.get("path", {})
             path = step.route.format(**path_parameters)
+            if request.get("query"):
+                path += "?" + urlencode(request["query"])
             counter.take()
             counter.phase = ROUTE_PHASE
             response = client.http.request(

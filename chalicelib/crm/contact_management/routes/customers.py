@@ -12,6 +12,8 @@ customers_blueprint = Blueprint(__name__)
 routes = Routes(customers_blueprint, jwt_authorizer)
 customers = lazy_module("chalicelib.crm.contact_management.services.customers")
 merge = lazy_module("chalicelib.crm.contact_management.services.merge")
+notes = lazy_module("chalicelib.crm.contact_management.services.notes")
+activities = lazy_module("chalicelib.crm.contact_management.services.activities")
 
 searchable_record_routes(routes, "customers", "customer", lambda: customers.records)
 
@@ -21,25 +23,29 @@ def merge_customers(request):
     return record_response("/v1/customers", merge.merge_customers(request.principal, request.json()))
 
 
+# A customer's notes and activities, listed and added under it; each is then its own resource
+# (routes/notes.py, routes/activities.py), where the 201's Location points.
 @routes.protected("/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ))
-def list_notes(request, customer_id):
+def list_customer_notes(request, customer_id):
     limit = parse_page_size(request.query("limit"))
-    return json_response(customers.list_notes(request.principal, customer_id, limit, request.query("cursor")))
+    return json_response(notes.list_customer_notes(request.principal, customer_id, limit, request.query("cursor")))
 
 
 @routes.protected("/v1/customers/{customer_id}/notes", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
-def add_note(request, customer_id):
-    return json_response(customers.add_note(request.principal, customer_id, request.json()), status=201)
+def add_customer_note(request, customer_id):
+    return record_response("/v1/notes", notes.add_customer_note(request.principal, customer_id, request.json()), 201)
 
 
 @routes.protected("/v1/customers/{customer_id}/activities", methods=["GET"], permission=can("customers", READ))
-def list_activities(request, customer_id):
+def list_customer_activities(request, customer_id):
     limit = parse_page_size(request.query("limit"))
-    return json_response(customers.list_activities(request.principal, customer_id, limit, request.query("cursor")))
+    page = activities.list_customer_activities(request.principal, customer_id, limit, request.query("cursor"))
+    return json_response(page)
 
 
 @routes.protected(
     "/v1/customers/{customer_id}/activities", methods=["POST"], permission=can("customers", WRITE), idempotent=True
 )
-def add_activity(request, customer_id):
-    return json_response(customers.add_activity(request.principal, customer_id, request.json()), status=201)
+def add_customer_activity(request, customer_id):
+    activity = activities.add_customer_activity(request.principal, customer_id, request.json())
+    return record_response("/v1/activities", activity, 201)

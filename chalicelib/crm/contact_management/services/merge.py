@@ -4,10 +4,9 @@
    company or custom field it lacks (the target's own values win; among sources, the first listed
    wins); each source is soft-deleted with `merged_into` (restorable for 30 days, like a delete).
    Every record gets its audit entry ("merged") and event.
-2. Notes and activities move to the target. Their sort keys embed the customer id, so a move is a
-   put of the copy under the target plus the delete of the original, in the same transaction:
-   a note is never in both places or in neither. Transactions hold at most 100 items, so moves go
-   in chunks (each move is a put, a delete and an audit entry "moved").
+2. Notes and activities move to the target: each is an update of its `customer_id` (its audit
+   entry says "moved"), found through the table's by_customer index. Transactions hold at most
+   100 items, so moves go in chunks of updates with their audit entries.
 
 A merge interrupted between chunks is finished by sending the same request again: sources already
 merged into this target are accepted, and only what is still under them moves.
@@ -22,19 +21,17 @@ from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.search import normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.services.customers import records as customer_records
-from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
-from chalicelib.crm.contact_management.tables.activities import of_customer as activities_of
+from chalicelib.crm.contact_management.tables import activities as activities_table
+from chalicelib.crm.contact_management.tables import notes as notes_table
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
-from chalicelib.crm.contact_management.tables.notes import NoteModel, note_key, notes
-from chalicelib.crm.contact_management.tables.notes import of_customer as notes_of
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
-from chalicelib.platform.tables.writes import Change, audited, commit, plain
+from chalicelib.platform.tables.writes import Change, commit, plain
 
 MAX_SOURCES = 10
-# A move is a put, a delete and an audit entry: 30 moves fill 90 of a transaction's 100 items.
-MOVES_PER_TRANSACTION = 30
+# A move is an update and its audit entry: 45 moves fill 90 of a transaction's 100 items.
+MOVES_PER_TRANSACTION = 45
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
 MERGE_SCHEMA = {
     "type": "object",
@@ -46,10 +43,10 @@ MERGE_SCHEMA = {
     },
 }
 _FILLED_FIELDS = ("email", "phone", "company")
-# What moves, and how its sort key is built from the customer id.
+# What moves: a table of a customer's records and how its by_customer partition is named.
 _CHILDREN = (
-    (notes, NoteModel, "note_key", note_key, notes_of),
-    (activities, ActivityModel, "activity_key", activity_key, activities_of),
+    (notes_table.notes, notes_table.customer_partition),
+    (activities_table.activities, activities_table.customer_partition),
 )
 
 
@@ -116,39 +113,27 @@ def _filled(target: CustomerModel, sources: list[CustomerModel]) -> dict[str, An
 
 def _move_children(org_id: str, actor: str, source_id: str, target_id: str) -> int:
     moved = 0
-    for table, model, key_name, make_key, of_customer in _CHILDREN:
-        while True:
-            # Deleted notes and activities move too: the history stays whole.
-            batch = list(model.query(org_id, range_key_condition=of_customer(source_id), limit=MOVES_PER_TRANSACTION))
-            if not batch:
-                break
-            changes: list[Change] = []
-            for original in batch:
-                changes += _move(table, model, key_name, make_key, original, target_id, actor)
-            commit(changes)
-            moved += len(batch)
+    for table, partition in _CHILDREN:
+        # One pass over the index, page by page: a moved record leaves the source's partition, so
+        # the pass never meets it again even where the index lags the table. Deleted notes and
+        # activities move too: the history stays whole.
+        found = table.model.by_customer.query(partition(org_id, source_id), page_size=MOVES_PER_TRANSACTION)
+        chunk: list[Change] = []
+        for original in found:
+            chunk += _move(table, original, target_id, actor)
+            moved += 1
+            if len(chunk) == MOVES_PER_TRANSACTION:
+                commit(chunk)
+                chunk = []
+        if chunk:
+            commit(chunk)
     return moved
 
 
-def _move(table: Any, model: Any, key_name: str, make_key: Any, original: Any, target_id: str, actor: str) -> list[Change]:
-    record_id = table.record_id(original)
-    copy = model.from_raw_data(original.serialize())
-    setattr(copy, key_name, make_key(target_id, record_id))
-    copy.customer_id = target_id
-    copy.version = original.version + 1
-    copy.updated_at = clock.now()
-    copy.updated_by = actor
-    audit, event = audited(
-        original.org_id, actor, "moved", table.kind, record_id, {"customer_id": {"from": original.customer_id, "to": target_id}}
+def _move(table: Any, original: Any, target_id: str, actor: str) -> list[Change]:
+    changes, _ = table.modification(
+        original, {"customer_id": target_id}, actor, action="moved", deleted=original.deleted_at is not None
     )
-    original_key = getattr(model, key_name)
-    return [
-        Change("put", copy, audit=audit, event=event),
-        Change(
-            "delete",
-            model(original.org_id, getattr(original, key_name)),
-            # Gone already: another merge request moved it meanwhile; this one retries cleanly.
-            condition=original_key.exists() & (model.version == original.version),
-            on_condition_failed=Conflict("A note or activity changed during the merge; send the request again."),
-        ),
-    ]
+    # Changed since the index showed it (another merge request moved it meanwhile): resending retries cleanly.
+    changes[0].on_condition_failed = Conflict("A note or activity changed during the merge; send the request again.")
+    return changes

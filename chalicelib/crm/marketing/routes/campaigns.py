@@ -5,6 +5,7 @@ from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.requests import etag
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import READ, WRITE, can
 
@@ -28,7 +29,18 @@ def list_campaign_members(request, campaign_id):
     "/v1/campaigns/{campaign_id}/members", methods=["POST"], permission=can("campaigns", WRITE), idempotent=True
 )
 def add_campaign_member(request, campaign_id):
-    return json_response(campaigns.add_member(request.principal, campaign_id, request.json()), status=201)
+    member = campaigns.add_member(request.principal, campaign_id, request.json())
+    # A member is addressed by the lead or contact it is, as its other routes are.
+    location = f"/v1/campaigns/{campaign_id}/members/{member['member_id']}"
+    return json_response(member, status=201, headers={"Location": location, "ETag": etag(member["version"])})
+
+
+@routes.protected(
+    "/v1/campaigns/{campaign_id}/members/{member_id}", methods=["GET"], permission=can("campaigns", READ)
+)
+def get_campaign_member(request, campaign_id, member_id):
+    member = campaigns.get_member(request.principal, campaign_id, member_id)
+    return json_response(member, headers={"ETag": etag(member["version"])})
 
 
 @routes.protected(

@@ -161,6 +161,11 @@ def list_members(principal: Principal, campaign_id: str, limit: int, cursor: str
     return {"items": [member_view(item) for item in items], "next_cursor": next_cursor}
 
 
+def get_member(principal: Principal, campaign_id: str, member_id: str) -> dict[str, Any]:
+    """One GetItem: the membership's key holds the campaign, so another tenant's or campaign's is 404."""
+    return member_view(campaign_members.get(principal.org_id, member_key(campaign_id, member_id)))
+
+
 def remove_member(principal: Principal, campaign_id: str, member_id: str) -> None:
     org_id = principal.org_id
     campaigns.get(org_id, campaign_id)
