@@ -114,6 +114,17 @@ class LocalServer:
         assert reply.status == 200, reply.body
         self.access_token = reply.json["access_token"]
 
+    def kill(self) -> None:
+        """As a crash would: SIGKILL to the runner (and so to its DynamoDB) and to chalice local."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for child in children:  # chalice local runs in a process group of its own
+            try:
+                os.killpg(int(child), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # the runner stops chalice local and moto
@@ -124,14 +135,11 @@ class LocalServer:
                 self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def local_server(tmp_path_factory) -> LocalServer:
-    root = fresh_clone(tmp_path_factory.mktemp("clone"))
-    # Outside the clone: chalice local restarts on any change under the project directory.
-    log = tmp_path_factory.mktemp("log") / "make-run.log"
+def start_local_server(root: Path, log: Path, **variables: str) -> LocalServer:
+    """The runner started as `make run` starts it, in `root`, on a free port; ready when it returns."""
     port = free_port()
     environment = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
-    environment.update(PORT=str(port), PYTHONUNBUFFERED="1")
+    environment.update(PORT=str(port), PYTHONUNBUFFERED="1", **variables)
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "chalicelib.localdev.run"],
@@ -140,6 +148,18 @@ def local_server(tmp_path_factory) -> LocalServer:
     server = LocalServer(root, port, process, log)
     try:
         server.wait_until_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory) -> LocalServer:
+    root = fresh_clone(tmp_path_factory.mktemp("clone"))
+    # Outside the clone: chalice local restarts on any change under the project directory.
+    server = start_local_server(root, tmp_path_factory.mktemp("log") / "make-run.log")
+    try:
         server.log_in_as_demo_owner()
         yield server
     finally:
