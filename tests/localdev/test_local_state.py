@@ -4,14 +4,16 @@ dashboard and forecast, mail lands in the local mailbox, and the log is one read
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.benchmarks.lambda_runtime import lambda_environment
-from tests.localdev.conftest import REPO, LocalServer, fresh_clone, start_local_server
+from tests.localdev.conftest import REPO, LocalServer, free_port, fresh_clone, start_local_server
 
 
 def printed(server: LocalServer, label: str) -> str:
@@ -115,3 +117,26 @@ def test_lambda_has_no_local_mailbox_even_if_its_variable_leaks_in():
     assert not [route for route in seen["routes"] if route.startswith("/_local")]
     assert "/v1/health" in seen["routes"]
     assert (seen["format"], seen["mailbox"]) == ("json", None)
+
+
+def test_plain_chalice_local_works_as_the_readme_recipe_says(tmp_path_factory):
+    """Terminal 1: `make local-db`; terminal 2: source .local/local-db.env, `chalice local --no-autoreload`."""
+    root = fresh_clone(tmp_path_factory.mktemp("clone"))
+    logs = tmp_path_factory.mktemp("logs")
+    database = start_local_server(root, logs / "local-db.log", db_only=True)
+    port = free_port()
+    chalice = Path(sys.executable).parent / "chalice"
+    recipe = f"set -a; . .local/local-db.env; set +a; exec {chalice} local --port {port} --no-autoreload"
+    with (logs / "chalice-local.log").open("wb") as output:
+        process = subprocess.Popen(["bash", "-c", recipe], cwd=root, env={"PATH": os.environ["PATH"], "HOME": str(root)},
+                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    served = LocalServer(root, port, process, logs / "chalice-local.log")
+    try:
+        served.wait_until_ready(ready_line="")  # its output is block-buffered: ask /v1/health
+        served.log_in_as_demo_owner(log=database.log())
+        assert served.call("GET", "/v1/customers").status == 200
+        hello = served.call("POST", "/api/abc/hello", {}, {"x-api-key": printed(database, "API key")})
+        assert hello.status == 200, hello.body
+    finally:
+        served.stop()
+        database.stop()
