@@ -49,8 +49,13 @@ class Journal:
         self._file = self.path.open("a", encoding="utf-8")
 
     def append(self, region: str, action: str, request: dict[str, Any]) -> None:
+        """Called under the lock, so lines are in the order the writes were applied."""
         self._file.write(json.dumps({"region": region, "action": action, "request": request}) + "\n")
         self._file.flush()
+
+    def sync(self) -> None:
+        """Outside the lock: one fsync covers every line written before it, so the next request
+        need not wait for this one's disk write to be applied."""
         os.fsync(self._file.fileno())
 
     def entries(self) -> list[dict[str, Any]]:
@@ -100,13 +105,17 @@ def serialize_requests() -> None:
 
     @functools.wraps(call_action)
     def serialized_call_action(handler: DynamoHandler):
+        journal = _journal
         with _BACKEND_LOCK:
             status, headers, body = call_action(handler)
             action = handler._get_action()
-            if _journal is not None and status == 200 and action in TABLE_ACTIONS | ITEM_ACTIONS:
+            changed = journal is not None and status == 200 and action in TABLE_ACTIONS | ITEM_ACTIONS
+            if changed:
                 request = handler.body  # moto has parsed it by now; it may also still be the raw JSON
-                _journal.append(handler.region, action, request if isinstance(request, dict) else json.loads(request or "{}"))
-            return status, headers, body
+                journal.append(handler.region, action, request if isinstance(request, dict) else json.loads(request or "{}"))
+        if changed:
+            journal.sync()  # before the client hears of the write
+        return status, headers, body
 
     serialized_call_action.serialized = True
     DynamoHandler.call_action = serialized_call_action
