@@ -41,8 +41,7 @@ class Block:
             logical += line
             if line.rstrip().endswith("\\"):
                 continue
-            code = logical.split("#", 1)[0] if not re.search(r"'[^']*#", logical) else logical
-            if re.search(r"(^|[\s($|])curl\s", code.split("# ->")[0]):
+            if re.search(r"(^|[\s($|])curl\s", logical.split("# ->")[0]):
                 found = EXPECTED.search(logical)
                 assert found, f"{self.document}:{self.line}: a curl without its `# -> <status>`: {logical.strip()}"
                 expected.append(int(found.group(1)))
