@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run local-db test test-app bench clean
+.PHONY: venv run local-db reset test test-app bench clean
 
 venv: $(STAMP)
 
@@ -15,13 +15,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: serve the API with chalice local on 127.0.0.1:$(PORT), backed by a local DynamoDB
+## run: serve the API with chalice local on 127.0.0.1:$(PORT), backed by a local DynamoDB whose data
+## stays in .local/ between runs (LOG_LEVEL=DEBUG for metrics and library logs)
 run: venv
 	PORT=$(PORT) $(BIN)/python -m chalicelib.localdev.run
 
 ## local-db: only the local DynamoDB (tables, demo data), for running plain `chalice local` yourself
+## (it writes .local/local-db.env with the variables chalice local needs)
 local-db: venv
 	$(BIN)/python -m chalicelib.localdev.run --db-only
+
+## reset: forget the local data, API key, demo login and mail; the next `make run` starts afresh
+reset:
+	rm -rf .local
 
 ## test: the whole suite (app tests, then the offline infrastructure checks)
 test: test-app infra-check

@@ -16,6 +16,10 @@ if not get_settings().running_in_lambda:
     from chalicelib.platform.routes.local_gateway import emulate_api_gateway
 
     emulate_api_gateway(app)
+    if get_settings().local_mailbox_file:
+        from chalicelib.localdev.mailbox_routes import mailbox_blueprint
+
+        app.register_blueprint(mailbox_blueprint)
 
 for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
     app.register_blueprint(blueprint)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.core.settings import get_settings
@@ -21,7 +22,24 @@ _settings = get_settings()
 
 # Not "zebros": that is the Chalice app's own stdlib logger, which Chalice sets to ERROR.
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME", "zebros-api")
-logger = Logger(service=SERVICE_NAME)
+
+
+class ReadableFormatter(LambdaPowertoolsFormatter):
+    """`make run`'s log (LOG_FORMAT=text): a request is `GET /v1/customers 200 12 ms`, anything else
+    its level, message and extra keys; the per-request keys Lambda's JSON carries are left out."""
+
+    _OMITTED = {"level", "location", "message", "timestamp", "service", "request_id", "org_id", "user_id",
+                "sampling_rate", "xray_trace_id", "exception", "exception_name", "stack_trace"}  # fmt: skip
+
+    def serialize(self, log: dict[str, Any]) -> str:
+        if log.get("message") == "request" and "status" in log:
+            return f"{log['method']} {log['path']} {log['status']} {log['duration_ms']:.0f} ms"
+        extras = "".join(f" {name}={value}" for name, value in log.items() if name not in self._OMITTED)
+        line = f"{log['level']} {log['message']}{extras}"
+        return f"{line}\n{log['exception']}" if log.get("exception") else line
+
+
+logger = Logger(service=SERVICE_NAME, logger_formatter=ReadableFormatter() if _settings.log_format == "text" else None)
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Zebros"), service=SERVICE_NAME)
 tracer: Any = None
 # POWERTOOLS_TRACE_DISABLED=true trades DynamoDB subsegments for ~120 ms less cold start: Powertools

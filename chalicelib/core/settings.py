@@ -29,6 +29,8 @@ class Settings:
     max_body_bytes: int
     forgot_password_response_seconds: float
     event_bus_name: str | None
+    local_mailbox_file: str | None
+    log_format: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -64,4 +66,7 @@ def get_settings() -> Settings:
             env.get("FORGOT_PASSWORD_RESPONSE_SECONDS", "1.0" if "AWS_LAMBDA_FUNCTION_NAME" in env else "0")
         ),
         event_bus_name=env.get("EVENT_BUS_NAME") or None,
+        # `make run` keeps local mail here and logs one readable line per request; Lambda never does.
+        local_mailbox_file=None if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOCAL_MAILBOX_FILE") or None,
+        log_format="json" if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOG_FORMAT", "json"),
     )

@@ -1,10 +1,13 @@
-"""`make run`: the API on 127.0.0.1:$PORT with local data, no AWS account needed.
+"""`make run`: the API on 127.0.0.1:$PORT with local data that persists, no AWS account needed.
 
 Starts moto's DynamoDB-compatible server on a free loopback port (or uses DYNAMODB_ENDPOINT),
-creates the tables, seeds a demo organization, prints an API key and a demo login, then runs
-`chalice local` (with a listen backlog for bursts: chalicelib/localdev/chalice_local.py). Ctrl-C
-stops everything it started. `--db-only` stops short of chalice local, for running plain
-`chalice local` yourself.
+restores what earlier runs stored (a journal under .local/, see chalicelib/localdev/dynamodb.py),
+creates missing tables, seeds the demo organization on first start, prints the API key and the
+demo login (both kept in .local/, the same on every run), then runs `chalice local` (with a listen
+backlog for bursts and a file watcher that ignores .local/: chalicelib/localdev/chalice_local.py).
+Ctrl-C stops everything it started; `make reset` deletes .local/ to start afresh. `--db-only`
+stops short of chalice local and writes .local/local-db.env, for running plain `chalice local`.
+LOCAL_STATE_DIR puts the state elsewhere; LOG_LEVEL=DEBUG adds metrics and library logs.
 """
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "dev"
-DEMO_EMAIL = "demo@example.com"
 
 
 def stage_environment(stage: str) -> dict[str, str]:
@@ -38,8 +40,9 @@ def start_dynamodb():
 
     # Concurrent API requests must not lose each other's writes (see chalicelib/localdev/dynamodb.py).
     dynamodb.serialize_requests()
-    # One access-log line per DynamoDB call would drown the API's own logs.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    if os.environ.get("LOG_LEVEL", "INFO").upper() != "DEBUG":
+        # One access-log line per DynamoDB call would drown the API's own logs.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -47,26 +50,25 @@ def start_dynamodb():
     return server, f"http://{host}:{port}"
 
 
-def seed_demo_organization() -> str:
-    """Create the demo organization once, and give its owner a fresh password each start."""
-    from chalicelib.crm.contact_management.services import customers
-    from chalicelib.platform.services import auth
-    from chalicelib.platform.services.passwords import hash_password
-    from chalicelib.platform.services.roles import OWNER, principal
-    from chalicelib.platform.tables import users
+def kept_secret(path: Path, make) -> str:
+    """The value stored at `path`, made and stored (owner-readable only) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    path.touch(mode=0o600)
+    path.write_text(value + "\n")
+    return value
 
-    password = secrets.token_urlsafe(12)
-    existing = users.find_user(DEMO_EMAIL)
-    if existing is None:
-        registered = auth.register(
-            {"email": DEMO_EMAIL, "password": password, "name": "Demo Owner", "organization": "Demo Organization"}
-        )
-        owner = principal(registered["user"]["id"], registered["organization"]["id"], OWNER, "seed")
-        for name, company in [("Ada Lovelace", "Analytical Engines"), ("Grace Hopper", "Compilers Inc")]:
-            customers.records.create(owner, {"name": name, "company": company, "tags": ["demo"]})
+
+def prepare_demo_organization(password: str) -> None:
+    """Seed the demo organization on first start; afterwards only make sure the printed login works
+    (a password reset tried out locally would otherwise lock the developer out)."""
+    from chalicelib.localdev import demo
+
+    if demo.demo_user_exists():
+        demo.set_demo_password(password)
     else:
-        users.set_password_hash(DEMO_EMAIL, hash_password(password))
-    return password
+        demo.seed(password)
 
 
 class Stop(Exception):
@@ -98,41 +100,57 @@ def main() -> int:
     parser.add_argument("--db-only", action="store_true", help="prepare local data and wait; do not start chalice local")
     options = parser.parse_args()
 
+    state = Path(os.environ.get("LOCAL_STATE_DIR") or ROOT / ".local").resolve()
+    state.mkdir(parents=True, exist_ok=True)
     port = os.environ.get("PORT", "8000")
-    api_key = os.environ.get("LOCAL_API_KEYS") or secrets.token_urlsafe(24)
+    api_key = os.environ.get("LOCAL_API_KEYS") or kept_secret(state / "api-key", lambda: secrets.token_urlsafe(24))
+    password = kept_secret(state / "demo-password", lambda: secrets.token_urlsafe(12))
+    debug = os.environ.get("LOG_LEVEL", "INFO").upper() == "DEBUG"
     environment = {
         **stage_environment(STAGE),
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        # moto accepts any credentials; these keep a developer's real ones out of local runs.
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
         "LOCAL_API_KEYS": api_key,
-        "LOCAL_SIGNING_KEY_FILE": str(ROOT / ".local" / "signing-key.json"),
+        "LOCAL_SIGNING_KEY_FILE": str(state / "signing-key.json"),
+        "LOCAL_MAILBOX_FILE": str(state / "mail.jsonl"),
+        "LOCAL_STATE_DIR": str(state),
+        "LOG_FORMAT": "text",
+        "POWERTOOLS_LOG_LEVEL": "DEBUG" if debug else "INFO",
+        "POWERTOOLS_METRICS_DISABLED": "false" if debug else "true",
     }
     os.environ.update(environment)
 
     server = None
     if not os.environ.get("DYNAMODB_ENDPOINT"):
+        from chalicelib.localdev import dynamodb
+
         server, endpoint = start_dynamodb()
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
+        restored = dynamodb.restore(endpoint, state / "dynamodb.jsonl")
+        print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
+              flush=True)  # fmt: skip
     try:
         from chalicelib.platform.services.signing_keys import get_key_ring
         from chalicelib.tables import create_tables
 
         create_tables()
-        password = seed_demo_organization()
-        # chalice local restarts its worker, dropping requests in flight, whenever a file appears or
-        # changes under the project: the signing key is created now rather than at the first login,
-        # and its worker writes no bytecode there (PYTHONDONTWRITEBYTECODE below).
-        get_key_ring()
+        prepare_demo_organization(password)
+        get_key_ring()  # created now, not in the middle of the first login
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
         print(f"API key: {api_key}", flush=True)
-        print(f"Demo login: {DEMO_EMAIL} {password}", flush=True)
+        print(f"Demo login: {demo_email()} {password}", flush=True)
         if options.db_only:
-            print("Local data is ready; Ctrl-C to stop.", flush=True)
+            write_env_file(state / "local-db.env")
+            print(f"Local data is ready; for plain chalice local: set -a; . {state / 'local-db.env'}; set +a",
+                  flush=True)  # fmt: skip
+            print("Ctrl-C to stop.", flush=True)
             signal.pause()
-        print(f"API: http://127.0.0.1:{port}", flush=True)
+        print(f"API: http://127.0.0.1:{port}  (mail it sends: http://127.0.0.1:{port}/_local/mail)", flush=True)
         command = [sys.executable, "-m", "chalicelib.localdev.chalice_local", "local",
                    "--host", "127.0.0.1", "--port", port, "--stage", STAGE]  # fmt: skip
+        # chalice local restarts its worker whenever a file changes under the project: no bytecode.
         chalice_environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         # Its own process group: chalice's autoreloader forks a worker, and both must stop with us.
         process = subprocess.Popen(command, cwd=ROOT, env=chalice_environment, start_new_session=True)
@@ -142,6 +160,26 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+
+
+def demo_email() -> str:
+    from chalicelib.localdev.demo import DEMO_EMAIL
+
+    return DEMO_EMAIL
+
+
+# What the app reads that `make local-db` decided; plain `chalice local` gets them from the file.
+ENV_FILE_VARIABLES = (
+    "DYNAMODB_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LOCAL_API_KEYS",
+    "LOCAL_SIGNING_KEY_FILE", "LOCAL_MAILBOX_FILE", "LOG_FORMAT", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED",
+)  # fmt: skip
+
+
+def write_env_file(path: Path) -> None:
+    import shlex
+
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{name}={shlex.quote(os.environ[name])}\n" for name in ENV_FILE_VARIABLES))
 
 
 if __name__ == "__main__":

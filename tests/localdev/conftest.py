@@ -94,12 +94,14 @@ class LocalServer:
             thread.join(REQUEST_TIMEOUT * 2)
         return results
 
-    def wait_until_ready(self) -> None:
+    def wait_until_ready(self, ready_line: str = "API: http://", serves_http: bool = True) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"make run exited with {self.process.returncode}:\n{self.log()[-4000:]}")
-            if "API: http://" in self.log():
+            if ready_line in self.log() and not serves_http:
+                return
+            if ready_line in self.log():
                 try:
                     if self.call("GET", "/v1/health").status == 200:
                         return
@@ -108,11 +110,23 @@ class LocalServer:
             time.sleep(0.5)
         pytest.fail(f"make run did not serve /v1/health within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
 
-    def log_in_as_demo_owner(self) -> None:
-        email, password = re.search(r"^Demo login: (\S+) (\S+)$", self.log(), re.MULTILINE).groups()
+    def log_in_as_demo_owner(self, log: str | None = None) -> None:
+        """With the login the runner printed (in `log`, when another process printed it)."""
+        email, password = re.search(r"^Demo login: (\S+) (\S+)$", log or self.log(), re.MULTILINE).groups()
         reply = self.call("POST", "/v1/auth/login", {"email": email, "password": password})
         assert reply.status == 200, reply.body
         self.access_token = reply.json["access_token"]
+
+    def kill(self) -> None:
+        """As a crash would: SIGKILL to the runner (and so to its DynamoDB) and to chalice local."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for child in children:  # chalice local runs in a process group of its own
+            try:
+                os.killpg(int(child), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -124,22 +138,32 @@ class LocalServer:
                 self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def local_server(tmp_path_factory) -> LocalServer:
-    root = fresh_clone(tmp_path_factory.mktemp("clone"))
-    # Outside the clone: chalice local restarts on any change under the project directory.
-    log = tmp_path_factory.mktemp("log") / "make-run.log"
+def start_local_server(root: Path, log: Path, db_only: bool = False) -> LocalServer:
+    """The runner started as `make run` (or `make local-db`) starts it, in `root`, on a free port;
+    ready when it returns."""
     port = free_port()
     environment = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
     environment.update(PORT=str(port), PYTHONUNBUFFERED="1")
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "chalicelib.localdev.run"],
+            [sys.executable, "-m", "chalicelib.localdev.run", *(["--db-only"] if db_only else [])],
             cwd=root, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     server = LocalServer(root, port, process, log)
     try:
-        server.wait_until_ready()
+        server.wait_until_ready("Local data is ready", serves_http=False) if db_only else server.wait_until_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory) -> LocalServer:
+    root = fresh_clone(tmp_path_factory.mktemp("clone"))
+    # Outside the clone: chalice local restarts on any change under the project directory.
+    server = start_local_server(root, tmp_path_factory.mktemp("log") / "make-run.log")
+    try:
         server.log_in_as_demo_owner()
         yield server
     finally:

@@ -1,5 +1,6 @@
-"""How users are told things out of band (password reset codes, invitations). Pluggable: the log notifier is
-for local runs (the token appears in the server log); in AWS set NOTIFIER=ses."""
+"""How users are told things out of band (password reset codes, invitations). Pluggable: in AWS set
+NOTIFIER=ses; `make run` keeps mail in a local mailbox (LOCAL_MAILBOX_FILE, read at /_local/mail);
+otherwise the log notifier writes the token to the server log."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -39,6 +40,10 @@ def get_notifier() -> Notifier:
         return SesNotifier(from_address=settings.notifier_from_address or "")
     if settings.running_in_lambda:
         raise DeliveryFailed("NOTIFIER=ses is required in AWS: the log notifier would log secrets")
+    if settings.local_mailbox_file:
+        from chalicelib.localdev.mailbox import MailboxNotifier
+
+        return MailboxNotifier(settings.local_mailbox_file)
     return LogNotifier()
 
 
