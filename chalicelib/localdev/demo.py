@@ -47,7 +47,7 @@ TICKETS = [
 
 def seed(password: str) -> None:
     """Register the demo owner and fill the organization (call once, on an empty store)."""
-    from chalicelib.crm.contact_management.services import companies, contacts, customers, leads
+    from chalicelib.crm.contact_management.services import activities, companies, contacts, customers, leads, notes
     from chalicelib.crm.marketing.services import campaigns
     from chalicelib.crm.sales_pipeline.services import deals, opportunities
     from chalicelib.crm.support.services import tickets
@@ -69,12 +69,13 @@ def seed(password: str) -> None:
         customer = customers.records.create(owner, {"name": name, "email": email, "company": company, "tags": tags})
         customer_ids.append(customer["id"])
         contacts.records.create(owner, {"name": name, "email": email, "company_id": company_ids.get(company)})
-    customers.add_note(owner, customer_ids[0], {"body": "Wants the maintenance plan renewed before summer."})
-    customers.add_activity(owner, customer_ids[0], {
+    notes.create_note(owner, {"customer_id": customer_ids[0], "body": "Wants the maintenance plan renewed before summer."})
+    activities.create_activity(owner, {
+        "customer_id": customer_ids[0],
         "type": "task", "subject": "Send the renewal proposal",
         "due_at": (clock.now() + timedelta(days=3)).strftime("%Y-%m-%dT09:00:00Z"),
     })  # fmt: skip
-    customers.add_activity(owner, customer_ids[1], {"type": "call", "subject": "Quarterly check-in"})
+    activities.create_activity(owner, {"customer_id": customer_ids[1], "type": "call", "subject": "Quarterly check-in"})
 
     lead_ids = [
         leads.records.create(owner, {"name": name, "email": email, "company": company, "tags": tags})["id"]
