@@ -234,3 +234,47 @@ def _minted_ms(identifier: str) -> int:
     for char in identifier:
         value = value * 32 + alphabet.index(char)
     return value >> 80
+
+
+def _to_legacy_shape(membership_key: tuple[str, str], email: str, placeholder_password: bool = False) -> None:
+    """Rewrite a login and its membership as the single `users` item written before memberships."""
+    import boto3
+
+    from chalicelib.platform.tables.memberships import MembershipModel
+    from chalicelib.platform.tables.users import UserModel
+
+    membership = MembershipModel.get(*membership_key)
+    membership.delete()
+    client = boto3.client("dynamodb")
+    legacy = {"role": {"S": membership.role}, "status": {"S": membership.status}}
+    if placeholder_password:
+        legacy["password_hash"] = {"S": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$placeholderplaceholderplaceholder00"}
+    client.update_item(
+        TableName=UserModel.Meta.table_name,
+        Key={"email": {"S": email}},
+        UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in legacy),
+        ExpressionAttributeNames={f"#{name}": name for name in legacy},
+        ExpressionAttributeValues={f":{name}": value for name, value in legacy.items()},
+    )
+
+
+def test_logins_written_before_memberships_keep_their_sessions_after_the_backfill(api, login_as, mailbox):
+    from chalicelib.platform.tables.backfill_memberships import backfill
+
+    owner = login_as("owner")
+    invited = invite(api, owner, "legacy.invitee@example.com").json
+    _to_legacy_shape((owner.org_id, owner.user_id), owner.email)
+    _to_legacy_shape((owner.org_id, invited["id"]), "legacy.invitee@example.com", placeholder_password=True)
+    assert api.login(owner.email).status == 401, "without its membership the login opens nothing"
+
+    assert backfill() == 2
+    assert backfill() == 0, "a second run changes nothing"
+    assert api.get("/v1/customers", as_=owner).status == 200
+    refreshed = api.post("/v1/auth/refresh", {"refresh_token": owner.refresh_token})
+    assert refreshed.status == 200, "a session from before still refreshes"
+    assert as_caller(refreshed.json, owner.email).user_id == owner.user_id
+    assert api.login(owner.email).json["organization_id"] == owner.org_id
+    (_, token), = mailbox()
+    assert accept(api, token, password=NEW_PASSWORD).status == 200
+    assert api.login("legacy.invitee@example.com", NEW_PASSWORD).status == 200
+    assert [user["id"] for user in api.get("/v1/users", as_=owner).json["items"]] == [owner.user_id, invited["id"]]
