@@ -90,7 +90,9 @@ def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
     new_login = None
     if login is None:
         # No password until the person accepts: a login attempt fails as for an unknown email.
-        new_login = login = UserModel(email, user_id=new_id(), org_id=principal.org_id, name=fields["name"].strip(), created_at=now)
+        new_login = login = UserModel(
+            email, user_id=new_id(), org_id=principal.org_id, name=fields["name"].strip(), created_at=now
+        )
     elif memberships.of_account_in_org(login.user_id, principal.org_id) is not None:
         raise Conflict(ALREADY_A_MEMBER, field="email")
     member = MembershipModel(
@@ -122,6 +124,9 @@ def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
     )
     # Two invitations of one new email at once both read no login; the second to commit is refused.
     concurrent = Conflict("This email was invited at the same moment; look it up and try again.", field="email")
+    login_created = []
+    if new_login is not None:
+        login_created = [Change("put", new_login, condition=UserModel.email.does_not_exist(), on_condition_failed=concurrent)]
     commit([
         Change(
             "put",
@@ -131,7 +136,7 @@ def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
             audit=audit,
             event=event,
         ),
-        *([Change("put", new_login, condition=UserModel.email.does_not_exist(), on_condition_failed=concurrent)] if new_login else []),
+        *login_created,
         Change("put", invitation, condition=InvitationModel.token_hash.does_not_exist()),
         *assignable_check(principal.org_id, role),
     ])
