@@ -37,6 +37,7 @@ from app import app  # noqa: E402
 from chalicelib.core import clock  # noqa: E402
 from chalicelib.core.ids import new_id  # noqa: E402
 from chalicelib.platform.services.passwords import hash_password  # noqa: E402
+from chalicelib.platform.tables.memberships import MembershipModel  # noqa: E402
 from chalicelib.platform.tables.users import UserModel  # noqa: E402
 from chalicelib.tables import create_tables  # noqa: E402
 
@@ -165,14 +166,12 @@ def login_as(api: Api):
                 return owner
             org_of = owner
         email = f"{role}{number}@example.com"
+        user_id = new_id()
         UserModel(
-            email,
-            user_id=new_id(),
-            org_id=org_of.org_id,
-            name=role.title(),
-            role=role,
-            password_hash=hash_password(PASSWORD),
-            created_at=clock.now(),
+            email, user_id=user_id, org_id=org_of.org_id, name=role.title(), password_hash=hash_password(PASSWORD), created_at=clock.now()
+        ).save()
+        MembershipModel(
+            org_of.org_id, user_id, account_id=user_id, email=email, name=role.title(), role=role, created_at=clock.now()
         ).save()
         return _caller(api, email)
 

@@ -5,6 +5,7 @@ from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
+from chalicelib.platform.tables.memberships import MembershipModel
 from chalicelib.platform.tables.org_settings import OrgSettingsModel
 from chalicelib.platform.tables.organizations import OrganizationModel
 from chalicelib.platform.tables.password_resets import PasswordResetModel
@@ -16,6 +17,7 @@ from chalicelib.platform.tables.users import UserModel
 PLATFORM_MODELS = (
     OrganizationModel,
     UserModel,
+    MembershipModel,
     SessionModel,
     PasswordResetModel,
     InvitationModel,

@@ -49,10 +49,15 @@ API_KEY = "test-api-key"  # LOCAL_API_KEYS in tests/conftest.py
 OWNER_EMAIL = "owner@fuzz.example.com"
 PROBLEM_JSON = "application/problem+json"
 
-# Writes a refused request must make, by design: a failed login counts towards the lockout, and a
-# replayed refresh token revokes its session. Anything else written by a 4xx is a finding.
+# Writes a refused request must make, by design: a wrong password counts towards the lockout (at
+# login, and where a login's password proves the caller: registering another organization with a
+# registered email, accepting an invitation for it), and a replayed refresh token revokes its
+# session. Anything else written by a 4xx is a finding.
+_LOCKOUT = {("users", "failed_logins"), ("users", "locked_until")}
 WRITES_ALLOWED_ON_REFUSAL = {
-    ("POST", "/v1/auth/login"): {("users", "failed_logins"), ("users", "locked_until")},
+    ("POST", "/v1/auth/login"): _LOCKOUT,
+    ("POST", "/v1/auth/register"): _LOCKOUT,
+    ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
     ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
 }
 

@@ -96,9 +96,9 @@ def test_an_expired_invitation_cannot_be_accepted(api, owner, notifier, monkeypa
     assert api.post("/v1/auth/invitations/accept", {"token": token, "password": NEW_PASSWORD}).status == 400
 
 
-def test_inviting_a_registered_email_is_409(api, login_as, owner, notifier):
-    other = login_as("owner")
-    reply = invite(api, owner, email=other.email)
+def test_inviting_a_user_of_this_organization_again_is_409(api, login_as, owner, notifier):
+    member = login_as("member", org_of=owner)
+    reply = invite(api, owner, email=member.email)
     assert reply.status == 409 and reply.json["field"] == "email"
     assert invite(api, owner).status == 201
     assert invite(api, owner).status == 409

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import boto3
 
 from chalicelib.core.errors import Conflict
+from chalicelib.platform.tables.memberships import MembershipModel, of_account
 from chalicelib.platform.tables.organizations import OrganizationModel
 from chalicelib.platform.tables.schema import describe
 from chalicelib.platform.tables.sessions import SessionModel, find_session, revoke_all_for_user, rotate, start_session
@@ -68,19 +69,22 @@ def run_flows() -> list[str]:
     org_id, user_id = f"org_{uuid.uuid4().hex}", f"usr_{uuid.uuid4().hex}"
     email = f"{user_id}@example.com"
     organization = OrganizationModel(org_id, name="Probe Ltd", created_at=created)
-    owner = UserModel(email, user_id=user_id, org_id=org_id, name="Owner", role="owner",
-                      password_hash="not-a-real-hash", created_at=created)  # fmt: skip
-    create_organization_with_owner(organization, owner)
+    login = UserModel(email, user_id=user_id, org_id=org_id, name="Owner", password_hash="not-a-real-hash",
+                      created_at=created)  # fmt: skip
+    owner = MembershipModel(org_id, user_id, account_id=user_id, email=email, name="Owner", role="owner",
+                            created_at=created)  # fmt: skip
+    create_organization_with_owner(organization, owner, login)
     assert find_user(email).org_id == org_id
     done.append("organization and owner written in one transaction")
     try:
-        create_organization_with_owner(organization, owner)
+        create_organization_with_owner(organization, owner, login)
     except Conflict:
         done.append("a second registration with the same email is a Conflict")
     else:
         raise AssertionError("duplicate registration was not rejected")
-    assert [u.user_id for u in UserModel.org_users.query(org_id)] == [user_id]
-    done.append("users.org_users GSI lists the organization's users")
+    assert [m.user_id for m in MembershipModel.query(org_id)] == [user_id]
+    assert [m.org_id for m in of_account(user_id)] == [org_id]
+    done.append("memberships list the organization's users; their account_memberships GSI a login's organizations")
 
     session_id = f"ses_{uuid.uuid4().hex}"
     start_session(SessionModel(session_id, user_id=user_id, org_id=org_id, email=email,

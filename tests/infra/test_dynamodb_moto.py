@@ -85,7 +85,7 @@ def test_app_data_layer_runs_against_the_terraform_tables(probe):
     assert probe["flows"] == [
         "organization and owner written in one transaction",
         "a second registration with the same email is a Conflict",
-        "users.org_users GSI lists the organization's users",
+        "memberships list the organization's users; their account_memberships GSI a login's organizations",
         "session rotation is a conditional write",
         "sessions.user_sessions GSI finds every session of a user",
     ]

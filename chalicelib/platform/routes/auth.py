@@ -1,4 +1,5 @@
-"""/v1/auth: registration, tokens, password reset; and the public signing keys."""
+"""/v1/auth: registration, tokens, switching organization, password reset; /v1/me/organizations;
+and the public signing keys."""
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
@@ -28,6 +29,16 @@ def login(request):
 @routes.public("/v1/auth/refresh", methods=["POST"])
 def refresh(request):
     return json_response(auth.refresh(request.json()), headers=NO_STORE)
+
+
+@routes.protected("/v1/auth/switch-organization", methods=["POST"], permission=SESSION)
+def switch_organization(request):
+    return json_response(auth.switch_organization(request.principal, request.json()), headers=NO_STORE)
+
+
+@routes.protected("/v1/me/organizations", methods=["GET"], permission=SESSION)
+def my_organizations(request):
+    return json_response(auth.my_organizations(request.principal))
 
 
 @routes.protected("/v1/auth/logout", methods=["POST"], permission=SESSION)

@@ -1,4 +1,10 @@
-"""Registration, login, token refresh, logout and password reset."""
+"""Registration, login, token refresh, switching organization, logout and password reset.
+
+A login (table `users`) may belong to several organizations (table `memberships`). A session and
+its tokens are for one organization: login opens the one the person last chose (else their first
+active one) and lists the others; switching is a token exchange that starts a session for another
+organization the person is an active member of, leaving the current one as it is.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +13,7 @@ import secrets
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import MalformedRequest, NotFound, TooManyRequests, Unauthorized
+from chalicelib.core.errors import Conflict, MalformedRequest, NotFound, TooManyRequests, Unauthorized
 from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
@@ -16,12 +22,14 @@ from chalicelib.platform.services.notifications import DeliveryFailed, deliver, 
 from chalicelib.platform.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
 from chalicelib.platform.services.roles import OWNER, Principal, is_built_in, principal
 from chalicelib.platform.services.tokens import issue_access_token, verify_access_token
+from chalicelib.platform.tables import memberships
 from chalicelib.platform.tables import password_resets
 from chalicelib.platform.tables import sessions
 from chalicelib.platform.tables import users
 from chalicelib.platform.tables.base import temporarily_unavailable
 from chalicelib.platform.tables.organizations import OrganizationModel
 from chalicelib.platform.tables.roles import roles
+from chalicelib.platform.tables.memberships import ACTIVE, MembershipModel
 from chalicelib.platform.tables.sessions import SessionModel
 from chalicelib.platform.tables.users import UserModel
 
@@ -61,6 +69,12 @@ FORGOT_SCHEMA = {
     "required": ["email"],
     "properties": {"email": _EMAIL},
 }
+SWITCH_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["organization_id"],
+    "properties": {"organization_id": {"type": "string", "minLength": 1, "maxLength": 64}},
+}
 RESET_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -69,6 +83,7 @@ RESET_SCHEMA = {
 }
 
 INVALID_CREDENTIALS = "The email or password is not correct."
+NOT_YOUR_ORGANIZATION = "You are not an active member of an organization with this id."
 
 
 def normalize_email(email: str) -> str:
@@ -76,22 +91,38 @@ def normalize_email(email: str) -> str:
 
 
 def register(body: Any) -> dict[str, Any]:
+    """A new organization and its owner. For an email that already has a login, the login's
+    password is the proof: the organization is added to that login; without it, 409."""
     request = validate(REGISTER_SCHEMA, body)
     email = normalize_email(request["email"])
     if request["password"].lower() == email:
         raise MalformedRequest("The password must not be the email address.", field="password")
     now = clock.now()
     organization = OrganizationModel(new_id(), name=request["organization"].strip(), created_at=now)
-    owner = UserModel(
-        email,
-        user_id=new_id(),
-        org_id=organization.org_id,
+    login = users.find_user(email)
+    new_login = None
+    if login is None:
+        new_login = login = UserModel(
+            email,
+            user_id=new_id(),
+            org_id=organization.org_id,
+            name=request["name"].strip(),
+            password_hash=hash_password(request["password"]),
+            created_at=now,
+        )
+    elif not password_proves(login, request["password"], clock.epoch_seconds()):
+        raise Conflict("An account with this email already exists.", field="email")
+    owner = MembershipModel(
+        organization.org_id,
+        login.user_id if new_login else new_id(),
+        account_id=login.user_id,
+        email=email,
         name=request["name"].strip(),
         role=OWNER,
-        password_hash=hash_password(request["password"]),
+        status=ACTIVE,
         created_at=now,
     )
-    users.create_organization_with_owner(organization, owner)
+    users.create_organization_with_owner(organization, owner, new_login)
     count("OrganizationRegistered")
     return {
         "user": user_view(owner),
@@ -104,23 +135,66 @@ def login(body: Any) -> dict[str, Any]:
     email = normalize_email(request["email"])
     user = users.find_user(email)
     now = clock.epoch_seconds()
-    if user is not None and user.locked_until and user.locked_until > now:
-        count("LoginThrottled")
-        raise TooManyRequests("Too many failed logins for this account; try again later.", user.locked_until - now)
-    if not verify_password(user.password_hash if user else None, request["password"]) or user is None:
-        count("LoginFailed")
-        if user is not None:
-            users.record_failed_login(email, FAILED_LOGINS_BEFORE_LOCK, FIRST_LOCK_SECONDS, now)
+    if not password_proves(user, request["password"], now):
         raise Unauthorized(INVALID_CREDENTIALS)
-    if user.status != "active":
+    active = _active_memberships(user)
+    if not active:
         count("LoginFailed")
         raise Unauthorized(INVALID_CREDENTIALS)
-    if user.failed_logins:
-        users.clear_failed_logins(email)
     if needs_rehash(user.password_hash):
         users.set_password_hash(email, hash_password(request["password"]))
     count("LoginSucceeded")
-    return _start_session(user, now)
+    chosen = next((m for m in active if m.org_id == user.org_id), active[0])
+    return _start_session(chosen, now, active)
+
+
+def password_proves(user: UserModel | None, password: str, now: int) -> bool:
+    """Whether `password` is this login's, counting failures toward the lock (429 while locked).
+    Costs one password verification whether or not the login exists or has a password."""
+    if user is not None and user.locked_until and user.locked_until > now:
+        count("LoginThrottled")
+        raise TooManyRequests("Too many failed logins for this account; try again later.", user.locked_until - now)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        count("LoginFailed")
+        if user is not None:
+            users.record_failed_login(user.email, FAILED_LOGINS_BEFORE_LOCK, FIRST_LOCK_SECONDS, now)
+        return False
+    if user.failed_logins:
+        users.clear_failed_logins(user.email)
+    return True
+
+
+def _active_memberships(user: UserModel) -> list[MembershipModel]:
+    return [m for m in memberships.of_account(user.user_id) if m.status == ACTIVE]
+
+
+def switch_organization(principal: Principal, body: Any) -> dict[str, Any]:
+    """Token exchange: tokens of a new session for another organization of the caller's login.
+    The caller's current session stays as it is; the login opens there next time."""
+    organization_id = validate(SWITCH_SCHEMA, body)["organization_id"]
+    now = clock.epoch_seconds()
+    user = _login_of(principal)
+    active = _active_memberships(user)
+    chosen = next((m for m in active if m.org_id == organization_id), None)
+    if chosen is None:
+        # The same answer for an organization that does not exist and one the caller is not in.
+        raise NotFound(NOT_YOUR_ORGANIZATION)
+    users.open_in(user.email, chosen.org_id)
+    count("OrganizationSwitched")
+    return _start_session(chosen, now, active)
+
+
+def my_organizations(principal: Principal) -> dict[str, Any]:
+    active = _active_memberships(_login_of(principal))
+    return {"items": _organizations_view(active), "current_organization_id": principal.org_id}
+
+
+def _login_of(principal: Principal) -> UserModel:
+    session = sessions.find_session(principal.session_id)
+    user = users.find_user(session.email) if session is not None else None
+    if user is None:
+        raise Unauthorized("The session of this access token has ended.")
+    return user
 
 
 def refresh(body: Any) -> dict[str, Any]:
@@ -141,12 +215,12 @@ def refresh(body: Any) -> dict[str, Any]:
         # Another request rotated this token first: the same token was presented twice.
         _revoke_on_reuse(session, now)
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
-    user = users.find_user(session.email)
-    if user is None or user.status != "active":
+    membership = memberships.find_membership(session.org_id, session.user_id)
+    if membership is None or membership.status != ACTIVE:
         sessions.revoke(session.session_id, now)
         raise Unauthorized("The account is no longer active.")
     count("TokenRefreshed")
-    return _token_response(user, session.session_id, new_token, session.expires_at - now)
+    return _token_response(membership, session.session_id, new_token, session.expires_at - now)
 
 
 def logout(principal: Principal) -> None:
@@ -162,7 +236,7 @@ def forgot_password(body: Any) -> None:
     email = normalize_email(request["email"])
     answer_at = clock.monotonic() + get_settings().forgot_password_response_seconds
     user = users.find_user(email)
-    if user is not None and user.status == "active" and deliver("password_reset", lambda: _send_reset_code(email)):
+    if user is not None and user.password_hash is not None and deliver("password_reset", lambda: _send_reset_code(email)):
         count("PasswordResetRequested")
     clock.sleep_until(answer_at)
 
@@ -187,41 +261,55 @@ def reset_password(body: Any) -> None:
     if user is None:
         raise MalformedRequest("The reset token is invalid, expired or already used.", field="token")
     users.set_password_hash(email, hash_password(request["password"]))
-    sessions.revoke_all_for_user(user.user_id, now)
+    for membership in memberships.of_account(user.user_id):
+        sessions.revoke_all_for_user(membership.user_id, now)
     count("PasswordReset")
 
 
-def user_view(user: UserModel) -> dict[str, Any]:
+def user_view(member: MembershipModel) -> dict[str, Any]:
     return {
-        "id": user.user_id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.role,
-        "organization_id": user.org_id,
-        "status": user.status,
-        "created_at": clock.isoformat(user.created_at),
+        "id": member.user_id,
+        "email": member.email,
+        "name": member.name,
+        "role": member.role,
+        "organization_id": member.org_id,
+        "status": member.status,
+        "created_at": clock.isoformat(member.created_at),
     }
 
 
-def _start_session(user: UserModel, now: int) -> dict[str, Any]:
+def _start_session(member: MembershipModel, now: int, active: list[MembershipModel]) -> dict[str, Any]:
+    """A session for one membership; the answer also lists every organization the login may open."""
     ttl = get_settings().refresh_token_ttl_seconds
     session_id = new_id()
     refresh_token = f"{session_id}.{secrets.token_urlsafe(32)}"
     sessions.start_session(
         SessionModel(
             session_id,
-            user_id=user.user_id,
-            org_id=user.org_id,
-            email=user.email,
+            user_id=member.user_id,
+            org_id=member.org_id,
+            email=member.email,
             current_hash=_hash_token(refresh_token),
             expires_at=now + ttl,
         )
     )
-    return _token_response(user, session_id, refresh_token, ttl)
+    return {
+        **_token_response(member, session_id, refresh_token, ttl),
+        "organization_id": member.org_id,
+        "organizations": _organizations_view(active),
+    }
 
 
-def _token_response(user: UserModel, session_id: str, refresh_token: str, refresh_expires_in: int) -> dict[str, Any]:
-    caller = principal(user.user_id, user.org_id, user.role, session_id, custom_role_permissions(user))
+def _organizations_view(active: list[MembershipModel]) -> list[dict[str, Any]]:
+    """Each organization with the person's role in it (one BatchGetItem for the names)."""
+    names = {org.org_id: org.name for org in OrganizationModel.batch_get([m.org_id for m in active])}
+    return [
+        {"id": m.org_id, "name": names[m.org_id], "role": m.role} for m in active if m.org_id in names
+    ]
+
+
+def _token_response(member: MembershipModel, session_id: str, refresh_token: str, refresh_expires_in: int) -> dict[str, Any]:
+    caller = principal(member.user_id, member.org_id, member.role, session_id, custom_role_permissions(member))
     access_token, expires_in = issue_access_token(caller)
     return {
         "access_token": access_token,
@@ -232,12 +320,12 @@ def _token_response(user: UserModel, session_id: str, refresh_token: str, refres
     }
 
 
-def custom_role_permissions(user: UserModel) -> list[str] | None:
+def custom_role_permissions(member: MembershipModel) -> list[str] | None:
     """A custom role's permissions as of now; a deleted custom role grants nothing."""
-    if is_built_in(user.role):
+    if is_built_in(member.role):
         return None
     try:
-        return list(roles.get(user.org_id, user.role).permissions)
+        return list(roles.get(member.org_id, member.role).permissions)
     except NotFound:
         return []
 
@@ -260,6 +348,10 @@ def authenticate(authorization_header: str) -> Principal:
         raise Unauthorized("Use the Authorization: Bearer <access token> header.")
     principal = verify_access_token(token.strip())
     session = sessions.find_session(principal.session_id)
-    if session is None or session.revoked_at is not None or session.user_id != principal.user_id:
+    if (
+        session is None
+        or session.revoked_at is not None
+        or (session.user_id, session.org_id) != (principal.user_id, principal.org_id)
+    ):
         raise Unauthorized("The session of this access token has ended.")
     return principal

@@ -13,7 +13,7 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import ALL_PERMISSIONS, BUILT_IN_ROLES, Principal, is_built_in
-from chalicelib.platform.tables import users
+from chalicelib.platform.tables import memberships
 from chalicelib.platform.tables.roles import RoleModel, name_claim, name_key, name_release, roles
 from chalicelib.platform.tables.writes import Change, commit
 
@@ -77,7 +77,7 @@ def delete_role(principal: Principal, role_id: str, expected_version: int | None
     _refuse_built_in(role_id)
     current = roles.get(principal.org_id, role_id)
     roles.check_version(current, expected_version)
-    if users.holders_of_role(principal.org_id, role_id):
+    if memberships.holders_of_role(principal.org_id, role_id):
         raise Conflict("Users still hold this role; give them another role first.")
     changes, _ = roles.modification(current, {"deleted_at": clock.now()}, principal.user_id, action="deleted")
     commit([*changes, name_release(principal.org_id, current.name, role_id)])

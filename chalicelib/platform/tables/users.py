@@ -1,14 +1,10 @@
-"""Table `users`: keyed by normalized email, so login is one GetItem; `org_users` lists a tenant's users.
+"""Table `users`: one item per login, keyed by normalized email, so login is one GetItem.
 
-Access patterns (admin routes, /v1/users):
-- list an organization's users: one Query of the `org_users` GSI (partition `org_id`, sort
-  `user_id`, so oldest first); the cursor carries `user_id` and `email`, never the organization.
-- one user by id: one Query of `org_users` with `user_id = :id` under the caller's organization,
-  so another tenant's id finds nothing (404).
-- the other owners of an organization (last-owner rule): Query of `org_users` filtered on
-  `role = owner`, stopped at the first other active owner.
-Status is `active`, `invited` (account created, password not yet set) or `deactivated`; only
-`active` users may log in or refresh.
+A login is a person: email, password, name and `user_id` (the login's id; its first membership
+uses it as its user id too). What the person is in an organization (user id there, role,
+status) is a membership (table `memberships`); one login may hold several. `org_id` is the
+organization a login opens in: the one the person last chose.
+`password_hash` is absent until an invited person accepts their first invitation and sets one.
 """
 from __future__ import annotations
 
@@ -21,12 +17,11 @@ from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.platform.tables.base import (
     condition_failed,
     find,
-    global_index,
-    query_page,
     table_meta,
     transaction_conditions_failed,
     transaction_connection,
 )
+from chalicelib.platform.tables.memberships import MembershipModel
 from chalicelib.platform.tables.organizations import OrganizationModel
 
 
@@ -37,28 +32,27 @@ class UserModel(Model):
     user_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
     name = UnicodeAttribute()
-    role = UnicodeAttribute()
-    status = UnicodeAttribute(default="active")
-    password_hash = UnicodeAttribute()
+    password_hash = UnicodeAttribute(null=True)
     failed_logins = NumberAttribute(default=0)
     locked_until = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute(null=True)
-    updated_by = UnicodeAttribute(null=True)
-
-    org_users = global_index("org_users", "org_id", "user_id")
 
 
 def find_user(email: str) -> UserModel | None:
     return find(UserModel, email)
 
 
-def create_organization_with_owner(organization: OrganizationModel, owner: UserModel) -> None:
-    """Both items or neither: an organization never exists without its owner."""
+def create_organization_with_owner(
+    organization: OrganizationModel, owner: MembershipModel, new_login: UserModel | None = None
+) -> None:
+    """All items or none: an organization never exists without its owner. `new_login` when the
+    owner registers; without it the organization is added to the owner's existing login."""
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.save(organization, condition=OrganizationModel.org_id.does_not_exist())
-            transaction.save(owner, condition=UserModel.email.does_not_exist())
+            transaction.save(owner, condition=MembershipModel.user_id.does_not_exist())
+            if new_login is not None:
+                transaction.save(new_login, condition=UserModel.email.does_not_exist())
     except TransactWriteError as error:
         if any(transaction_conditions_failed(error)):
             raise Conflict("An account with this email already exists.", field="email") from None
@@ -91,37 +85,6 @@ def set_password_hash(email: str, password_hash: str) -> None:
         raise
 
 
-ACTIVE = "active"
-INVITED = "invited"
-DEACTIVATED = "deactivated"
-
-
-def find_in_org(org_id: str, user_id: str) -> UserModel:
-    """One Query of `org_users`: the user with this id in this organization, else NotFound."""
-    for user in UserModel.org_users.query(org_id, range_key_condition=UserModel.user_id == user_id, limit=1):
-        return user
-    raise NotFound("No user with this id.")
-
-
-def page_of_org(org_id: str, limit: int, cursor: str | None) -> tuple[list[UserModel], str | None]:
-    return query_page(
-        UserModel.org_users, UserModel, {"org_id": org_id}, org_id, frozenset({"user_id", "email"}), limit, cursor
-    )
-
-
-def another_active_owner(org_id: str, user_id: str) -> UserModel | None:
-    """An active owner of the organization other than `user_id`, or None (one Query, paged as needed)."""
-    results = UserModel.org_users.query(
-        org_id, filter_condition=(UserModel.role == "owner") & (UserModel.status == ACTIVE)
-    )
-    return next((user for user in results if user.user_id != user_id), None)
-
-
-def holders_of_role(org_id: str, role: str, limit: int = 1) -> list[UserModel]:
-    """Up to `limit` users of the organization holding `role` (a Query of `org_users` with a filter)."""
-    found = []
-    for user in UserModel.org_users.query(org_id, filter_condition=UserModel.role == role):
-        found.append(user)
-        if len(found) >= limit:
-            break
-    return found
+def open_in(email: str, org_id: str) -> None:
+    """Remember the organization the person chose: their next login opens there."""
+    UserModel(email).update(actions=[UserModel.org_id.set(org_id)], condition=UserModel.email.exists())
