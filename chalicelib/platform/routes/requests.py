@@ -80,6 +80,8 @@ def etag(version: int) -> str:
 def principal_from_authorizer(context: dict[str, Any]) -> Principal:
     """The authorizer's result as API Gateway passes it to the function (string values)."""
     authorizer = context.get("authorizer") or {}
+    if authorizer.get("token_error"):
+        raise Unauthorized(authorizer["token_error"], invalid_token=True)
     try:
         custom = authorizer.get("permissions")
         return principal(

@@ -261,5 +261,5 @@ def authenticate(authorization_header: str) -> Principal:
     principal = verify_access_token(token.strip())
     session = sessions.find_session(principal.session_id)
     if session is None or session.revoked_at is not None or session.user_id != principal.user_id:
-        raise Unauthorized("The session of this access token has ended.")
+        raise Unauthorized("The access token was revoked: its session has ended.", invalid_token=True)
     return principal
