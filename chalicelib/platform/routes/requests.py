@@ -16,7 +16,7 @@ from chalicelib.platform.services.roles import Principal, principal
 # count writes, so 18 digits is more than any record reaches.
 _ETAG = re.compile(r'"([0-9]{1,18})"')
 # RFC 9110 entity-tags, one or a comma-separated list: [W/]"<visible characters but the quote>".
-_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\U0010ffff]*"'
 _ENTITY_TAGS = re.compile(rf"{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*")
 
 
