@@ -28,9 +28,32 @@ class MalformedRequest(DomainError):
     title = "Bad Request"
 
 
+# The protection space of every bearer challenge (RFC 6750); API Gateway's UNAUTHORIZED response
+# (platform/routes/gateway_responses.json) names the same.
+REALM = "zebros"
+
+
 class Unauthorized(DomainError):
+    """401 with a Bearer challenge (RFC 6750). `invalid_token`: credentials were presented and are
+    not valid (expired, revoked, malformed), which tells a client to refresh or log in again; a
+    request without usable credentials gets the bare challenge, without an error code."""
+
     status = 401
     title = "Unauthorized"
+
+    def __init__(self, detail: str, invalid_token: bool = False) -> None:
+        super().__init__(detail)
+        self.invalid_token = invalid_token
+        self.headers["WWW-Authenticate"] = bearer_challenge(detail if invalid_token else None)
+
+
+def bearer_challenge(invalid_token_description: str | None = None) -> str:
+    challenge = f'Bearer realm="{REALM}"'
+    if invalid_token_description is None:
+        return challenge
+    # error_description allows printable ASCII but the double quote and the backslash.
+    description = "".join(c for c in invalid_token_description if " " <= c <= "~" and c not in '"\\')
+    return f'{challenge}, error="invalid_token", error_description="{description}"'
 
 
 class Forbidden(DomainError):

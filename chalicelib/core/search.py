@@ -11,6 +11,7 @@ from chalicelib.core.errors import MalformedRequest
 
 SORTS = ("created", "-created", "name", "-name", "updated", "-updated")
 FILTERS = (
+    "q",
     "status",
     "owner",
     "tag",
@@ -26,6 +27,8 @@ FILTERS = (
 
 @dataclass(frozen=True)
 class SearchSpec:
+    # A prefix of the name or of the email, case-insensitive.
+    q: str | None = None
     status: str | None = None
     owner: str | None = None
     tag: str | None = None
@@ -80,4 +83,6 @@ def parse_search(query: Mapping[str, str], known_filters: tuple[str, ...] = FILT
                 values[name] = clock.parse(raw)  # type: ignore[arg-type]
             except ValueError:
                 raise MalformedRequest(f"{name} must be an ISO-8601 timestamp.", field=name) from None
+    if "q" in values and "sort" in values:
+        raise MalformedRequest("q lists name matches by name, then email matches by email; it takes no sort.", field="sort")
     return SearchSpec(**values)  # type: ignore[arg-type]

@@ -116,6 +116,10 @@ def dynamodb_calls_section(results: dict[str, Any], checks: list[Check], env: di
     checks.append(Check(section, "scenario steps answered as expected", f"{failed} failed", "0 failed", not failed))
     scans = result["scans"]
     checks.append(Check(section, "Scans on any route", f"{len(scans)} {' '.join(scans)}".strip(), "0", not scans))
+    lists = result["list_queries"]
+    _say(f"   Queries per list request: worst {lists['worst']} ({lists['worst_step']}) of {lists['lists_measured']} lists")
+    checks.append(Check(section, "Queries per list request, worst case", str(lists["worst"]), f"<= {lists['bound']}",
+                        lists["worst"] <= lists["bound"]))
 
 
 def memory_section(results: dict[str, Any], checks: list[Check], env: dict[str, str], world: dict[str, Any]) -> None:

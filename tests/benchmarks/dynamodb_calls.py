@@ -436,6 +436,20 @@ SCENARIO: list[Step] = [
         lambda s: {"headers": _bearer(s), "body": _json({"items": [{"name": "Batch One"}, {"name": "Batch Two"}]})},
     ),
     Step("GET", "/v1/customers", 200, lambda s: {"headers": _bearer(s)}),
+    Step(
+        "GET",
+        "/v1/customers",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"sort": "name", "status": "churned", "limit": "1"}},
+        variant="a filter that drops every record, limit=1",
+    ),
+    Step(
+        "GET",
+        "/v1/customers",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"q": "zz", "limit": "1"}},
+        variant="q matching nothing, limit=1",
+    ),
     Step("GET", "/v1/customers/{customer_id}", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "GET",
@@ -688,6 +702,8 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
                     "status": response.status_code,
                     "calls": calls.get(ROUTE_PHASE, {}),
                     "authorizer_calls": calls.get(AUTHORIZER_PHASE, {}),
+                    # A list answers {"items", "next_cursor"}; query_page bounds its Queries.
+                    "is_list": isinstance(body, dict) and "next_cursor" in body,
                 }
             )
 
@@ -697,7 +713,17 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
         for row in rows
         if row["calls"].get("Scan") or row["authorizer_calls"].get("Scan")
     )
+    from chalicelib.platform.tables.base import MAX_QUERIES_PER_PAGE
+
+    lists = [row for row in rows if row["is_list"]]
+    worst = max(lists, key=lambda row: row["calls"].get("Query", 0), default=None)
     return {
+        "list_queries": {
+            "bound": MAX_QUERIES_PER_PAGE,
+            "worst": worst["calls"].get("Query", 0) if worst else 0,
+            "worst_step": f"{worst['method']} {worst['route']} ({worst['variant'] or 'main'})" if worst else "",
+            "lists_measured": len(lists),
+        },
         "client": "chalice.test.Client with bearer tokens (local gateway runs the authorizer)",
         "rows": rows,
         "routes_declared": len(declared),

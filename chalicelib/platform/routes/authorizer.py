@@ -9,6 +9,7 @@ from chalicelib.observability import count
 from chalicelib.platform.services.roles import is_built_in
 
 AUTHORIZER_TTL_SECONDS = 300
+REFUSED_TOKEN = "refused-token"
 
 authorizer_blueprint = Blueprint(__name__)
 
@@ -19,10 +20,17 @@ def jwt_authorizer(auth_request):
 
     try:
         principal = authenticate(auth_request.token or "")
-    except Unauthorized:
+    except Unauthorized as error:
         count("AccessTokenRejected")
-        # API Gateway answers 401 (its UNAUTHORIZED gateway response) for exactly this message.
-        raise Exception("Unauthorized") from None
+        if not error.invalid_token:
+            # No bearer token at all: API Gateway answers 401 (its UNAUTHORIZED gateway response,
+            # a bare Bearer challenge) for exactly this message.
+            raise Exception("Unauthorized") from None
+        # A gateway response's headers are static: they cannot say why a token was refused. So a
+        # refused token passes with no principal but the reason, and the route answers 401 with
+        # error="invalid_token" and that reason (RFC 6750); it grants nothing, as every protected
+        # route builds its caller from org_id, role and session_id, which this context lacks.
+        return AuthResponse(routes=["*"], principal_id=REFUSED_TOKEN, context={"token_error": error.detail})
     # The whole API: the result is cached per token, so it must hold for every route; each route
     # then checks the role's permission itself.
     context = {"org_id": principal.org_id, "role": principal.role, "session_id": principal.session_id}

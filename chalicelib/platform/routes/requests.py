@@ -15,6 +15,9 @@ from chalicelib.platform.services.roles import Principal, principal
 # ASCII digits only: str.isdigit() also passes "²" and "٣", which int() then refuses. Versions
 # count writes, so 18 digits is more than any record reaches.
 _ETAG = re.compile(r'"([0-9]{1,18})"')
+# RFC 9110 entity-tags, one or a comma-separated list: [W/]"<visible characters but the quote>".
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\U0010ffff]*"'
+_ENTITY_TAGS = re.compile(rf"{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*")
 
 
 @dataclass
@@ -49,7 +52,9 @@ class ApiRequest:
         return self.raw.headers.get(name)
 
     def expected_version(self, required: bool = False) -> int | None:
-        """The version named by If-Match (an ETag this API issued), or None when absent."""
+        """The version named by If-Match (an ETag this API issued), or None when absent or "*". A
+        value that is no entity-tag at all (unquoted, cut short) is a malformed request (400); a
+        well-formed one that names no version of ours fails the precondition (412)."""
         value = self.header("if-match")
         if value is None:
             if required:
@@ -59,6 +64,10 @@ class ApiRequest:
         if value == "*":
             return None
         version = _ETAG.fullmatch(value)
+        if version is None and not _ENTITY_TAGS.fullmatch(value):
+            raise MalformedRequest(
+                'If-Match must be "*" or an ETag in double quotes as this API sent it, like "3".', field="If-Match"
+            )
         if version is None:
             raise PreconditionFailed("If-Match does not name a current version of this resource.")
         return int(version.group(1))
@@ -71,6 +80,8 @@ def etag(version: int) -> str:
 def principal_from_authorizer(context: dict[str, Any]) -> Principal:
     """The authorizer's result as API Gateway passes it to the function (string values)."""
     authorizer = context.get("authorizer") or {}
+    if authorizer.get("token_error"):
+        raise Unauthorized(authorizer["token_error"], invalid_token=True)
     try:
         custom = authorizer.get("permissions")
         return principal(

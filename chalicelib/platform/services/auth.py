@@ -193,7 +193,7 @@ def _login_of(principal: Principal) -> UserModel:
     session = sessions.find_session(principal.session_id)
     user = users.find_user(session.email) if session is not None else None
     if user is None:
-        raise Unauthorized("The session of this access token has ended.")
+        raise Unauthorized("The session of this access token has ended.", invalid_token=True)
     return user
 
 
@@ -353,5 +353,5 @@ def authenticate(authorization_header: str) -> Principal:
         or session.revoked_at is not None
         or (session.user_id, session.org_id) != (principal.user_id, principal.org_id)
     ):
-        raise Unauthorized("The session of this access token has ended.")
+        raise Unauthorized("The access token was revoked: its session has ended.", invalid_token=True)
     return principal

@@ -52,7 +52,7 @@ def verify_access_token(token: str) -> Principal:
         header = jwt.get_unverified_header(token)
         key = public_key(header.get("kid"))
         if key is None or header.get("alg") != ALGORITHM:
-            raise Unauthorized("The access token is not signed by this API.")
+            raise Unauthorized("The access token is not signed by this API.", invalid_token=True)
         claims = jwt.decode(
             token,
             key,
@@ -63,8 +63,10 @@ def verify_access_token(token: str) -> Principal:
             leeway=30,
         )
         return principal(claims["sub"], claims["org"], claims["role"], claims["sid"], claims.get("perms"))
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The access token has expired; refresh it.", invalid_token=True) from None
     except (jwt.PyJWTError, ValueError, TypeError):
-        raise Unauthorized("The access token is invalid or expired.") from None
+        raise Unauthorized("The access token is malformed or not valid for this API.", invalid_token=True) from None
 
 
 def json_web_key_set() -> dict[str, Any]:

@@ -3,6 +3,7 @@ which of its errors mean "try again" (answered 503 with Retry-After)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pynamodb.settings
@@ -157,6 +158,17 @@ def transaction_connection() -> Connection:
     return Connection(region=settings.region, host=settings.dynamodb_endpoint, **DYNAMODB_CLIENT)
 
 
+# A filter (FilterExpression, or a check of the fetched records) applies after DynamoDB's Limit, so
+# one Query may bring fewer matches than a page holds. A list request then queries on from where
+# the last one stopped, each Query reading QUERY_GROWTH times as many items as the one before (at
+# most MAX_QUERY_READ, which is also what one BatchGetItem takes), until the page is full, the
+# data ends, or MAX_QUERIES_PER_PAGE Queries were made: the page then holds what was found, with
+# the cursor to go on. A list request thus reads at most 4 x 100 items.
+MAX_QUERIES_PER_PAGE = 4
+QUERY_GROWTH = 4
+MAX_QUERY_READ = 100
+
+
 def query_page(
     source: Any,
     model: type[M],
@@ -168,29 +180,49 @@ def query_page(
     range_key_condition: Condition | None = None,
     filter_condition: Condition | None = None,
     newest_first: bool = False,
-) -> tuple[list[M], str | None]:
-    """Exactly one Query (of the table or one of its indexes, `source`): up to `limit` items and
-    the next page's cursor (None at the end).
+    select: Callable[[list[M]], list[Any]] | None = None,
+    max_queries: int = MAX_QUERIES_PER_PAGE,
+) -> tuple[list[Any], str | None]:
+    """Up to `limit` items of the table or one of its indexes (`source`) and the next page's cursor
+    (None at the end), in at most `max_queries` Queries (one when no filter drops items).
+
+    `select` maps the items one Query found to what the page shows, one entry per item, None for
+    an item the page leaves out (the tag path turns links into the records they name).
 
     `partition` holds the partition attributes this query is confined to, all derived from the
     caller's token. The cursor carries only the other key attributes and the partition ones are
-    re-attached from here, so a cursor can never lead into another tenant. A filter applies after
-    DynamoDB's limit, so a page may hold fewer than `limit` items while next_cursor is still set.
+    re-attached from here, so a cursor can never lead into another tenant.
     """
     position = decode_cursor(cursor, cursor_attributes)
     start_key = None
     if position is not None:
         start_key = {name: {"S": value} for name, value in {**position, **partition}.items()}
-    results = source.query(
-        query_hash,
-        range_key_condition=range_key_condition,
-        filter_condition=filter_condition,
-        page_size=limit,
-        last_evaluated_key=start_key,
-        scan_index_forward=not newest_first,
-    )
-    page = next(results.page_iter)
-    items = [model.from_raw_data(raw) for raw in page.get("Items", [])]
-    last_key = results.page_iter.last_evaluated_key
-    position = {name: value["S"] for name, value in last_key.items() if name not in partition} if last_key else None
-    return items, encode_cursor(position)
+    found: list[Any] = []
+    read = limit
+    for _ in range(max_queries):
+        results = source.query(
+            query_hash,
+            range_key_condition=range_key_condition,
+            filter_condition=filter_condition,
+            page_size=read,
+            last_evaluated_key=start_key,
+            scan_index_forward=not newest_first,
+        )
+        raw_items = next(results.page_iter).get("Items", [])
+        start_key = results.page_iter.last_evaluated_key
+        items = [model.from_raw_data(raw) for raw in raw_items]
+        shown = select(items) if select is not None else items
+        for raw, entry in zip(raw_items, shown):
+            if entry is None:
+                continue
+            found.append(entry)
+            if len(found) == limit:
+                if raw is not raw_items[-1]:
+                    # The page ends inside what this Query read: go on after the last item shown.
+                    start_key = {name: raw[name] for name in cursor_attributes}
+                break
+        if len(found) == limit or not start_key:
+            break
+        read = min(read * QUERY_GROWTH, MAX_QUERY_READ)
+    position = {name: value["S"] for name, value in start_key.items() if name not in partition} if start_key else None
+    return found, encode_cursor(position)

@@ -5,6 +5,8 @@ an email adds `by_email = email_index()`. The plan picks one access path:
 
 | request                                   | served by                                           |
 |-------------------------------------------|-----------------------------------------------------|
+| q (a prefix of the name or the email)     | GSI by_name begins_with, then GSI by_email          |
+|                                           | begins_with minus the names already listed          |
 | sort=name / -name (or name_prefix)        | GSI by_name (org_id, name_sort): begins_with prefix  |
 | sort=updated / -updated (or updated range)| GSI by_updated (org_id, updated_sort): key range     |
 | tag                                       | table tag_links (org#kind#tag, record_id) + BatchGet |
@@ -14,7 +16,8 @@ an email adds `by_email = email_index()`. The plan picks one access path:
 | nothing, or only a created range          | the table (org_id, id): ids sort by creation time    |
 
 Filters not served by the chosen path are applied by DynamoDB as a FilterExpression on that same
-Query (or, on the tag path, to the fetched page), so a page is still one request.
+Query (or, on the tag path, to the fetched records); when they leave a page short, query_page
+queries on, up to its bound (platform/tables/base.py), to fill it.
 """
 from __future__ import annotations
 
@@ -28,7 +31,9 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from chalicelib.core import clock
 from chalicelib.core.ids import id_bound
 from chalicelib.core.search import SearchSpec
-from chalicelib.platform.tables.base import global_index, query_page
+from chalicelib.core.cursors import decode_cursor, encode_cursor
+from chalicelib.core.errors import MalformedRequest
+from chalicelib.platform.tables.base import MAX_QUERIES_PER_PAGE, global_index, query_page
 from chalicelib.platform.tables.tag_links import TagLinkModel, link_changes, tag_key
 from chalicelib.platform.tables.tenant_table import M, TenantRecord, TenantTable
 from chalicelib.platform.tables.writes import Change
@@ -108,6 +113,8 @@ class SearchableTable(TenantTable[M]):
         return parts, updated
 
     def search(self, org_id: str, spec: SearchSpec, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
+        if spec.q:
+            return self._search_by_q(org_id, spec, limit, cursor)
         if spec.tag and spec.sort_field not in ("name", "updated"):
             return self._search_by_tag(org_id, spec, limit, cursor)
         path = self._plan(org_id, spec)
@@ -123,6 +130,38 @@ class SearchableTable(TenantTable[M]):
             filter_condition=self._filters(spec, path.served),
             newest_first=spec.newest_first,
         )
+
+    def _search_by_q(self, org_id: str, spec: SearchSpec, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
+        """Records whose name starts with q, by name (GSI by_name); then those whose email starts
+        with q but whose name does not, by email (GSI by_email), so none is listed twice. A page
+        may span both, each taking half of the Query budget; the cursor says which it is in."""
+        model = self.model
+        prefix = spec.q.lower()
+        name_keys = frozenset({self.sort_attribute, "name_sort"})
+        email_keys = frozenset({self.sort_attribute, "email_sort"})
+        has_email = hasattr(model, "by_email")
+        budget = MAX_QUERIES_PER_PAGE // 2 if has_email else MAX_QUERIES_PER_PAGE
+        filters = self._filters(spec, frozenset())
+        items: list[M] = []
+        email_start = frozenset({_EMAIL_PHASE})
+        if not (has_email and (_decodes_as(cursor, email_keys) or _decodes_as(cursor, email_start))):
+            items, next_cursor = query_page(
+                model.by_name, model, {"org_id": org_id}, org_id, name_keys, limit, cursor,
+                range_key_condition=model.name_sort.startswith(prefix), filter_condition=filters, max_queries=budget,
+            )
+            if next_cursor or not has_email:
+                return items, next_cursor
+            if len(items) == limit:
+                return items, encode_cursor({_EMAIL_PHASE: "start"})
+            cursor = None
+        elif _decodes_as(cursor, email_start):
+            cursor = None
+        more, next_cursor = query_page(
+            model.by_email, model, {"org_id": org_id}, org_id, email_keys, limit - len(items), cursor,
+            range_key_condition=model.email_sort.startswith(prefix),
+            filter_condition=filters & ~model.name_sort.startswith(prefix), max_queries=budget,
+        )
+        return items + more, next_cursor
 
     def _plan(self, org_id: str, spec: SearchSpec) -> _AccessPath:
         """The one key or index this search queries (the module docstring's table, in order)."""
@@ -180,10 +219,17 @@ class SearchableTable(TenantTable[M]):
         return condition
 
     def _search_by_tag(self, org_id: str, spec: SearchSpec, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
-        """One Query of tag_links and one BatchGetItem of the records it names."""
+        """Queries of tag_links, each with one BatchGetItem of the records it names."""
         links_key = tag_key(org_id, self.kind, spec.tag)
         key = _between(TagLinkModel.record_id, _low_id(spec.created_after), _high_id(spec.created_before))
-        links, next_cursor = query_page(
+
+        def records(links: list[TagLinkModel]) -> list[M | None]:
+            keys = [(org_id, link.record_id) for link in links]
+            found = {self.record_id(item): item for item in self.model.batch_get(keys)} if keys else {}
+            chosen = [found.get(link.record_id) for link in links]
+            return [item if item is not None and _matches(item, spec) else None for item in chosen]
+
+        return query_page(
             TagLinkModel,
             TagLinkModel,
             {"tag_key": links_key},
@@ -193,10 +239,20 @@ class SearchableTable(TenantTable[M]):
             cursor,
             range_key_condition=key,
             newest_first=spec.newest_first,
+            select=records,
         )
-        ids = [link.record_id for link in links]
-        found = {self.record_id(item): item for item in self.model.batch_get([(org_id, record_id) for record_id in ids])} if ids else {}
-        return [found[record_id] for record_id in ids if record_id in found and _matches(found[record_id], spec)], next_cursor
+
+
+# The cursor of a q search whose name matches filled the page exactly: its email matches start next.
+_EMAIL_PHASE = "q_email"
+
+
+def _decodes_as(cursor: str | None, attributes: frozenset[str]) -> bool:
+    """Whether `cursor` holds these attributes, i.e. which part of a q search it continues."""
+    try:
+        return decode_cursor(cursor, attributes) is not None
+    except MalformedRequest:
+        return False
 
 
 def _matches(item: Any, spec: SearchSpec) -> bool:

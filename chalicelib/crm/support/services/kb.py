@@ -149,21 +149,27 @@ def _apply(principal: Principal, article_id: str, changes: dict[str, Any], expec
 
 
 def _by_tag(org_id: str, filters: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    """One Query of tag_links and one BatchGetItem of the articles it names; the other filters are
-    checked on that page."""
+    """Queries of tag_links, each with one BatchGetItem of the articles it names; the other filters
+    are checked on the articles fetched."""
     links_key = tag_key(org_id, kb_articles.kind, filters["tag"])
-    links, next_cursor = query_page(TagLinkModel, TagLinkModel, {"tag_key": links_key}, links_key,
-                                    frozenset({"record_id"}), limit, cursor)
-    ids = [link.record_id for link in links]
-    found = {item.article_id: item for item in KbArticleModel.batch_get([(org_id, record_id) for record_id in ids])} if ids else {}
     prefix = filters.get("title_prefix", "").lower()
-    items = [
-        found[record_id] for record_id in ids
-        if record_id in found
-        and found[record_id].deleted_at is None
-        and found[record_id].title_sort.startswith(prefix)
-        and filters.get("status", found[record_id].status) == found[record_id].status
-    ]
+
+    def articles(links: list[TagLinkModel]) -> list[KbArticleModel | None]:
+        keys = [(org_id, link.record_id) for link in links]
+        found = {item.article_id: item for item in KbArticleModel.batch_get(keys)} if keys else {}
+        chosen = [found.get(link.record_id) for link in links]
+        return [
+            item
+            if item is not None
+            and item.deleted_at is None
+            and item.title_sort.startswith(prefix)
+            and filters.get("status", item.status) == item.status
+            else None
+            for item in chosen
+        ]
+
+    items, next_cursor = query_page(TagLinkModel, TagLinkModel, {"tag_key": links_key}, links_key,
+                                    frozenset({"record_id"}), limit, cursor, select=articles)
     return {"items": [article_view(item) for item in items], "next_cursor": next_cursor}
 
 
