@@ -81,7 +81,7 @@ def test_stale_if_match_is_412_and_changes_nothing(api, owner, customer, method)
     assert current.status == 200 and current.json["name"] == "Ada Lovelace" and current.json["version"] == 2
 
 
-@pytest.mark.parametrize("if_match", ['W/"1"', "1", '"one"'])
+@pytest.mark.parametrize("if_match", ['W/"1"', '"one"'])
 def test_if_match_that_is_not_our_etag_fails_the_precondition(api, owner, customer, if_match):
     reply = api.patch(f"/v1/customers/{customer['id']}", {"name": "X"}, as_=owner, headers={"If-Match": if_match})
     assert reply.status == 412
