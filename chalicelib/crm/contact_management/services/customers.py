@@ -9,28 +9,48 @@ from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
 from chalicelib.crm.contact_management.tables.activities import of_customer as activities_of
+from chalicelib.crm.contact_management.tables.companies import companies
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
 from chalicelib.crm.contact_management.tables.notes import NoteModel, note_key, notes
 from chalicelib.crm.contact_management.tables.notes import of_customer as notes_of
 from chalicelib.observability import count
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.references import reference_checks
+from chalicelib.platform.tables.writes import Change
 
 STATUSES = ["lead", "prospect", "active", "inactive", "churned"]
 ACTIVITY_TYPES = ["call", "email", "meeting", "task"]
 ACTIVITY_STATUSES = ["open", "done"]
 PROPERTIES: dict[str, Any] = {
-    **shared_fields("name", "email", "phone", "company", "tags"),
+    **shared_fields("name", "email", "phone", "company"),
+    # `company` stays free text for quick entry; `company_id` links a company record.
+    "company_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+    **shared_fields("tags"),
     "status": {"type": "string", "enum": STATUSES},
     **shared_fields("owner", "custom_fields"),
 }
 
-records: SearchableRecords[CustomerModel] = SearchableRecords(
+
+class CustomerRecords(SearchableRecords[CustomerModel]):
+    """A customer's company record must be live in this tenant when the write naming it commits."""
+
+    def also_on_create(self, principal: Principal, record: CustomerModel) -> list[Change]:
+        return reference_checks(principal.org_id, [("company_id", companies, record.company_id)])
+
+    def also_on_update(self, principal: Principal, current: CustomerModel, updated: CustomerModel) -> list[Change]:
+        # Only a new link is checked: a customer may keep naming a company deleted since.
+        moved = updated.company_id != current.company_id
+        return reference_checks(principal.org_id, [("company_id", companies, updated.company_id)]) if moved else []
+
+
+records = CustomerRecords(
     customers,
     "customers",
     PROPERTIES,
     default_status="active",
-    view=("name", "email", "phone", "company", "tags", "status", "owner", "custom_fields"),
+    view=("name", "email", "phone", "company", "company_id", "tags", "status", "owner", "custom_fields"),
 )
 
 NOTE_SCHEMA = {
@@ -80,6 +100,7 @@ def list_notes(principal: Principal, customer_id: str, limit: int, cursor: str |
 
 def add_activity(principal: Principal, customer_id: str, body: Any) -> dict[str, Any]:
     fields = validate(ACTIVITY_SCHEMA, body)
+    check_active_users(principal.org_id, {"assignee": fields.get("assignee")})
     activity_id = new_id()
     activity = ActivityModel(
         principal.org_id,
