@@ -164,9 +164,13 @@ def change_stage(principal: Principal, opportunity_id: str, body: Any, expected_
     fields = validate(STAGE_SCHEMA, body)
     target, reason = fields["stage"], (fields.get("reason") or "").strip() or None
     org_id = principal.org_id
-    current = _open(org_id, opportunity_id)
+    current = opportunities.get(org_id, opportunity_id)
     opportunities.check_version(current, expected_version)
-    check_transition(current.stage, target, reason)
+    try:
+        check_transition(current.stage, target, reason)
+    except Conflict:
+        _refuse_closed(current)
+        raise
     entry = StageChange(at=clock.isoformat(clock.now()), by=principal.user_id, from_stage=current.stage,
                         to_stage=target, reason=reason)
     changes = {
