@@ -178,6 +178,17 @@ def login_as(api: Api):
     return login
 
 
+def add_users(org_id: str, *user_ids: str, status: str = "active") -> None:
+    """Users of an organization with the given ids (and no usable password): what records may name
+    as their owner or assignee when the test does not need to log in as them."""
+    for user_id in user_ids:
+        email = f"{user_id}.{org_id}@example.com".lower()
+        UserModel(email, user_id=user_id, org_id=org_id, name=user_id, password_hash="unusable", created_at=clock.now()).save()
+        MembershipModel(
+            org_id, user_id, account_id=user_id, email=email, name=user_id, role="member", status=status, created_at=clock.now()
+        ).save()
+
+
 def _caller(api: Api, email: str) -> Caller:
     import jwt
 

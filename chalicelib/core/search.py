@@ -23,6 +23,9 @@ FILTERS = (
     "updated_before",
     "sort",
 )
+# Filters on a link to another record, on the record types that have it (contacts: both; customers:
+# company_id), each served by that record type's index of the link (platform/tables/search.py).
+LINK_FILTERS = ("company_id", "customer_id")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ class SearchSpec:
     updated_after: datetime | None = None
     updated_before: datetime | None = None
     sort: str | None = None
+    company_id: str | None = None
+    customer_id: str | None = None
+
+    @property
+    def links(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in LINK_FILTERS if getattr(self, name)}
 
     @property
     def newest_first(self) -> bool:

@@ -143,10 +143,11 @@ def test_adding_a_member_twice_is_409(api, owner, campaign, people):
 def test_a_member_must_exist_in_the_tenant_as_that_type(api, login_as, owner, campaign, people, member_type):
     path = f"/v1/campaigns/{campaign['id']}/members"
     wrong_type = next(other for other in people if other != member_type)
-    assert api.post(path, {"member_type": member_type, "member_id": people[wrong_type]}, as_=owner).status == 404
+    assert api.post(path, {"member_type": member_type, "member_id": people[wrong_type]}, as_=owner).status == 422
     stranger = login_as("owner")
     foreign = api.post(f"/v1/{member_type}s", {"name": "Theirs"}, as_=stranger).json["id"]
-    assert api.post(path, {"member_type": member_type, "member_id": foreign}, as_=owner).status == 404
+    reply = api.post(path, {"member_type": member_type, "member_id": foreign}, as_=owner)
+    assert reply.status == 422 and reply.json["errors"] == [{"field": "member_id", "message": f"no {member_type} with this id"}]
     assert api.get(path, as_=owner).json["items"] == []
     assert analytics(api, owner, campaign["id"])["members"] == 0
 
@@ -154,7 +155,7 @@ def test_a_member_must_exist_in_the_tenant_as_that_type(api, login_as, owner, ca
 def test_a_deleted_customer_cannot_join(api, owner, campaign, customer):
     api.delete(f"/v1/customers/{customer['id']}", as_=owner)
     reply = api.post(f"/v1/campaigns/{campaign['id']}/members", {"member_type": "customer", "member_id": customer["id"]}, as_=owner)
-    assert reply.status == 404
+    assert reply.status == 422
 
 
 def test_a_completed_campaign_takes_no_members(api, owner, campaign, people):

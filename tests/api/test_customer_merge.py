@@ -92,23 +92,23 @@ def test_invalid_merges(api, owner):
         ({"target_id": target["id"], "source_ids": []}, 422),
         ({"target_id": target["id"]}, 422),
         ({"target_id": target["id"], "source_ids": [source["id"], source["id"]]}, 422),
-        ({"target_id": target["id"], "source_ids": ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]}, 404),
-        ({"target_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "source_ids": [source["id"]]}, 404),
+        ({"target_id": target["id"], "source_ids": ["01ARZ3NDEKTSV4RRFFQ69G5FAV"]}, 422),
+        ({"target_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "source_ids": [source["id"]]}, 422),
     ]
     for body, status in cases:
         assert api.post("/v1/customers/merge", body, as_=owner).status == status, body
     api.delete(f"/v1/customers/{source['id']}", as_=owner)
     # A deleted customer is not a source (only one merged into this very target is, on a retry).
-    assert api.post("/v1/customers/merge", {"target_id": target["id"], "source_ids": [source["id"]]}, as_=owner).status == 404
+    assert api.post("/v1/customers/merge", {"target_id": target["id"], "source_ids": [source["id"]]}, as_=owner).status == 422
     assert [entry["action"] for entry in history(api, owner, "customer", target["id"])] == ["created"]
 
 
-def test_another_organizations_customers_are_404(api, login_as, owner):
+def test_another_organizations_customers_are_unknown_references(api, login_as, owner):
     mine, theirs_owner = make(api, owner, name="Mine"), login_as("owner")
     theirs = make(api, theirs_owner, name="Theirs")
     api.post(f"/v1/customers/{theirs['id']}/notes", {"body": "private"}, as_=theirs_owner)
-    assert api.post("/v1/customers/merge", {"target_id": mine["id"], "source_ids": [theirs["id"]]}, as_=owner).status == 404
-    assert api.post("/v1/customers/merge", {"target_id": theirs["id"], "source_ids": [mine["id"]]}, as_=owner).status == 404
+    assert api.post("/v1/customers/merge", {"target_id": mine["id"], "source_ids": [theirs["id"]]}, as_=owner).status == 422
+    assert api.post("/v1/customers/merge", {"target_id": theirs["id"], "source_ids": [mine["id"]]}, as_=owner).status == 422
     assert api.get(f"/v1/customers/{theirs['id']}", as_=theirs_owner).json == theirs
     assert len(api.get(f"/v1/customers/{theirs['id']}/notes", as_=theirs_owner).json["items"]) == 1
     assert api.get(f"/v1/customers/{mine['id']}", as_=owner).json == mine

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from chalicelib.core import clock
+from tests.conftest import add_users
 
 NAMES = ["Ada", "alan", "Barbara", "bjarne", "Claude", "dennis", "Edsger", "frances", "Grace", "hedy", "Ivan"]
 OWNERS = ["alice", "bob", "carol"]
@@ -15,6 +16,7 @@ TAG_SETS = [["t1"], ["t2"], ["t1", "t2"], [], ["t3", "T1"]]
 
 def seed_people(api, caller, path, statuses):
     """Eleven records with varied fields; three updated afterwards, one deleted (it must never show)."""
+    add_users(caller.org_id, *OWNERS)
     ids = []
     for index, name in enumerate(NAMES):
         body = {"name": name, "owner": OWNERS[index % 3], "tags": TAG_SETS[index % 5], "status": statuses[index % len(statuses)]}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import add_users
+
 
 def test_create_returns_the_customer_with_location_and_etag(api, owner):
     reply = api.post(
@@ -17,7 +19,7 @@ def test_create_returns_the_customer_with_location_and_etag(api, owner):
     assert reply.header("etag") == '"1"'
     assert customer["owner"] == owner.user_id
     assert customer["custom_fields"] == {"tier": "gold", "seats": 12}
-    assert set(customer) == {"id", "name", "email", "phone", "company", "tags", "status", "owner",
+    assert set(customer) == {"id", "name", "email", "phone", "company", "company_id", "tags", "status", "owner",
                              "custom_fields", "created_at", "updated_at", "version"}
     fetched = api.get(f"/v1/customers/{customer['id']}", as_=owner)
     assert fetched.status == 200 and fetched.json == customer
@@ -191,6 +193,7 @@ def test_activities_record_calls_and_tasks(api, owner, customer):
     path = f"/v1/customers/{customer['id']}/activities"
     call = api.post(path, {"type": "call", "subject": "Intro call"}, as_=owner)
     assert call.status == 201 and call.json["status"] == "open" and call.json["due_at"] is None
+    add_users(owner.org_id, "user-42")
     task = api.post(path, {"type": "task", "subject": "Send quote", "due_at": "2026-12-01T09:00:00Z",
                            "assignee": "user-42"}, as_=owner)
     assert task.status == 201

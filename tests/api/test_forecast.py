@@ -5,12 +5,15 @@ from collections import defaultdict
 
 import pytest
 
+from tests.conftest import add_users
+
 MOVES = {"lead": [], "qualified": ["qualified"], "proposal": ["qualified", "proposal"],
          "negotiation": ["qualified", "proposal", "negotiation"],
          "closed_won": ["qualified", "proposal", "negotiation", "closed_won"], "closed_lost": ["closed_lost"]}
 
 
 def make(api, caller, stage, amount, owner, close_date, currency="USD"):
+    add_users(caller.org_id, owner)
     item = api.post("/v1/opportunities", {"name": "F", "amount": amount, "close_date": close_date, "owner": owner,
                                           "currency": currency}, as_=caller).json
     for step in MOVES[stage]:

@@ -80,7 +80,7 @@ def test_convert_creates_customer_and_contact_in_one_go(api, owner, lead):
     reply = api.post(f"/v1/leads/{lead['id']}/convert", {}, as_=owner)
     assert reply.status == 201, reply.body
     result = reply.json
-    assert set(result) == {"lead_id", "customer_id", "contact_id"}
+    assert set(result) == {"lead_id", "customer_id", "contact_id", "company_id"}
     assert reply.header("location") == f"/v1/customers/{result['customer_id']}"
     customer = api.get(f"/v1/customers/{result['customer_id']}", as_=owner).json
     assert (customer["name"], customer["email"], customer["company"], customer["tags"]) == (

@@ -7,6 +7,8 @@ import pytest
 
 from chalicelib.platform.tables.counters import counters_with_prefix
 
+from tests.conftest import add_users
+
 BASE = {"name": "Big deal", "amount": 1000, "close_date": "2026-03-15"}
 
 
@@ -81,6 +83,7 @@ def test_put_patch_delete_restore(api, owner, opportunity):
     assert put.status == 200 and put.json["name"] == "Renamed" and put.json["currency"] == "EUR"
     assert put.json["stage"] == "lead" and put.header("etag") == '"2"'
     assert api.patch(path, {"amount": 20}, as_=owner, headers={"If-Match": '"1"'}).status == 412
+    add_users(owner.org_id, "user-9")
     patched = api.patch(path, {"amount": 20.5, "owner": "user-9"}, as_=owner,
                         headers={"Content-Type": "application/merge-patch+json"})
     assert patched.status == 200 and patched.json["amount"] == 20.5 and patched.json["owner"] == "user-9"
@@ -124,6 +127,7 @@ def test_bad_list_parameters_are_400(api, owner, query):
 
 
 def test_filters_equal_a_brute_force_filter(api, owner, customer):
+    add_users(owner.org_id, "u1", "u2")
     other_customer = api.post("/v1/customers", {"name": "Other"}, as_=owner).json["id"]
     records = []
     for index, (customer_id, owner_id, close) in enumerate(

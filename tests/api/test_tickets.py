@@ -9,6 +9,8 @@ import pytest
 from chalicelib.core import clock, events
 from chalicelib.platform.tables.counters import counters_with_prefix
 
+from tests.conftest import add_users
+
 
 def history(api, caller, target_type, target_id):
     reply = api.get(f"/v1/audit-logs?target_type={target_type}&target_id={target_id}", as_=caller)
@@ -18,6 +20,7 @@ def history(api, caller, target_type, target_id):
 
 @pytest.fixture
 def ticket(api, owner, customer):
+    add_users(owner.org_id, "user-7")
     reply = api.post("/v1/tickets", {"subject": "Cannot log in", "priority": "high", "customer_id": customer["id"],
                                      "assignee": "user-7"}, as_=owner)
     assert reply.status == 201, reply.body
@@ -76,11 +79,12 @@ def test_invalid_tickets_are_422_naming_the_field(api, owner, body, field):
     assert field in [error["field"] for error in reply.json["errors"]]
 
 
-def test_a_ticket_for_a_missing_or_foreign_customer_is_404(api, login_as, owner):
+def test_a_ticket_for_a_missing_or_foreign_customer_is_422(api, login_as, owner):
     stranger = login_as("owner")
     foreign = api.post("/v1/customers", {"name": "Theirs"}, as_=stranger).json
     for customer_id in ("01ARZ3NDEKTSV4RRFFQ69G5FAV", foreign["id"]):
-        assert api.post("/v1/tickets", {"subject": "x", "customer_id": customer_id}, as_=owner).status == 404
+        reply = api.post("/v1/tickets", {"subject": "x", "customer_id": customer_id}, as_=owner)
+        assert reply.status == 422 and reply.json["errors"][0]["field"] == "customer_id"
     assert api.get("/v1/tickets", as_=owner).json["items"] == []
 
 
@@ -167,6 +171,7 @@ def test_a_response_in_time_is_no_breach(api, owner, ticket, published, later):
 
 
 def test_events_for_create_and_assignment(api, owner, published):
+    add_users(owner.org_id, "user-9")
     api.post("/v1/tickets", {"subject": "x", "assignee": "user-9"}, as_=owner)
     assert [event.type for event in published] == ["ticket.created", "ticket.assigned"]
 
@@ -196,7 +201,7 @@ def test_put_replaces_and_needs_if_match(api, owner, ticket):
 def test_batch(api, owner):
     reply = api.post("/v1/tickets/batch", {"items": [{"subject": "a"}, {"priority": "low"}, {"subject": "b", "customer_id": "nope"}]},
                      as_=owner)
-    assert [result["status"] for result in reply.json["results"]] == [201, 422, 404]
+    assert [result["status"] for result in reply.json["results"]] == [201, 422, 422]
     assert len(api.get("/v1/tickets", as_=owner).json["items"]) == 1
     assert counters_with_prefix(owner.org_id, "tickets_status") == {"open": 1}
 
@@ -204,6 +209,7 @@ def test_batch(api, owner):
 def test_filters_equal_a_brute_force_filter(api, owner, login_as):
     other_customer = api.post("/v1/customers", {"name": "Other"}, as_=owner).json["id"]
     first_customer = api.post("/v1/customers", {"name": "First"}, as_=owner).json["id"]
+    add_users(owner.org_id, "user-1", "user-2")
     created = []
     for number, (priority, assignee, customer_id) in enumerate(itertools.product(
             ["low", "urgent"], ["user-1", "user-2", None], [first_customer, other_customer, None])):

@@ -129,6 +129,20 @@ def check_values(org_id: str, entity: str, values: dict[str, Any] | None) -> Non
         raise ValidationFailed("The request body is invalid: " + errors[0]["message"], errors)
 
 
+def carried_over(org_id: str, entity: str, values: dict[str, Any] | None) -> dict[str, Any]:
+    """The values a record converted into `entity` keeps (a lead's custom fields on the customer it
+    becomes): all of them where `entity` has no definitions (free-form), else those it defines with
+    a value that fits. One Query."""
+    definitions = {definition.key: definition for definition in definitions_of(org_id, entity)}
+    if not definitions:
+        return dict(values or {})
+    return {
+        key: value
+        for key, value in (values or {}).items()
+        if key in definitions and value is not None and _fits(definitions[key], value)
+    }
+
+
 def _fits(definition: CustomFieldModel, value: Any) -> bool:
     if definition.type == "text":
         return isinstance(value, str)

@@ -13,6 +13,7 @@ from chalicelib.core.search import SearchSpec, normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
 from chalicelib.platform.services import custom_fields
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.search import SearchableTable
 from chalicelib.platform.tables.tenant_table import M
@@ -95,6 +96,7 @@ class SearchableRecords(Generic[M]):
     def create(self, principal: Principal, body: Any) -> dict[str, Any]:
         fields = validate(self.schema, body)
         custom_fields.check_values(principal.org_id, self.entity, fields.get("custom_fields"))
+        check_active_users(principal.org_id, {"owner": fields.get("owner")})
         values = {**self._defaults(principal), **dict.fromkeys(self.optional_fields), **fields}
         record = self.table.model(principal.org_id, new_id(), **{**values, "tags": normalize_tags(values["tags"])})
         self.table.insert(record, principal.user_id, also=self.also_on_create(principal, record))
@@ -144,6 +146,7 @@ class SearchableRecords(Generic[M]):
         current = self.table.get(principal.org_id, record_id)
         self.check_editable(current)
         self.table.check_version(current, expected_version)
+        check_active_users(principal.org_id, {"owner": changes.get("owner")}, current)
         parts, updated = self.table.modification(current, changes, principal.user_id)
         if parts:
             commit([*parts, *self.also_on_update(principal, current, updated)])

@@ -19,8 +19,10 @@ Extra = Callable[[Any], Sequence[Change]]
 
 
 def soft_delete(table: TenantTable[M], org_id: str, sort_key: str, expected_version: int | None, actor: str,
-                also: Extra) -> M:
+                also: Extra, guard: Callable[[Any], None] = lambda current: None) -> M:
+    """`guard(current)` raises the domain error of a record that may not be deleted (a closed deal)."""
     current = table.get(org_id, sort_key)
+    guard(current)
     table.check_version(current, expected_version)
     now = clock.now()
     changes: dict[str, Any] = {"deleted_at": now}

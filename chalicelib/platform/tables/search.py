@@ -9,6 +9,8 @@ an email adds `by_email = email_index()`. The plan picks one access path:
 |                                           | begins_with minus the names already listed          |
 | sort=name / -name (or name_prefix)        | GSI by_name (org_id, name_sort): begins_with prefix  |
 | sort=updated / -updated (or updated range)| GSI by_updated (org_id, updated_sort): key range     |
+| company_id / customer_id (a link)         | GSI by_company / by_customer (org#<id>, <kind>_id): |
+|                                           | created range (declared by the record types linked) |
 | tag                                       | table tag_links (org#kind#tag, record_id) + BatchGet |
 | email_prefix                              | GSI by_email (org_id, email_sort): begins_with       |
 | owner                                     | GSI by_owner (org#owner, created_sort): created range|
@@ -38,7 +40,14 @@ from chalicelib.platform.tables.tag_links import TagLinkModel, link_changes, tag
 from chalicelib.platform.tables.tenant_table import M, TenantRecord, TenantTable
 from chalicelib.platform.tables.writes import Change
 
-SEARCH_ATTRIBUTES = frozenset({"name_sort", "email_sort", "org_status", "org_owner", "updated_sort", "created_sort"})
+# A link to another record (the filter named like the attribute) -> the index serving it and its
+# partition attribute "<org>#<linked id>". A record type with the link declares both
+# (`link_index(...)`); SearchableTable derives the partition attribute of those it declares.
+LINK_INDEXES = {"company_id": ("by_company", "org_company"), "customer_id": ("by_customer", "org_customer")}
+SEARCH_ATTRIBUTES = frozenset(
+    {"name_sort", "email_sort", "org_status", "org_owner", "updated_sort", "created_sort"}
+    | {partition for _, partition in LINK_INDEXES.values()}
+)
 
 
 @dataclass(frozen=True)
@@ -84,15 +93,27 @@ def email_index() -> GlobalSecondaryIndex:
     return global_index("by_email", "org_id", "email_sort")
 
 
+def link_index(link: str, sort_attribute: str) -> GlobalSecondaryIndex:
+    """The index of a link (LINK_INDEXES), sorted by the record's time-ordered id."""
+    name, partition = LINK_INDEXES[link]
+    return global_index(name, partition, sort_attribute)
+
+
 class SearchableTable(TenantTable[M]):
-    """A tenant table whose records have name, status, owner, tags and maybe email."""
+    """A tenant table whose records have name, status, owner, tags and maybe email and links."""
 
     def __init__(self, model: type[M], sort_attribute: str, kind: str) -> None:
         super().__init__(model, sort_attribute, kind, derive=self.search_keys, derived_attributes=SEARCH_ATTRIBUTES)
+        self.links = tuple(link for link, (index, _) in LINK_INDEXES.items() if hasattr(model, index))
 
     def search_keys(self, item: M) -> dict[str, Any]:
         email = getattr(item, "email", None)
+        links = {
+            LINK_INDEXES[link][1]: f"{item.org_id}#{getattr(item, link)}" if getattr(item, link) else None
+            for link in self.links
+        }
         return {
+            **links,
             "name_sort": item.name.lower(),
             "email_sort": email.lower() if email else None,
             "org_status": f"{item.org_id}#{item.status}",
@@ -115,7 +136,8 @@ class SearchableTable(TenantTable[M]):
     def search(self, org_id: str, spec: SearchSpec, limit: int, cursor: str | None) -> tuple[list[M], str | None]:
         if spec.q:
             return self._search_by_q(org_id, spec, limit, cursor)
-        if spec.tag and spec.sort_field not in ("name", "updated"):
+        # A link is more selective than a tag: its index serves it, the tag is then a filter.
+        if spec.tag and not spec.links and spec.sort_field not in ("name", "updated"):
             return self._search_by_tag(org_id, spec, limit, cursor)
         path = self._plan(org_id, spec)
         return query_page(
@@ -168,6 +190,14 @@ class SearchableTable(TenantTable[M]):
         model = self.model
         sort_field = spec.sort_field
         created = frozenset({"created_after", "created_before"})
+        links = spec.links
+        if links and sort_field in (None, "created"):
+            link, linked_id = next(iter(links.items()))
+            index, partition = LINK_INDEXES[link]
+            return _AccessPath(
+                getattr(model, index), partition, f"{org_id}#{linked_id}", self.sort_attribute,
+                _created_range(getattr(model, self.sort_attribute), spec), created | {link},
+            )
         if sort_field == "name" or (sort_field is None and spec.name_prefix and not spec.email_prefix):
             key = model.name_sort.startswith(spec.name_prefix.lower()) if spec.name_prefix else None
             return _AccessPath(model.by_name, "org_id", org_id, "name_sort", key, frozenset({"name_prefix"}))
@@ -204,6 +234,9 @@ class SearchableTable(TenantTable[M]):
             condition &= model.owner == spec.owner
         if spec.tag:
             condition &= model.tags.contains(spec.tag.lower())
+        for link, linked_id in spec.links.items():
+            if link not in served:
+                condition &= getattr(model, link) == linked_id
         if spec.name_prefix and "name_prefix" not in served:
             condition &= model.name_sort.startswith(spec.name_prefix.lower())
         if spec.email_prefix and "email_prefix" not in served:
@@ -265,6 +298,7 @@ def _matches(item: Any, spec: SearchSpec) -> bool:
         spec.email_prefix is None or (item.email_sort or "").startswith(spec.email_prefix.lower()),
         spec.updated_after is None or item.updated_sort >= _iso(spec.updated_after),
         spec.updated_before is None or item.updated_sort <= _iso(spec.updated_before),
+        *(getattr(item, link, None) == linked_id for link, linked_id in spec.links.items()),
     ]
     return all(checks)
 

@@ -23,7 +23,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
-from chalicelib.core.errors import DomainError
+from chalicelib.core.errors import DomainError, ValidationFailed
 from chalicelib.core.events import DomainEvent, publish
 from chalicelib.core.ids import new_id
 from chalicelib.platform.tables.audit_logs import AuditLogModel, target_key
@@ -111,10 +111,23 @@ def _transact(changes: Sequence[Change]) -> None:
                     sent["put"].append(None)
     except TransactWriteError as error:
         in_order = sent["check"] + sent["delete"] + sent["put"] + sent["update"]
-        for change, failed in zip(in_order, transaction_conditions_failed(error)):
-            if failed and change is not None and change.on_condition_failed is not None:
-                raise change.on_condition_failed from None
+        errors = [
+            change.on_condition_failed
+            for change, failed in zip(in_order, transaction_conditions_failed(error))
+            if failed and change is not None and change.on_condition_failed is not None
+        ]
+        if errors:
+            raise _together(errors) from None
         raise
+
+
+def _together(errors: list[DomainError]) -> DomainError:
+    """Several unknown references (422 each) answer one 422 naming every field; any other
+    failure (a 404, a 409, a 412) is the first one DynamoDB reports."""
+    if len(errors) > 1 and all(isinstance(error, ValidationFailed) for error in errors):
+        fields = [item for error in errors for item in error.extensions["errors"]]
+        return ValidationFailed(" ".join(error.detail for error in errors), fields)
+    return errors[0]
 
 
 def _add(transaction: TransactWrite, change: Change) -> None:

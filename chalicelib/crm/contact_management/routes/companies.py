@@ -22,4 +22,4 @@ searchable_record_routes(routes, "companies", "company", lambda: companies.recor
 @routes.protected("/v1/companies/{company_id}/contacts", methods=["GET"], permission=can("contacts", READ))
 def list_company_contacts(request, company_id):
     limit = parse_page_size(request.query("limit"))
-    return json_response(contacts.records.of_company(request.principal, company_id, limit, request.query("cursor")))
+    return json_response(contacts.records.linked_to(request.principal, "company_id", company_id, limit, request.query("cursor")))

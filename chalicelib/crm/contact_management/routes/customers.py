@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
+from chalicelib.core.search import FILTERS
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import record_response, searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
@@ -15,7 +16,8 @@ merge = lazy_module("chalicelib.crm.contact_management.services.merge")
 notes = lazy_module("chalicelib.crm.contact_management.services.notes")
 activities = lazy_module("chalicelib.crm.contact_management.services.activities")
 
-searchable_record_routes(routes, "customers", "customer", lambda: customers.records)
+# A customer links at most a company record (company_id); contacts have both links.
+searchable_record_routes(routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"))
 
 
 @routes.protected("/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True)

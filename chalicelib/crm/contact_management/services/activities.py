@@ -30,6 +30,7 @@ from chalicelib.crm.contact_management.tables.activities import (
 )
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.observability import count
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.base import query_page
 from chalicelib.platform.tables.writes import Change, commit
@@ -162,6 +163,7 @@ def patch_activity(principal: Principal, activity_id: str, body: Any, expected_v
     if not parts:
         return activity_view(updated)
     _check_task_due(updated.type, updated.due_at)
+    check_active_users(org_id, {"assignee": changes.get("assignee")}, current)
     also: list[Change] = []
     if updated.customer_id != current.customer_id:
         also.append(customer_reference(org_id, updated.customer_id))
@@ -220,6 +222,7 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
 def _insert(principal: Principal, customer_id: str, fields: dict[str, Any], customer_check: Change) -> dict[str, Any]:
     due_at = clock.parse(fields["due_at"]) if fields.get("due_at") else None
     _check_task_due(fields["type"], due_at)
+    check_active_users(principal.org_id, {"assignee": fields.get("assignee")})
     status = fields.get("status", "open")
     activity = ActivityModel(
         principal.org_id,

@@ -1,40 +1,56 @@
-"""Contacts: people, each at most at one company of the same organization."""
+"""Contacts: people, each at most at one company and a contact of at most one customer of the same
+organization."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.search import SearchSpec
 from chalicelib.crm.contact_management.tables.companies import companies
 from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
+from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.writes import Change
 
 STATUSES = ["active", "inactive"]
+_LINK = {"type": ["string", "null"], "minLength": 1, "maxLength": 64}
 PROPERTIES: dict[str, Any] = {
     **shared_fields("name", "email", "phone", "tags", "owner", "custom_fields"),
     "title": {"type": ["string", "null"], "maxLength": 200},
-    "company_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
+    "company_id": _LINK,
+    "customer_id": _LINK,
     "status": {"type": "string", "enum": STATUSES},
 }
+_LINKED_TABLES = (("company_id", companies), ("customer_id", customers))
 
 
 class ContactRecords(SearchableRecords[ContactModel]):
-    """A contact's company must be live in this tenant when the write naming it commits."""
+    """A contact's company and customer must be live in this tenant when the write naming them commits."""
 
     def also_on_create(self, principal: Principal, record: ContactModel) -> list[Change]:
-        return _company_check(principal.org_id, record.company_id)
+        return links_checked(principal.org_id, record)
 
     def also_on_update(self, principal: Principal, current: ContactModel, updated: ContactModel) -> list[Change]:
-        # Only a new company link is checked: a contact may keep naming a company deleted since.
-        moved = updated.company_id != current.company_id
-        return _company_check(principal.org_id, updated.company_id) if moved else []
+        # Only a new link is checked: a contact may keep naming a company deleted since.
+        return links_checked(principal.org_id, updated, current)
 
-    def of_company(self, principal: Principal, company_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
-        companies.get(principal.org_id, company_id)
-        items, next_cursor = contacts.of_company(principal.org_id, company_id, limit, cursor)
-        return {"items": [self.view(item) for item in items], "next_cursor": next_cursor}
+    def linked_to(self, principal: Principal, link: str, parent_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+        """The contacts of a company or customer (`link` company_id / customer_id): a GetItem of the
+        parent (404 across tenants) and one Query of the link's index."""
+        dict(_LINKED_TABLES)[link].get(principal.org_id, parent_id)
+        return self.search(principal, SearchSpec(**{link: parent_id}), limit, cursor)
+
+
+def links_checked(org_id: str, record: ContactModel, current: ContactModel | None = None) -> list[Change]:
+    return reference_checks(
+        org_id,
+        (
+            (link, table, getattr(record, link))
+            for link, table in _LINKED_TABLES
+            if current is None or getattr(record, link) != getattr(current, link)
+        ),
+    )
 
 
 records = ContactRecords(
@@ -44,15 +60,3 @@ records = ContactRecords(
     default_status="active",
     view=("name", "email", "phone", "title", "company_id", "customer_id", "tags", "status", "owner", "custom_fields"),
 )
-
-
-def _company_check(org_id: str, company_id: str | None) -> list[Change]:
-    """The company must be live in this tenant when the write commits (same transaction)."""
-    if not company_id:
-        return []
-    check = companies.existence_check(org_id, company_id)
-    error = ValidationFailed(
-        "company_id names no company of this organization.",
-        [{"field": "company_id", "message": "company_id names no company of this organization"}],
-    )
-    return [replace(check, on_condition_failed=error)]

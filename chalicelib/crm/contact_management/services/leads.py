@@ -9,15 +9,18 @@ from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
+from chalicelib.crm.contact_management.tables.companies import CompanyModel, companies, named
 from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
 from chalicelib.crm.contact_management.tables.leads import LeadModel, converted_counter, created_counter, leads
 from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities
 from chalicelib.observability import count
+from chalicelib.platform.services.custom_fields import carried_over
 from chalicelib.platform.services.org_settings import STAGES, settings_of
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
 from chalicelib.platform.services.roles import Principal
-from chalicelib.platform.tables.writes import Change, commit, increment
+from chalicelib.platform.tables.references import reference_check
+from chalicelib.platform.tables.writes import Change, commit, increment, plain
 
 CONVERTED = "converted"
 # "converted" is set by POST /v1/leads/{id}/convert only.
@@ -25,6 +28,9 @@ STATUSES = ["new", "contacted", "qualified", "unqualified", CONVERTED]
 EDITABLE_STATUSES = STATUSES[:-1]
 FIRST_STAGE = STAGES[0]
 DEFAULT_CLOSE_IN = timedelta(days=30)
+# DynamoDB's limit of items in one TransactWriteItems; a conversion without tags uses at most 12.
+MAX_TRANSACTION_ITEMS = 100
+CONVERTIBLE_TAGS = (MAX_TRANSACTION_ITEMS - 12) // 2
 
 PROPERTIES: dict[str, Any] = {
     **shared_fields("name", "email", "phone", "company", "tags", "owner", "custom_fields"),
@@ -39,6 +45,8 @@ CONVERT_SCHEMA = {
         "opportunity_name": {"type": "string", "minLength": 1, "maxLength": 200},
         "amount": {"type": "number", "minimum": 0},
         "close_date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        # An existing company to link; without it, the lead's free-text company is looked up by name.
+        "company_id": {"type": "string", "minLength": 1, "maxLength": 64},
     },
     "if": {"properties": {"create_opportunity": {"const": True}}, "required": ["create_opportunity"]},
     "then": {"required": ["opportunity_name", "amount"]},
@@ -71,8 +79,11 @@ records = LeadRecords(
 
 def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any]:
     """One TransactWriteItems: the lead marked converted (on condition it was not already: the
-    transaction, not a read, decides between two concurrent conversions), the customer, the
-    contact, the optional opportunity, their audit entries and the dashboard counters."""
+    transaction, not a read, decides between two concurrent conversions), the customer and the
+    contact (both carrying the lead's tags and the custom fields their definitions accept), the
+    company they link (the one named by `company_id`, else the live company named like the lead's
+    free-text `company`, else one created with that name; checked to be live in the same
+    transaction), the optional opportunity, their audit entries and the dashboard counters."""
     fields = validate(CONVERT_SCHEMA, body)
     if "close_date" in fields:
         _check_date(fields["close_date"], "close_date")
@@ -81,32 +92,16 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
     if lead.status == CONVERTED:
         raise _already_converted(lead)
     owner = lead.owner or actor
-    customer = CustomerModel(
-        org_id,
-        new_id(),
-        name=lead.name,
-        email=lead.email,
-        phone=lead.phone,
-        company=lead.company,
-        tags=list(lead.tags or []),
-        status="active",
-        owner=owner,
-        custom_fields={},
-    )
-    contact = ContactModel(
-        org_id,
-        new_id(),
-        name=lead.name,
-        email=lead.email,
-        phone=lead.phone,
-        customer_id=customer.customer_id,
-        tags=[],
-        status="active",
-        owner=owner,
-        custom_fields={},
-    )
+    company_id, company_parts = _company_of(principal, lead, fields.get("company_id"), owner)
+    common = {"name": lead.name, "email": lead.email, "phone": lead.phone, "company_id": company_id,
+              "tags": list(lead.tags or []), "status": "active", "owner": owner}
+    customer = CustomerModel(org_id, new_id(), company=lead.company, **common,
+                             custom_fields=carried_over(org_id, "customers", plain(lead.custom_fields)))
+    contact = ContactModel(org_id, new_id(), customer_id=customer.customer_id, **common,
+                           custom_fields=carried_over(org_id, "contacts", plain(lead.custom_fields)))
     now = clock.now()
     parts = [
+        *company_parts,
         *customers.creation(customer, actor),
         *contacts.creation(contact, actor),
         increment(org_id, converted_counter(now.date().isoformat())),
@@ -146,12 +141,36 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
     lead_update.on_condition_failed = Conflict(
         "This lead was converted (or changed) while this request ran; fetch it again.", lead_id=lead_id
     )
-    commit([*marked, *parts])
+    changes = [*marked, *parts]
+    if sum(1 + (change.audit is not None) for change in changes) > MAX_TRANSACTION_ITEMS:
+        # Each tag is a tag link of the customer and of the contact, all in one transaction.
+        raise ValidationFailed(
+            "The lead has too many tags to convert in one step; remove some first.",
+            [{"field": "tags", "message": f"at most {CONVERTIBLE_TAGS} tags can be carried over"}],
+        )
+    commit(changes)
     count("LeadConverted")
-    result = {"lead_id": lead_id, "customer_id": customer.customer_id, "contact_id": contact.contact_id}
+    result = {"lead_id": lead_id, "customer_id": customer.customer_id, "contact_id": contact.contact_id,
+              "company_id": company_id}
     if opportunity is not None:
         result["opportunity_id"] = opportunity.opportunity_id
     return result
+
+
+def _company_of(principal: Principal, lead: LeadModel, company_id: str | None, owner: str) -> tuple[str | None, list[Change]]:
+    """The company the conversion links, and what its transaction adds for it: a check that the
+    company is live, or the company's creation."""
+    org_id = principal.org_id
+    if company_id is None and lead.company:
+        existing = named(org_id, lead.company)
+        if existing is None:
+            company = CompanyModel(org_id, new_id(), name=lead.company, tags=[], status="active", owner=owner,
+                                   custom_fields={})
+            return company.company_id, companies.creation(company, principal.user_id)
+        company_id = existing.company_id
+    if company_id is None:
+        return None, []
+    return company_id, [reference_check(companies, org_id, company_id, "company_id")]
 
 
 def _already_converted(lead: LeadModel) -> Conflict:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.search import normalize_tags
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.services.customers import records as customer_records
@@ -26,6 +26,8 @@ from chalicelib.crm.contact_management.tables import notes as notes_table
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.base import find
+from chalicelib.platform.tables.references import unknown_reference
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
 from chalicelib.platform.tables.writes import Change, commit, plain
 
@@ -42,7 +44,7 @@ MERGE_SCHEMA = {
         "source_ids": {"type": "array", "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": True, "items": _ID},
     },
 }
-_FILLED_FIELDS = ("email", "phone", "company")
+_FILLED_FIELDS = ("email", "phone", "company", "company_id")
 # What moves: a table of a customer's records and how its by_customer partition is named.
 _CHILDREN = (
     (notes_table.notes, notes_table.customer_partition),
@@ -59,7 +61,10 @@ def merge_customers(principal: Principal, body: Any) -> dict[str, Any]:
             "A customer cannot be merged into itself.",
             [{"field": "source_ids", "message": "source_ids must not contain target_id"}],
         )
-    target = customers.get(org_id, target_id)
+    try:
+        target = customers.get(org_id, target_id)
+    except NotFound:
+        raise unknown_reference("target_id", customers.noun) from None
     sources = [_source(org_id, source_id, target_id) for source_id in source_ids]
     live = [source for source in sources if source.deleted_at is None]
     if live:
@@ -72,9 +77,9 @@ def merge_customers(principal: Principal, body: Any) -> dict[str, Any]:
 
 
 def _source(org_id: str, source_id: str, target_id: str) -> CustomerModel:
-    source = customers.get_including_deleted(org_id, source_id)
-    if source.deleted_at is not None and source.merged_into != target_id:
-        raise customers.not_found()
+    source = find(CustomerModel, org_id, source_id)
+    if source is None or (source.deleted_at is not None and source.merged_into != target_id):
+        raise unknown_reference("source_ids", customers.noun)
     return source
 
 

@@ -3,13 +3,16 @@ first). Soft-deleted customers expire 30 days later (TTL `purge_at`); merged one
 
 GET /v1/customers: every filter and sort of chalicelib/platform/tables/search.py, email_prefix
 included (GSI by_email), one Query per page; tag links under "<org>#customer#<tag>".
+`company` is free text for quick entry; `company_id` links a company record: GET
+/v1/customers?company_id= is served by GSI `by_company` (org_company = "<org>#<company_id>",
+customer_id).
 """
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
 
 from chalicelib.platform.tables.base import table_meta
-from chalicelib.platform.tables.search import SearchableRecord, SearchableTable, email_index
+from chalicelib.platform.tables.search import SearchableRecord, SearchableTable, email_index, link_index
 
 
 class CustomerModel(SearchableRecord):
@@ -19,10 +22,14 @@ class CustomerModel(SearchableRecord):
     email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     company = UnicodeAttribute(null=True)
+    company_id = UnicodeAttribute(null=True)
     # Set when POST /v1/customers/merge folded this customer into another (then soft-deleted).
     merged_into = UnicodeAttribute(null=True)
 
+    org_company = UnicodeAttribute(null=True)
+
     by_email = email_index()
+    by_company = link_index("company_id", "customer_id")
 
 
 customers = SearchableTable(CustomerModel, "customer_id", "customer")

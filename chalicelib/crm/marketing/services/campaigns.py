@@ -24,6 +24,7 @@ from chalicelib.crm.marketing.tables.campaigns import CampaignModel, campaigns
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.references import reference_check
 from chalicelib.platform.tables.tenant_table import TenantTable
 from chalicelib.platform.tables.writes import Change, audited, commit
 
@@ -150,7 +151,7 @@ def add_member(principal: Principal, campaign_id: str, body: Any) -> dict[str, A
     parts = campaign_members.creation(member, principal.user_id)
     parts[0].on_condition_failed = Conflict("This member is already in the campaign.", field="member_id")
     table = MEMBER_TABLES[member.member_type]
-    commit([*parts, table.existence_check(org_id, member.member_id), campaigns.tally(org_id, campaign_id, members=1)])
+    commit([*parts, reference_check(table, org_id, member.member_id, "member_id"), campaigns.tally(org_id, campaign_id, members=1)])
     count("CampaignMemberAdded")
     return member_view(member)
 

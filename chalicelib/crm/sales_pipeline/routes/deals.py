@@ -1,12 +1,12 @@
-"""/v1/deals, and /v1/customers/{id}/deals (a customer's deals: declared here, with its domain)."""
+"""/v1/deals (with the reopen of a won or lost deal), and /v1/customers/{id}/deals (a customer's deals: declared here, with its domain)."""
 from chalice import Blueprint
 
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.records import functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
-from chalicelib.platform.services.roles import READ, can
+from chalicelib.platform.services.roles import READ, WRITE, can
 
 deals_blueprint = Blueprint(__name__)
 routes = Routes(deals_blueprint, jwt_authorizer)
@@ -22,3 +22,9 @@ record_routes(
 def list_customer_deals(request, customer_id):
     limit = parse_page_size(request.query("limit"))
     return json_response(deals.list_customer_deals(request.principal, customer_id, limit, request.query("cursor")))
+
+
+@routes.protected("/v1/deals/{deal_id}/reopen", methods=["POST"], permission=can("deals", WRITE))
+def reopen_deal(request, deal_id):
+    version = request.expected_version()
+    return record_response("/v1/deals", deals.reopen_deal(request.principal, deal_id, version))

@@ -2,9 +2,10 @@
 
 A line item names a product (its unit price defaults to the product's price in the deal's
 currency, its description to the product's name) or is free text with its own unit price; the
-deal's total is computed, never sent. Status moves open -> won or open -> lost; a closed deal
-keeps its status (409). The customer (and the opportunity, when named) must exist in the caller's
-organization when the write commits: condition checks in the same transaction.
+deal's total is computed, never sent. Status moves open -> won or open -> lost; a closed (won or
+lost) deal is read-only until `POST /v1/deals/{id}/reopen` (services/closing.py). The customer, the
+opportunity and the products it names must exist in the caller's organization when the write
+commits: condition checks in the same transaction (422 naming the field otherwise).
 """
 from __future__ import annotations
 
@@ -20,12 +21,17 @@ from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.sales_pipeline.services import products
+from chalicelib.crm.sales_pipeline.services.closing import closed_record, commit_while_open
 from chalicelib.crm.sales_pipeline.tables.deals import DealModel, LineItem, deals
 from chalicelib.crm.sales_pipeline.tables.opportunities import opportunities
+from chalicelib.crm.sales_pipeline.tables.products import products as product_table
 from chalicelib.observability import count
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import settings_of
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables import lifecycle
 from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.writes import Change, commit, plain
 
 STATUSES = ["open", "won", "lost"]
@@ -65,6 +71,7 @@ def create_deal(principal: Principal, body: Any) -> dict[str, Any]:
     currency = fields.get("currency") or settings_of(org_id).currency
     if fields.get("status", "open") != "open":
         raise ValidationFailed("A new deal is open.", [{"field": "status", "message": "a new deal is open"}])
+    check_active_users(org_id, {"owner": fields.get("owner")})
     lines = _priced_lines(org_id, fields.get("line_items", []), currency)
     deal = DealModel(
         org_id,
@@ -79,7 +86,7 @@ def create_deal(principal: Principal, body: Any) -> dict[str, Any]:
         owner=fields.get("owner", principal.user_id),
         close_date=fields.get("close_date"),
     )
-    deals.insert(deal, principal.user_id, also=_reference_checks(org_id, fields))
+    deals.insert(deal, principal.user_id, also=_reference_checks(org_id, fields, lines))
     count("DealCreated")
     return deal_view(deal)
 
@@ -112,8 +119,23 @@ def patch_deal(principal: Principal, deal_id: str, body: Any, expected_version: 
 
 
 def delete_deal(principal: Principal, deal_id: str, expected_version: int | None) -> None:
-    deals.soft_delete(principal.org_id, deal_id, expected_version, principal.user_id)
+    lifecycle.soft_delete(deals, principal.org_id, deal_id, expected_version, principal.user_id,
+                          also=lambda current: [], guard=_refuse_closed)
     count("DealDeleted")
+
+
+def reopen_deal(principal: Principal, deal_id: str, expected_version: int | None) -> dict[str, Any]:
+    """A won or lost deal back to open, audited as "reopened" (event deal.reopened), conditional on
+    it being still closed at the version read."""
+    current = deals.get(principal.org_id, deal_id)
+    deals.check_version(current, expected_version)
+    if current.status == "open":
+        raise Conflict("The deal is open; there is nothing to reopen.", current_status=current.status)
+    parts, updated = deals.modification(current, {"status": "open"}, principal.user_id, action="reopened")
+    parts[0].condition &= DealModel.status != "open"
+    commit(parts)
+    count("DealReopened")
+    return deal_view(updated)
 
 
 def restore_deal(principal: Principal, deal_id: str) -> dict[str, Any]:
@@ -148,9 +170,9 @@ def _apply(principal: Principal, deal_id: str, changes: dict[str, Any], expected
     _check_close_date(changes)
     org_id = principal.org_id
     current = deals.get(org_id, deal_id)
+    _refuse_closed(current)
     deals.check_version(current, expected_version)
-    if "status" in changes and changes["status"] != current.status and current.status != "open":
-        raise Conflict(f"The deal is {current.status}; a closed deal keeps its status.", current_status=current.status)
+    check_active_users(org_id, {"owner": changes.get("owner")}, current)
     if "line_items" in changes or ("currency" in changes and changes["currency"] != current.currency):
         currency = changes.get("currency", current.currency)
         raw_lines = changes["line_items"] if "line_items" in changes else [
@@ -162,7 +184,9 @@ def _apply(principal: Principal, deal_id: str, changes: dict[str, Any], expected
         changes = {**changes, "line_items": lines, "total": _total(lines)}
     parts, updated = deals.modification(current, changes, principal.user_id)
     if parts:
-        commit([*parts, *_reference_checks(org_id, changes)])
+        moved = {name: value for name, value in changes.items() if getattr(current, name, None) != value}
+        commit_while_open(parts, DealModel.status == "open", lambda: _closed_now(org_id, deal_id),
+                          _reference_checks(org_id, moved, changes.get("line_items", [])))
         count("DealUpdated")
     return deal_view(updated)
 
@@ -219,14 +243,28 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _reference_checks(org_id: str, fields: dict[str, Any]) -> list[Change]:
-    checks = []
-    for name, table in (("customer_id", customers), ("opportunity_id", opportunities)):
-        if fields.get(name):
-            check = table.existence_check(org_id, fields[name])
-            check.on_condition_failed = _invalid(name, f"no {table.noun} of this organization has this id")
-            checks.append(check)
-    return checks
+def _reference_checks(org_id: str, fields: dict[str, Any], lines: list[LineItem]) -> list[Change]:
+    """The customer, the opportunity and each distinct product named (the line items were priced
+    from a read of the products; these checks keep one deleted meanwhile out of the deal)."""
+    first_line = {}
+    for index, line in enumerate(lines):
+        if line.product_id:
+            first_line.setdefault(line.product_id, index)
+    return reference_checks(org_id, [
+        ("customer_id", customers, fields.get("customer_id")),
+        ("opportunity_id", opportunities, fields.get("opportunity_id")),
+        *((f"line_items[{index}].product_id", product_table, product_id) for product_id, index in first_line.items()),
+    ])
+
+
+def _refuse_closed(current: DealModel) -> None:
+    if current.status != "open":
+        raise closed_record("deal", "/v1/deals", current.deal_id, current.status)
+
+
+def _closed_now(org_id: str, deal_id: str) -> Conflict | None:
+    latest = deals.get(org_id, deal_id)
+    return closed_record("deal", "/v1/deals", deal_id, latest.status) if latest.status != "open" else None
 
 
 def _check_close_date(fields: dict[str, Any]) -> None:

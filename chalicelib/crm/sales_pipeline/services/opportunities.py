@@ -11,18 +11,21 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import MalformedRequest, ValidationFailed
+from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
-from chalicelib.crm.sales_pipeline.services.pipeline import FIRST_STAGE, check_transition
+from chalicelib.crm.sales_pipeline.services.closing import closed_record, commit_while_open
+from chalicelib.crm.sales_pipeline.services.pipeline import CLOSED_STAGES, FIRST_STAGE, OPEN_STAGES, check_transition
 from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities, stage_counter
 from chalicelib.observability import count
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import STAGES, settings_of
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import lifecycle
 from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.writes import Change, commit, increment, plain
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -58,11 +61,20 @@ STAGE_SCHEMA = {
     },
 }
 LIST_FILTERS = ("stage", "owner", "customer_id", "close_from", "close_to")
+REOPEN_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "stage": {"type": "string", "enum": list(OPEN_STAGES)},
+        "reason": {"type": ["string", "null"], "maxLength": 1000},
+    },
+}
 
 
 def create_opportunity(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(OPPORTUNITY_SCHEMA, body)
     _check_date(fields["close_date"], "close_date")
+    check_active_users(principal.org_id, {"owner": fields.get("owner")})
     settings = settings_of(principal.org_id)
     now = clock.isoformat(clock.now())
     opportunity = OpportunityModel(
@@ -78,9 +90,8 @@ def create_opportunity(principal: Principal, body: Any) -> dict[str, Any]:
         probability=settings.stage_probabilities[FIRST_STAGE],
         stage_history=[StageChange(at=now, by=principal.user_id, from_stage=None, to_stage=FIRST_STAGE)],
     )
-    also = [increment(principal.org_id, stage_counter(FIRST_STAGE), 1)]
-    if opportunity.customer_id:
-        also.append(_customer_check(principal.org_id, opportunity.customer_id))
+    also = [increment(principal.org_id, stage_counter(FIRST_STAGE), 1),
+            *reference_checks(principal.org_id, [("customer_id", customers, opportunity.customer_id)])]
     opportunities.insert(opportunity, principal.user_id, also=also)
     count("OpportunityCreated")
     return opportunity_view(opportunity)
@@ -92,8 +103,17 @@ def get_opportunity(principal: Principal, opportunity_id: str) -> dict[str, Any]
 
 def list_opportunities(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     """One Query per page; which key or index serves which filter: data/opportunities.py."""
-    filters = _parse_filters(query)
-    org_id = principal.org_id
+    return _page(principal.org_id, _parse_filters(query), limit, cursor)
+
+
+def list_customer_opportunities(principal: Principal, customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """GET /v1/customers/{id}/opportunities: a GetItem on the customer (404 across tenants, missing
+    or deleted alike) and one Query of by_customer."""
+    customers.get(principal.org_id, customer_id)
+    return _page(principal.org_id, {"customer_id": customer_id}, limit, cursor)
+
+
+def _page(org_id: str, filters: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     model = OpportunityModel
     close_range = _between(model.close_date, filters.get("close_from"), filters.get("close_to"))
     condition = model.deleted_at.does_not_exist()
@@ -146,7 +166,11 @@ def change_stage(principal: Principal, opportunity_id: str, body: Any, expected_
     org_id = principal.org_id
     current = opportunities.get(org_id, opportunity_id)
     opportunities.check_version(current, expected_version)
-    check_transition(current.stage, target, reason)
+    try:
+        check_transition(current.stage, target, reason)
+    except Conflict:
+        _refuse_closed(current)
+        raise
     entry = StageChange(at=clock.isoformat(clock.now()), by=principal.user_id, from_stage=current.stage,
                         to_stage=target, reason=reason)
     changes = {
@@ -155,8 +179,35 @@ def change_stage(principal: Principal, opportunity_id: str, body: Any, expected_
         "stage_history": [*(current.stage_history or []), entry],
     }
     parts, updated = opportunities.modification(current, changes, principal.user_id, action="stage_changed")
-    commit([*parts, increment(org_id, stage_counter(current.stage), -1), increment(org_id, stage_counter(target), 1)])
+    _commit_while_open(org_id, opportunity_id, parts, [increment(org_id, stage_counter(current.stage), -1),
+                                                       increment(org_id, stage_counter(target), 1)])
     count({"closed_won": "OpportunityWon", "closed_lost": "OpportunityLost"}.get(target, "OpportunityAdvanced"))
+    return opportunity_view(updated)
+
+
+def reopen_opportunity(principal: Principal, opportunity_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
+    """A closed opportunity back to an open stage (by default the one it was closed from), audited
+    as "reopened" (event opportunity.reopened), the stage counters moved, conditional on it being
+    still closed at the version read."""
+    fields = validate(REOPEN_SCHEMA, body or {})
+    org_id = principal.org_id
+    current = opportunities.get(org_id, opportunity_id)
+    opportunities.check_version(current, expected_version)
+    if current.stage not in CLOSED_STAGES:
+        raise Conflict(f"The opportunity is {current.stage}, not closed; there is nothing to reopen.",
+                       current_stage=current.stage)
+    closed_from = next((change.from_stage for change in reversed(current.stage_history or [])
+                        if change.to_stage == current.stage and change.from_stage in OPEN_STAGES), FIRST_STAGE)
+    target = fields.get("stage", closed_from)
+    reason = (fields.get("reason") or "").strip() or None
+    entry = StageChange(at=clock.isoformat(clock.now()), by=principal.user_id, from_stage=current.stage,
+                        to_stage=target, reason=reason)
+    changes = {"stage": target, "probability": settings_of(org_id).stage_probabilities[target],
+               "stage_history": [*(current.stage_history or []), entry]}
+    parts, updated = opportunities.modification(current, changes, principal.user_id, action="reopened")
+    parts[0].condition &= OpportunityModel.stage.is_in(*CLOSED_STAGES)
+    commit([*parts, increment(org_id, stage_counter(current.stage), -1), increment(org_id, stage_counter(target), 1)])
+    count("OpportunityReopened")
     return opportunity_view(updated)
 
 
@@ -164,6 +215,7 @@ def delete_opportunity(principal: Principal, opportunity_id: str, expected_versi
     lifecycle.soft_delete(
         opportunities, principal.org_id, opportunity_id, expected_version, principal.user_id,
         also=lambda current: [increment(principal.org_id, stage_counter(current.stage), -1)],
+        guard=_refuse_closed,
     )
     count("OpportunityDeleted")
 
@@ -202,20 +254,39 @@ def opportunity_view(item: OpportunityModel) -> dict[str, Any]:
 def _apply(principal: Principal, opportunity_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
     if "close_date" in changes:
         _check_date(changes["close_date"], "close_date")
-    also = [_customer_check(principal.org_id, changes["customer_id"])] if changes.get("customer_id") else []
-    updated = opportunities.update(principal.org_id, opportunity_id, changes, expected_version, principal.user_id, also=also)
-    count("OpportunityUpdated")
+    org_id = principal.org_id
+    current = _open(org_id, opportunity_id)
+    opportunities.check_version(current, expected_version)
+    check_active_users(org_id, {"owner": changes.get("owner")}, current)
+    parts, updated = opportunities.modification(current, changes, principal.user_id)
+    if parts:
+        moved = changes.get("customer_id") != current.customer_id
+        also = reference_checks(org_id, [("customer_id", customers, changes.get("customer_id"))]) if moved else []
+        _commit_while_open(org_id, opportunity_id, parts, also)
+        count("OpportunityUpdated")
     return opportunity_view(updated)
 
 
-def _customer_check(org_id: str, customer_id: str) -> Change:
-    """The customer must exist, live, in the caller's organization when the write commits."""
-    check = customers.existence_check(org_id, customer_id)
-    check.on_condition_failed = ValidationFailed(
-        "customer_id names no customer of this organization.",
-        [{"field": "customer_id", "message": "no customer with this id"}],
-    )
-    return check
+def _open(org_id: str, opportunity_id: str) -> OpportunityModel:
+    """The opportunity, read to be changed: a closed one is 409 (reopen it first)."""
+    current = opportunities.get(org_id, opportunity_id)
+    _refuse_closed(current)
+    return current
+
+
+def _refuse_closed(current: OpportunityModel) -> None:
+    if current.stage in CLOSED_STAGES:
+        raise closed_record("opportunity", "/v1/opportunities", current.opportunity_id, current.stage)
+
+
+def _commit_while_open(org_id: str, opportunity_id: str, parts: list[Change], also: list[Change]) -> None:
+    def closed_now() -> Conflict | None:
+        latest = opportunities.get(org_id, opportunity_id)
+        if latest.stage in CLOSED_STAGES:
+            return closed_record("opportunity", "/v1/opportunities", opportunity_id, latest.stage)
+        return None
+
+    commit_while_open(parts, ~OpportunityModel.stage.is_in(*CLOSED_STAGES), closed_now, also)
 
 
 def _check_date(value: str, field: str) -> None:

@@ -26,9 +26,11 @@ from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.support.services.sla import due_times
 from chalicelib.crm.support.tables.tickets import INDEXED_FILTERS, TicketModel, tickets
 from chalicelib.observability import count
+from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import PRIORITIES
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
 from chalicelib.platform.tables.writes import Change, commit, increment
 
@@ -71,6 +73,7 @@ PATCH_SCHEMA = {
 
 def create_ticket(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(TICKET_SCHEMA, body)
+    check_active_users(principal.org_id, {"assignee": fields.get("assignee")})
     now = clock.now()
     priority = fields.get("priority", "normal")
     ticket = TicketModel(
@@ -85,8 +88,7 @@ def create_ticket(principal: Principal, body: Any) -> dict[str, Any]:
         **due_times(principal.org_id, priority, now),
     )
     also = [increment(principal.org_id, status_counter("open"), 1)]
-    if ticket.customer_id:
-        also.append(customers.existence_check(principal.org_id, ticket.customer_id))
+    also += reference_checks(principal.org_id, [("customer_id", customers, ticket.customer_id)])
     events = [ticket_assigned(principal, ticket)] if ticket.assignee else []
     tickets.insert(ticket, principal.user_id, also=also, events=events)
     count("TicketCreated")
@@ -229,6 +231,7 @@ def _apply(principal: Principal, ticket_id: str, changes: dict[str, Any], expect
     org_id = principal.org_id
     current = tickets.get(org_id, ticket_id)
     tickets.check_version(current, expected_version)
+    check_active_users(org_id, {"assignee": changes.get("assignee")}, current)
     now = clock.now()
     status = changes.get("status", current.status)
     if status != current.status:
@@ -255,8 +258,8 @@ def _apply(principal: Principal, ticket_id: str, changes: dict[str, Any], expect
     also: list[Change] = []
     if updated.status != current.status:
         also += [increment(org_id, status_counter(current.status), -1), increment(org_id, status_counter(updated.status), 1)]
-    if updated.customer_id and updated.customer_id != current.customer_id:
-        also.append(customers.existence_check(org_id, updated.customer_id))
+    if updated.customer_id != current.customer_id:
+        also += reference_checks(org_id, [("customer_id", customers, updated.customer_id)])
     if updated.assignee and updated.assignee != current.assignee:
         events.append(ticket_assigned(principal, updated))
     commit([*parts, *also], events)
