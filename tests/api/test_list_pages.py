@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib.platform.tables.base import MAX_QUERIES_PER_PAGE, MAX_QUERY_READ, QUERY_GROWTH
 from tests.api.test_customer_search import search_all, seed_people
+from tests.conftest import add_users
 
 STATUSES = {"/v1/customers": ["active", "prospect", "churned"], "/v1/leads": ["new", "contacted", "qualified"],
             "/v1/contacts": ["active"]}
@@ -32,6 +33,7 @@ def test_a_filtered_page_is_filled_up_to_the_limit(api, owner):
     # bob's records are served by the owner index; status is then a FilterExpression that drops
     # the prospects between the churned ones.
     statuses = ["prospect", "prospect", "churned"] * 8
+    add_users(owner.org_id, "bob")
     ids = _batch(api, owner, "/v1/customers", [{"name": f"c{index}", "owner": "bob", "status": status}
                                                 for index, status in enumerate(statuses)])
     churned = [record_id for record_id, status in zip(ids, statuses) if status == "churned"]
@@ -62,6 +64,7 @@ def test_tagged_lists_fill_their_page_too(api, owner):
 def test_a_sparse_filter_stops_at_the_query_bound_with_a_cursor(api, owner):
     # More records ahead of the only match than the bounded Queries of one request read.
     readable = sum(min(QUERY_GROWTH**index, MAX_QUERY_READ) for index in range(MAX_QUERIES_PER_PAGE))
+    add_users(owner.org_id, "carol")
     bodies = [{"name": f"n{index}", "owner": "carol", "status": "active"} for index in range(readable + 5)]
     _batch(api, owner, "/v1/customers", bodies + [{"name": "needle", "owner": "carol", "status": "churned"}])
     page = _page(api, owner, "/v1/customers", {"owner": "carol", "status": "churned", "limit": 1})
