@@ -3,6 +3,7 @@ infra/tables.json take them through chalicelib/tables.py."""
 from chalicelib.platform.tables.audit_logs import AuditLogModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
+from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
 from chalicelib.platform.tables.org_settings import OrgSettingsModel
@@ -27,4 +28,5 @@ PLATFORM_MODELS = (
     RoleModel,
     RoleNameModel,
     CustomFieldModel,
+    EventReceiptModel,
 )
