@@ -5,6 +5,7 @@ from chalicelib.platform.tables.connections import ConnectionModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
 from chalicelib.platform.tables.fanout_deliveries import FanoutDeliveryModel
+from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
 from chalicelib.platform.tables.org_settings import OrgSettingsModel
@@ -31,4 +32,5 @@ PLATFORM_MODELS = (
     CustomFieldModel,
     ConnectionModel,
     FanoutDeliveryModel,
+    EventReceiptModel,
 )

@@ -113,6 +113,7 @@ def list_activities(principal: Principal, customer_id: str, limit: int, cursor: 
 
 def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
     return DomainEvent(
+        id="",
         type="task.assigned",
         org_id=principal.org_id,
         actor=principal.user_id,
@@ -120,7 +121,8 @@ def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
         subject_id=activity.activity_id,
         occurred_at=clock.isoformat(clock.now()),
         data={"assignee": activity.assignee, "customer_id": activity.customer_id, "subject": activity.subject,
-              "due_at": clock.isoformat(activity.due_at) if activity.due_at else None},
+              "due_at": clock.isoformat(activity.due_at) if activity.due_at else None,
+              "recipients": [activity.assignee]},
     )
 
 
