@@ -18,7 +18,7 @@ Consumer = Callable[[Sequence[DomainEvent]], None]
 
 
 def event_consumers() -> list[Consumer]:
-    return [integrations()]
+    return [integrations(), websocket_notifications()]
 
 
 def integrations() -> Consumer:
@@ -29,6 +29,13 @@ def integrations() -> Consumer:
 
         return EventBridgeConsumer(bus)
     return log_events
+
+
+def websocket_notifications() -> Consumer:
+    """Each event to the WebSocket connections that may hear it (platform/services/fanout.py)."""
+    from chalicelib.platform.services import fanout
+
+    return once("websocket", fanout.consume)
 
 
 def log_events(events: Sequence[DomainEvent]) -> None:

@@ -4,7 +4,6 @@ from chalicelib.platform.tables.audit_logs import AuditLogModel
 from chalicelib.platform.tables.connections import ConnectionModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
-from chalicelib.platform.tables.fanout_deliveries import FanoutDeliveryModel
 from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
@@ -31,6 +30,5 @@ PLATFORM_MODELS = (
     RoleNameModel,
     CustomFieldModel,
     ConnectionModel,
-    FanoutDeliveryModel,
     EventReceiptModel,
 )

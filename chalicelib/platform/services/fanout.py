@@ -1,5 +1,6 @@
-"""The WebSocket fan-out: a consumer of domain events (`consume(events)`, listed with the others in
-the events consumer list) that posts each event's frame to the connections that may hear it.
+"""The WebSocket fan-out: a consumer of domain events (`consume(events)`, listed in
+platform/event_consumers.py behind `once`) that posts each event's frame to the connections that may
+hear it.
 
 Targets come by key: an addressed event's recipients are one Query each (`user_connections`), any
 other event's organization one Query (`org_connections`); chalicelib/platform/services/realtime.py
@@ -7,7 +8,9 @@ decides who hears it. Posts run in parallel on a bounded pool (API Gateway's @co
 in tens of milliseconds: 500 connections one after the other would take seconds). A 410 means that
 connection is closed: its item is deleted, and only its. Throttling and API Gateway failures are
 tried again with backoff; what still fails makes `consume` raise, so the stream sends the batch
-again, and `fanout_deliveries` keeps the connections already reached from hearing it twice.
+again. A batch handled once is skipped when the stream delivers it again (`once`'s receipts), so a
+client hears an event once; only a batch that failed part-way reaches some connections twice, which
+the frame's `id` lets a client recognise.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from chalicelib.core import clock
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.settings import get_settings
 from chalicelib.platform.services.realtime import Listener, audience, event_frame, listener_of, recipients
-from chalicelib.platform.tables import connections, fanout_deliveries
+from chalicelib.platform.tables import connections
 
 POOL_SIZE = 48
 POST_ATTEMPTS = 3
@@ -64,12 +67,9 @@ def fan_out(events: Sequence[DomainEvent], poster: Callable[[], Poster]) -> list
         listeners = audience(_candidates(event), event)
         outcome = Outcome()
         if listeners:
-            already = fanout_deliveries.reached(event.id)
-            pending = [listener.connection_id for listener in listeners if listener.connection_id not in already]
-            outcome = _post_all(poster(), pending, event_frame(event))
+            outcome = _post_all(poster(), [listener.connection_id for listener in listeners], event_frame(event))
             for connection_id in outcome.gone:
                 connections.close_connection(connection_id)
-            fanout_deliveries.record_reached(event.id, outcome.reached | outcome.gone | outcome.refused, clock.now())
             count("WebSocketMessagesSent", len(outcome.reached))
             count("WebSocketConnectionsGone", len(outcome.gone))
         measure("FanOutDuration", (clock.monotonic() - started) * 1000)
