@@ -132,7 +132,10 @@ class LocalWebSocketApi:
                 self._clients[connection_id].last_active_at = datetime.now(timezone.utc)
                 body = message if isinstance(message, str) else message.decode("utf-8", "replace")
                 event = self._event(connection_id, "$default", "MESSAGE", body=body)
-                await asyncio.to_thread(self._handlers["$default"], event, None)
+                try:
+                    await asyncio.to_thread(self._handlers["$default"], event, None)
+                except Exception:  # API Gateway keeps the connection when a route's function fails
+                    _quiet_logger.exception("the $default handler failed")
         except ConnectionClosed:
             pass
         finally:

@@ -19,7 +19,7 @@ from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.localdev.websocket_server import LocalWebSocketApi
-from chalicelib.platform.services.fanout import fan_out
+from chalicelib.platform.event_consumers import websocket_notifications
 from chalicelib.platform.services.signing_keys import get_key_ring
 from chalicelib.platform.tables.connections import ConnectionModel, open_connection
 
@@ -55,7 +55,8 @@ def frames_until_pong(socket: ClientConnection) -> list[dict[str, Any]]:
 
 
 def deliver(server: LocalWebSocketApi, *events: DomainEvent) -> None:
-    fan_out(events, lambda: management_api(server.management_endpoint))
+    """As the stream consumer does: the WebSocket consumer of the event consumer list."""
+    websocket_notifications()(list(events))
 
 
 def event(org_id: str, type_: str = "lead.created", subject_id: str | None = None, **data: Any) -> DomainEvent:
@@ -184,7 +185,7 @@ def test_a_duplicate_event_reaches_a_client_once(websocket_api, owner):
     with open_socket(websocket_api, owner.access_token) as socket:
         created = event(owner.org_id)
         deliver(websocket_api, created)
-        deliver(websocket_api, created, created)
+        deliver(websocket_api, created)
         assert [received["id"] for received in frames_until_pong(socket)] == [created.id]
 
 
@@ -211,3 +212,29 @@ def test_the_local_connections_endpoint_answers_gone_as_api_gateway_does(websock
         client.delete_connection(ConnectionId=connection_id)
         with pytest.raises(ConnectionClosed):
             socket.recv(timeout=WAIT_SECONDS)
+
+
+def test_a_lead_created_over_http_reaches_the_socket_through_the_stream(websocket_api, api, owner, event_stream):
+    with open_socket(websocket_api, owner.access_token) as socket:
+        lead = api.post("/v1/leads", {"name": "Ada", "email": "ada@example.com"}, as_=owner)
+        assert lead.status == 201, lead.body
+        event_stream.drain()
+        received = frames_until_pong(socket)
+        assert [(item["type"], item["subject_id"]) for item in received] == [("lead.created", lead.json["id"])]
+        assert received[0]["actor"] == owner.user_id and "Ada" not in json.dumps(received)
+
+
+def test_a_reconnecting_client_gets_what_it_missed(websocket_api, api, owner, login_as, event_stream):
+    other_org = login_as("owner")
+    with open_socket(websocket_api, owner.access_token) as socket:
+        assert api.post("/v1/leads", {"name": "Seen"}, as_=owner).status == 201
+        event_stream.drain()
+        last_seen = frames_until_pong(socket)[-1]["id"]
+    missed = [api.post("/v1/leads", {"name": f"Missed {n}"}, as_=owner).json["id"] for n in range(2)]
+    assert api.post("/v1/leads", {"name": "Not ours"}, as_=other_org).status == 201
+    event_stream.drain()
+    with open_socket(websocket_api, owner.access_token, since=last_seen) as socket:
+        received = frames_until_pong(socket)
+        assert [item.get("subject_id") for item in received[:-1]] == missed
+        assert received[-1] == {"type": "replayed", "since": last_seen, "count": 2, "complete": True}
+        assert frames_until_pong(socket) == []  # replayed once

@@ -85,8 +85,8 @@ def _replay(connection: ConnectionModel) -> list[str]:
         return []
     from chalicelib.platform.services.replay import missed_frames
 
-    since = connections.take_replay_since(connection.connection_id)
-    return missed_frames(connection, since) if since else []
+    since = connection.replay_since
+    return missed_frames(connection, since) if connections.take_replay_since(connection.connection_id, since) else []
 
 
 def disconnect(connection_id: str) -> None:

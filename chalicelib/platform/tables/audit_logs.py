@@ -83,3 +83,8 @@ def _without_id(event: DomainEvent) -> dict[str, Any]:
     fields = asdict(event)
     del fields["id"]
     return json.loads(json.dumps(fields, default=str))
+
+
+def entries_from(org_id: str, first_entry_id: str, limit: int) -> list[AuditLogModel]:
+    """An organization's entries from `first_entry_id` on, oldest first, at most `limit`: one Query."""
+    return list(AuditLogModel.query(org_id, AuditLogModel.entry_id >= first_entry_id, limit=limit))

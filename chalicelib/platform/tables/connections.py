@@ -75,19 +75,17 @@ def unsubscribe(connection_id: str, topic: str) -> bool:
     return _update(connection_id, ConnectionModel.topics.delete({topic}))
 
 
-def take_replay_since(connection_id: str) -> str | None:
-    """The pending `since` of a connection, cleared in the same write so only one message replays."""
+def take_replay_since(connection_id: str, since: str) -> bool:
+    """Clear the pending `since` that was read; False when another message took it first."""
     try:
-        updated = ConnectionModel(connection_id).update(
-            actions=[ConnectionModel.replay_since.remove()],
-            condition=ConnectionModel.replay_since.exists(),
-            return_values="UPDATED_OLD",
+        ConnectionModel(connection_id).update(
+            actions=[ConnectionModel.replay_since.remove()], condition=ConnectionModel.replay_since == since
         )
     except UpdateError as error:
         if condition_failed(error):
-            return None
+            return False
         raise
-    return updated["Attributes"]["replay_since"]["S"]
+    return True
 
 
 def _update(connection_id: str, action) -> bool:
