@@ -69,6 +69,14 @@ def seed_demo_organization() -> str:
     return password
 
 
+def start_websocket_api() -> None:
+    """The WebSocket API beside chalice local (which serves none), on $WEBSOCKET_PORT (default 8001)."""
+    from app import app
+    from chalicelib.localdev.websocket_server import serve_in_background
+
+    serve_in_background(app, int(os.environ.get("WEBSOCKET_PORT", "8001")))
+
+
 class Stop(Exception):
     pass
 
@@ -131,6 +139,7 @@ def main() -> int:
             print("Local data is ready; Ctrl-C to stop.", flush=True)
             signal.pause()
         print(f"API: http://127.0.0.1:{port}", flush=True)
+        start_websocket_api()
         command = [sys.executable, "-m", "chalicelib.localdev.chalice_local", "local",
                    "--host", "127.0.0.1", "--port", port, "--stage", STAGE]  # fmt: skip
         chalice_environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -225,9 +225,14 @@ def _lambda_handler(handler_string: str) -> Any:
 
 
 def serve_in_background(app: Any, port: int) -> LocalWebSocketApi:
-    """For `make run`: start, point the app's fan-out at the local @connections, say where it is."""
+    """For `make run`: start (threads that end with the process), point the app's fan-out at the
+    local @connections, say where it is."""
+    from chalicelib.core.settings import get_settings
+
     api = LocalWebSocketApi(app, port).start()
+    # Read by this process's fan-out and by chalice local's (its environment is copied from ours).
     os.environ["WEBSOCKET_MANAGEMENT_ENDPOINT"] = api.management_endpoint
+    get_settings.cache_clear()
     print(f"WebSocket: {api.url}", flush=True)
     print(f"WebSocket @connections: {api.management_endpoint}", flush=True)
     return api
