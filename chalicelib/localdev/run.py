@@ -123,6 +123,7 @@ def main() -> int:
         server, endpoint = start_dynamodb()
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     try:
+        from chalicelib.localdev.streams import start_event_consumer
         from chalicelib.platform.services.signing_keys import get_key_ring
         from chalicelib.tables import create_tables
 
@@ -132,6 +133,8 @@ def main() -> int:
         # changes under the project: the signing key is created now rather than at the first login,
         # and its worker writes no bytecode there (PYTHONDONTWRITEBYTECODE below).
         get_key_ring()
+        # Domain events: the app's stream consumer on the audit_logs stream, as in AWS.
+        start_event_consumer()
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
         print(f"API key: {api_key}", flush=True)
         print(f"Demo login: {DEMO_EMAIL} {password}", flush=True)
