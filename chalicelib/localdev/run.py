@@ -99,6 +99,9 @@ def wait_then_stop(process: subprocess.Popen) -> int:
 
 
 def main() -> int:
+    # This process runs app code too (the stream consumer, the WebSocket API), importing modules
+    # lazily as events arrive: bytecode written under the project would restart chalice local.
+    sys.dont_write_bytecode = True
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _raise_stop)
 

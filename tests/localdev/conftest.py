@@ -108,6 +108,10 @@ class LocalServer:
             time.sleep(0.5)
         pytest.fail(f"make run did not serve /v1/health within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
 
+    @property
+    def websocket_url(self) -> str:
+        return re.search(r"^WebSocket: (ws://\S+)$", self.log(), re.MULTILINE).group(1)
+
     def log_in_as_demo_owner(self) -> None:
         email, password = re.search(r"^Demo login: (\S+) (\S+)$", self.log(), re.MULTILINE).groups()
         reply = self.call("POST", "/v1/auth/login", {"email": email, "password": password})
@@ -131,7 +135,7 @@ def local_server(tmp_path_factory) -> LocalServer:
     log = tmp_path_factory.mktemp("log") / "make-run.log"
     port = free_port()
     environment = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
-    environment.update(PORT=str(port), PYTHONUNBUFFERED="1")
+    environment.update(PORT=str(port), WEBSOCKET_PORT=str(free_port()), PYTHONUNBUFFERED="1")
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "chalicelib.localdev.run"],
