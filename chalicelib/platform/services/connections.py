@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from chalicelib.core import clock
 from chalicelib.core.errors import Unauthorized
 from chalicelib.platform.services.auth import authenticate
+from chalicelib.platform.services.roles import is_built_in
 from chalicelib.platform.services.realtime import (
     MAX_TOPICS,
     ProtocolError,
     check_topic,
     control_frame,
     error_frame,
+    listener_of,
     parse_message,
     token_from,
 )
@@ -45,7 +47,7 @@ def connect(connection_id: str, query: dict[str, str] | None, headers: dict[str,
             org_id=caller.org_id,
             user_id=caller.user_id,
             role=caller.role,
-            permissions=set(caller.permissions) or None,
+            permissions=None if is_built_in(caller.role) else set(caller.permissions) or None,
             replay_since=since if since and since.isprintable() and len(since) <= 64 else None,
             connected_at=clock.now(),
         )
@@ -70,7 +72,7 @@ def _answer(connection: ConnectionModel, body: str | None) -> str:
     message = parse_message(body)
     if message.action == "ping":
         return control_frame("pong")
-    topic = check_topic(message.topic or "", frozenset(connection.permissions or ()))
+    topic = check_topic(message.topic or "", listener_of(connection).permissions)
     if message.action == "subscribe":
         if topic not in (connection.topics or ()) and len(connection.topics or ()) >= MAX_TOPICS:
             raise ProtocolError("too_many_topics", f"A connection may subscribe to at most {MAX_TOPICS} topics.")

@@ -22,6 +22,7 @@ from typing import Any
 
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import can_be_key
+from chalicelib.platform.services.roles import BUILT_IN_ROLES
 
 SUBPROTOCOL = "zebros.v1"
 # Browsers cannot set Authorization on a WebSocket: they offer the token as a second subprotocol.
@@ -68,12 +69,13 @@ class Listener:
 
 
 def listener_of(connection: Any) -> Listener:
-    """A connection item (platform/tables/connections.py) as targeting sees it."""
+    """A connection item (platform/tables/connections.py) as targeting sees it. Only a custom role's
+    permissions are stored on the item; a built-in role's are its fixed set."""
     return Listener(
         connection_id=connection.connection_id,
         org_id=connection.org_id,
         user_id=connection.user_id,
-        permissions=frozenset(connection.permissions or ()),
+        permissions=BUILT_IN_ROLES.get(connection.role) or frozenset(connection.permissions or ()),
         topics=frozenset(connection.topics or ()),
     )
 

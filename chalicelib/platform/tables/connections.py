@@ -31,6 +31,7 @@ class ConnectionModel(Model):
     user_id = UnicodeAttribute()
     user_key = UnicodeAttribute()
     role = UnicodeAttribute()
+    # A custom role's permissions, as its token carried them (a built-in role's are fixed).
     permissions = UnicodeSetAttribute(null=True)
     # None: the organization's events the role may read (the default); else only these topics.
     topics = UnicodeSetAttribute(null=True)
