@@ -38,28 +38,33 @@ class StreamPoller:
         self.batch_size = batch_size
         self.client = streams_client()
         self.stream_arn = model.describe_table()["LatestStreamArn"]
-        # The next iterator of each shard: advanced only past a batch the handler accepted.
-        self.iterators = {
-            shard: self._iterator(shard, starting_position) for shard in self._shards()
-        }
+        # The last sequence number delivered per shard (None: from the start). A fresh iterator per
+        # batch: moto's rollback of a cancelled transaction replaces the table and its shard, which
+        # an iterator kept from before would still be reading.
+        self.delivered_up_to: dict[str, str | None] = {shard: None for shard in self._shards()}
+        if starting_position == "LATEST":
+            for shard in self.delivered_up_to:
+                while records := self._next_batch(shard):
+                    self.delivered_up_to[shard] = records[-1]["dynamodb"]["SequenceNumber"]
 
     def drain(self) -> int:
         """Deliver every pending record; returns how many. A failing batch raises, and the next
         drain starts with it again."""
         delivered = 0
         for shard in self._shards():
-            if shard not in self.iterators:
-                self.iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
-            while self.iterators[shard]:
-                page = self.client.get_records(ShardIterator=self.iterators[shard], Limit=self.batch_size)
-                records = page["Records"]
-                if records:
-                    self.handler(self.lambda_event(records), self._context())
-                    delivered += len(records)
-                self.iterators[shard] = page.get("NextShardIterator")
-                if not records:
-                    break
+            self.delivered_up_to.setdefault(shard, None)
+            while records := self._next_batch(shard):
+                self.handler(self.lambda_event(records), self._context())
+                self.delivered_up_to[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+                delivered += len(records)
         return delivered
+
+    def _next_batch(self, shard: str) -> list[dict]:
+        after = self.delivered_up_to[shard]
+        position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after} if after else {
+            "ShardIteratorType": "TRIM_HORIZON"}
+        iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard, **position)["ShardIterator"]
+        return self.client.get_records(ShardIterator=iterator, Limit=self.batch_size)["Records"]
 
     def lambda_event(self, records: list[dict]) -> dict:
         """GetRecords' records as Lambda hands them to the function."""
@@ -73,10 +78,6 @@ class StreamPoller:
     def _shards(self) -> list[str]:
         description = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         return [shard["ShardId"] for shard in description["Shards"]]
-
-    def _iterator(self, shard: str, position: str) -> str:
-        return self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard,
-                                              ShardIteratorType=position)["ShardIterator"]
 
     def _context(self) -> Any:
         return SimpleNamespace(function_name=self.function_name, aws_request_id=str(uuid.uuid4()),
