@@ -32,6 +32,10 @@ locals {
     regexall("(?:^|[^.\\w])count\\(\\s*\"([A-Za-z0-9_]+)\"", file("${local.app_dir}/${f}"))
   ])))
 
+  # Functions that post to WebSocket connections: the message handler answers its client, the
+  # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
+  connection_managers = ["websocket_message", "deliver_events"]
+
   signing_key_readers = [
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
   ]
@@ -53,7 +57,12 @@ module "package" {
   gateway_responses = module.api.openapi_gateway_responses
   # Only in AWS (chalicelib/core/settings.py): `make run` reads the dev stage of
   # .chalice/config.json and keeps the log notifier.
-  environment_variables = { NOTIFIER = "ses", NOTIFIER_FROM_ADDRESS = var.notification_sender }
+  environment_variables = {
+    NOTIFIER                      = "ses"
+    NOTIFIER_FROM_ADDRESS         = var.notification_sender
+    WEBSOCKET_MANAGEMENT_ENDPOINT = module.websocket.management_endpoint
+  }
+  websocket_stage_settings = module.websocket.stage_settings
 }
 
 module "kms" {
@@ -138,11 +147,30 @@ module "custom_domain" {
   zone_id     = module.dns_zone.zone_id
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name
+
+  # wss://ws.<domain>, on the same certificate.
+  websocket_enabled     = true
+  websocket_domain_name = "ws.${var.domain_name}"
+  websocket_api_id      = module.package.websocket_api_id
+  websocket_stage_name  = module.package.websocket_stage_name
 }
 
-# modules/websocket is not composed yet: the app has no WebSocket handlers. When it does, add
-# module "websocket" here, pass its stage_settings to the package's websocket_stage_settings and
-# enable the WebSocket domain in custom_domain.
+# The WebSocket API's stage settings (access logs, throttling) and who may post to its connections.
+module "websocket" {
+  source = "../../modules/websocket"
+
+  name                   = local.name
+  api_id                 = module.package.websocket_api_id
+  stage_name             = local.stage_name # Chalice's WebSocket stage is api_gateway_stage too
+  kms_key_arn            = module.kms.key_arn
+  log_retention_in_days  = var.log_retention_in_days
+  logging_level          = var.logging_level
+  throttling_rate_limit  = var.websocket_throttle.rate
+  throttling_burst_limit = var.websocket_throttle.burst
+  manage_connections_role_names = {
+    for name, f in module.package.functions : name => f.role_name if contains(local.connection_managers, name)
+  }
+}
 
 module "step_functions" {
   source = "../../modules/step_functions"
@@ -159,6 +187,7 @@ module "observability" {
   name                = local.name
   rest_api_name       = local.rest_api_name
   stage_name          = module.api.stage_name
+  websocket_api_id    = module.package.websocket_api_id
   function_names      = { for k, f in module.package.functions : k => f.function_name }
   table_names         = module.dynamodb.table_names
   metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME

@@ -76,6 +76,15 @@ variable "stage_throttle" {
   })
 }
 
+variable "websocket_throttle" {
+  description = "Throttling of the WebSocket stage: messages per second and burst."
+  type = object({
+    rate  = number
+    burst = number
+  })
+  default = { rate = 100, burst = 200 }
+}
+
 variable "waf_rate_limit_per_ip" {
   description = "Requests one IP may send per 5 minutes before WAF blocks it."
   type        = number
@@ -114,6 +123,11 @@ variable "function_grants" {
     api_handler = { dynamodb = true, signing_key = true, ses = true }
     # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
+    # $connect verifies the token as the authorizer does and writes the connection; a message reads
+    # and updates it (and Queries audit_logs to replay); $disconnect deletes it.
+    websocket_connect    = { dynamodb = true, signing_key = true }
+    websocket_message    = { dynamodb = true }
+    websocket_disconnect = { dynamodb = true }
   }
 }
 

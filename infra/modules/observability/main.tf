@@ -3,6 +3,43 @@ data "aws_region" "current" {}
 locals {
   region = data.aws_region.current.name
   api    = ["ApiName", var.rest_api_name, "Stage", var.stage_name]
+  # WebSocket APIs report by ApiId (not ApiName) and Stage.
+  websocket = ["ApiId", coalesce(var.websocket_api_id, "-"), "Stage", var.stage_name]
+  websocket_widgets = [
+    {
+      type = "metric", x = 0, y = 18, width = 8, height = 6
+      properties = {
+        title = "WebSocket connections", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = [
+          concat(["AWS/ApiGateway", "ConnectCount"], local.websocket, [{ label = "connects" }]),
+          [var.metrics_namespace, "WebSocketConnectRefused", "service", var.metrics_service, { label = "refused" }],
+          [var.metrics_namespace, "WebSocketConnectionsGone", "service", var.metrics_service, { label = "gone (410)" }],
+        ]
+      }
+    },
+    {
+      type = "metric", x = 8, y = 18, width = 8, height = 6
+      properties = {
+        title = "WebSocket messages", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = [
+          concat(["AWS/ApiGateway", "MessageCount"], local.websocket, [{ label = "messages" }]),
+          [var.metrics_namespace, "WebSocketMessagesSent", "service", var.metrics_service, { label = "events sent" }],
+          concat(["AWS/ApiGateway", "ClientError"], local.websocket, [{ label = "client errors" }]),
+          concat(["AWS/ApiGateway", "ExecutionError"], local.websocket, [{ label = "execution errors" }]),
+        ]
+      }
+    },
+    {
+      type = "metric", x = 16, y = 18, width = 8, height = 6
+      properties = {
+        title = "Fan-out duration (ms)", region = local.region, view = "timeSeries", period = 60
+        metrics = [
+          [var.metrics_namespace, "FanOutDuration", "service", var.metrics_service, { stat = "p50", label = "p50" }],
+          [var.metrics_namespace, "FanOutDuration", "service", var.metrics_service, { stat = "p99", label = "p99" }],
+        ]
+      }
+    },
+  ]
 
   dashboard_widgets = concat(
     [
@@ -60,6 +97,8 @@ locals {
         }
       },
     ],
+    # A for expression, not a conditional: the widgets differ in shape.
+    [for widget in local.websocket_widgets : widget if var.websocket_api_id != null],
     length(var.business_metrics) == 0 ? [] : [
       {
         type = "metric", x = 12, y = 12, width = 12, height = 6

@@ -18,6 +18,12 @@ variable "stage_name" {
   type        = string
 }
 
+variable "websocket_api_id" {
+  description = "ID of the WebSocket API (metric dimension ApiId, same stage name); null charts no WebSocket widgets."
+  type        = string
+  default     = null
+}
+
 variable "function_names" {
   description = "Lambda function names by Chalice name."
   type        = map(string)

@@ -65,3 +65,23 @@ run "no_business_metrics_no_widget" {
     error_message = "The business widget is left out when there is nothing to chart."
   }
 }
+
+run "websocket_widgets_chart_connections_messages_and_fan_out" {
+  command = apply
+  variables {
+    websocket_api_id = "abc123defg"
+  }
+
+  assert {
+    condition     = length(setintersection([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title], ["WebSocket connections", "WebSocket messages", "Fan-out duration (ms)"])) == 3
+    error_message = "With a WebSocket API the dashboard charts its connections, messages and fan-out duration."
+  }
+  assert {
+    condition = alltrue([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : alltrue([
+        for m in w.properties.metrics : m[2] == "ApiId" && m[3] == "abc123defg" if m[0] == "AWS/ApiGateway" && contains(["ConnectCount", "MessageCount"], m[1])
+      ])
+    ])
+    error_message = "WebSocket API metrics are keyed by ApiId and Stage."
+  }
+}
