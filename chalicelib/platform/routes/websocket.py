@@ -36,6 +36,7 @@ def on_message(event: Any) -> dict[str, Any]:
     from chalicelib.aws.connections import ConnectionGone, management_api
     from chalicelib.platform.services import connections
 
+    count("WebSocketMessageReceived")
     frames = connections.receive(event.connection_id, event.to_dict().get("body"))
     api = management_api(_management_endpoint(event))
     try:
@@ -43,6 +44,8 @@ def on_message(event: Any) -> dict[str, Any]:
             api.post(event.connection_id, frame)
     except ConnectionGone:
         connections.disconnect(event.connection_id)
+    finally:
+        flush_metrics()
     return {"statusCode": 200}
 
 

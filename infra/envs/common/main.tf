@@ -32,6 +32,10 @@ locals {
     regexall("(?:^|[^.\\w])count\\(\\s*\"([A-Za-z0-9_]+)\"", file("${local.app_dir}/${f}"))
   ])))
 
+  # wss://ws.<domain>. Its stage is mapped at the root, so its @connections endpoint is
+  # https://ws.<domain>/@connections: known at plan, unlike the API's own execute-api address.
+  websocket_domain_name = "ws.${var.domain_name}"
+
   # Functions that post to WebSocket connections: the message handler answers its client, the
   # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
   connection_managers = ["websocket_message", "deliver_events"]
@@ -60,7 +64,7 @@ module "package" {
   environment_variables = {
     NOTIFIER                      = "ses"
     NOTIFIER_FROM_ADDRESS         = var.notification_sender
-    WEBSOCKET_MANAGEMENT_ENDPOINT = module.websocket.management_endpoint
+    WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
   }
   websocket_stage_settings = module.websocket.stage_settings
 }
@@ -148,9 +152,9 @@ module "custom_domain" {
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name
 
-  # wss://ws.<domain>, on the same certificate.
+  # On the same certificate.
   websocket_enabled     = true
-  websocket_domain_name = "ws.${var.domain_name}"
+  websocket_domain_name = local.websocket_domain_name
   websocket_api_id      = module.package.websocket_api_id
   websocket_stage_name  = module.package.websocket_stage_name
 }
@@ -187,7 +191,7 @@ module "observability" {
   name                = local.name
   rest_api_name       = local.rest_api_name
   stage_name          = module.api.stage_name
-  websocket_api_id    = module.package.websocket_api_id
+  websocket_enabled   = true
   function_names      = { for k, f in module.package.functions : k => f.function_name }
   table_names         = module.dynamodb.table_names
   metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME

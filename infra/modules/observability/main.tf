@@ -3,15 +3,15 @@ data "aws_region" "current" {}
 locals {
   region = data.aws_region.current.name
   api    = ["ApiName", var.rest_api_name, "Stage", var.stage_name]
-  # WebSocket APIs report by ApiId (not ApiName) and Stage.
-  websocket = ["ApiId", coalesce(var.websocket_api_id, "-"), "Stage", var.stage_name]
+  # From the app's own EMF metrics: API Gateway reports a WebSocket API by its id, unknown until
+  # apply, and the dashboard's body is to be known at plan.
   websocket_widgets = [
     {
       type = "metric", x = 0, y = 18, width = 8, height = 6
       properties = {
         title = "WebSocket connections", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
         metrics = [
-          concat(["AWS/ApiGateway", "ConnectCount"], local.websocket, [{ label = "connects" }]),
+          [var.metrics_namespace, "WebSocketConnected", "service", var.metrics_service, { label = "connected" }],
           [var.metrics_namespace, "WebSocketConnectRefused", "service", var.metrics_service, { label = "refused" }],
           [var.metrics_namespace, "WebSocketConnectionsGone", "service", var.metrics_service, { label = "gone (410)" }],
         ]
@@ -22,10 +22,8 @@ locals {
       properties = {
         title = "WebSocket messages", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
         metrics = [
-          concat(["AWS/ApiGateway", "MessageCount"], local.websocket, [{ label = "messages" }]),
+          [var.metrics_namespace, "WebSocketMessageReceived", "service", var.metrics_service, { label = "received" }],
           [var.metrics_namespace, "WebSocketMessagesSent", "service", var.metrics_service, { label = "events sent" }],
-          concat(["AWS/ApiGateway", "ClientError"], local.websocket, [{ label = "client errors" }]),
-          concat(["AWS/ApiGateway", "ExecutionError"], local.websocket, [{ label = "execution errors" }]),
         ]
       }
     },
@@ -98,7 +96,7 @@ locals {
       },
     ],
     # A for expression, not a conditional: the widgets differ in shape.
-    [for widget in local.websocket_widgets : widget if var.websocket_api_id != null],
+    [for widget in local.websocket_widgets : widget if var.websocket_enabled],
     length(var.business_metrics) == 0 ? [] : [
       {
         type = "metric", x = 12, y = 12, width = 12, height = 6

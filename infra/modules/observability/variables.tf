@@ -18,10 +18,10 @@ variable "stage_name" {
   type        = string
 }
 
-variable "websocket_api_id" {
-  description = "ID of the WebSocket API (metric dimension ApiId, same stage name); null charts no WebSocket widgets."
-  type        = string
-  default     = null
+variable "websocket_enabled" {
+  description = "Chart the WebSocket API: connections, messages, fan-out duration (the app's metrics)."
+  type        = bool
+  default     = false
 }
 
 variable "function_names" {

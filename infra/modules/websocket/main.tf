@@ -32,10 +32,7 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  # API Gateway's @connections API of this stage: what the app's fan-out and message handler post to
-  # (WEBSOCKET_MANAGEMENT_ENDPOINT).
-  management_endpoint = "https://${var.api_id}.execute-api.${data.aws_region.current.name}.amazonaws.com/${var.stage_name}"
-  connections_arn     = "arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${var.api_id}/${var.stage_name}"
+  connections_arn = "arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${var.api_id}/${var.stage_name}"
 }
 
 # Posting to, closing and describing this API's connections, and nothing else's: the functions

@@ -7,8 +7,3 @@ output "access_log_group_name" {
   description = "Log group of the WebSocket access logs."
   value       = aws_cloudwatch_log_group.access.name
 }
-
-output "management_endpoint" {
-  description = "The stage's @connections endpoint (WEBSOCKET_MANAGEMENT_ENDPOINT for the functions that post)."
-  value       = local.management_endpoint
-}
