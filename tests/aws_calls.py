@@ -62,6 +62,9 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "apigatewaymanagementapi":
+        method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
+        return [("execute-api:ManageConnections", {"websocket_connections": method})]
     return [(f"{service}:{operation}", None)]
 
 

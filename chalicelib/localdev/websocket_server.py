@@ -144,20 +144,7 @@ class LocalWebSocketApi:
                                     self._event(connection_id, "$disconnect", "DISCONNECT"), None)
 
     def _event(self, connection_id: str, route_key: str, event_type: str, **fields: Any) -> dict[str, Any]:
-        """The event API Gateway gives a WebSocket route's function."""
-        return {
-            "requestContext": {
-                "routeKey": route_key,
-                "eventType": event_type,
-                "connectionId": connection_id,
-                "requestId": str(uuid.uuid4()),
-                "domainName": f"127.0.0.1:{self.port}",
-                "stage": STAGE,
-                "apiId": API_ID,
-            },
-            "isBase64Encoded": False,
-            **fields,
-        }
+        return api_gateway_event(connection_id, route_key, event_type, f"127.0.0.1:{self.port}", **fields)
 
     # The @connections side: a plain HTTP server in threads, reaching the loop thread-safely.
 
@@ -217,6 +204,24 @@ class LocalWebSocketApi:
             return True
         except ConnectionClosed:
             return False
+
+
+def api_gateway_event(connection_id: str, route_key: str, event_type: str, domain_name: str,
+                      **fields: Any) -> dict[str, Any]:
+    """The event API Gateway gives a WebSocket route's function."""
+    return {
+        "requestContext": {
+            "routeKey": route_key,
+            "eventType": event_type,
+            "connectionId": connection_id,
+            "requestId": str(uuid.uuid4()),
+            "domainName": domain_name,
+            "stage": STAGE,
+            "apiId": API_ID,
+        },
+        "isBase64Encoded": False,
+        **fields,
+    }
 
 
 def _lambda_handler(handler_string: str) -> Any:

@@ -4,8 +4,10 @@ each handshake, message and close to the app's handlers, and the fan-out posts t
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
+from unittest import mock
 
 import jwt
 import pytest
@@ -24,15 +26,27 @@ from chalicelib.platform.services.signing_keys import get_key_ring
 from chalicelib.platform.tables.connections import ConnectionModel, open_connection
 
 WAIT_SECONDS = 5
+# The environment the session's settings were read from (tests/conftest.py), before any
+# chalice.test.Client adds a stage's variables to it.
+SESSION_ENVIRONMENT = dict(os.environ)
+
+
+def read_settings(**extra: str) -> None:
+    """Read the settings again, from the session's environment plus `extra`."""
+    get_settings.cache_clear()
+    with mock.patch.dict(os.environ, {**SESSION_ENVIRONMENT, **extra}, clear=True):
+        get_settings()
 
 
 @pytest.fixture
-def websocket_api(aws, monkeypatch):
+def websocket_api(aws):
+    """The local WebSocket API, with the app's fan-out posting to its @connections endpoint."""
     with LocalWebSocketApi(app) as server:
-        monkeypatch.setenv("WEBSOCKET_MANAGEMENT_ENDPOINT", server.management_endpoint)
-        get_settings.cache_clear()
-        yield server
-    get_settings.cache_clear()
+        read_settings(WEBSOCKET_MANAGEMENT_ENDPOINT=server.management_endpoint)
+        try:
+            yield server
+        finally:
+            read_settings()
 
 
 def open_socket(server: LocalWebSocketApi, token: str, **query: str) -> ClientConnection:
