@@ -64,9 +64,13 @@ module "package" {
   environment_variables = {
     NOTIFIER                      = "ses"
     NOTIFIER_FROM_ADDRESS         = var.notification_sender
+    EVENT_BUS_NAME                = module.event_bus.bus_name
     WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
   }
   websocket_stage_settings = module.websocket.stage_settings
+  # The stream consumers' streams and where their failed batches go (known once they may use them).
+  stream_arns                    = module.event_bus.stream_arns
+  stream_failure_destination_arn = module.event_bus.dead_letter_queue_arn
 }
 
 module "kms" {
@@ -82,6 +86,21 @@ module "dynamodb" {
   tables                      = local.tables
   kms_key_arn                 = module.kms.key_arn
   deletion_protection_enabled = var.deletion_protection_enabled
+}
+
+# Domain events: the audit_logs stream feeds deliver_events, which puts them on this bus
+# (docs/architecture.md, "Events"); archive and dead-letter queue.
+module "event_bus" {
+  source = "../../modules/event_bus"
+
+  name                   = local.name
+  archive_retention_days = var.event_archive_retention_days
+  consumers = {
+    for name, table in module.package.stream_consumers : name => {
+      role_name  = module.package.functions[name].role_name
+      stream_arn = module.dynamodb.stream_arns[table]
+    }
+  }
 }
 
 module "secrets" {
@@ -188,14 +207,16 @@ module "step_functions" {
 module "observability" {
   source = "../../modules/observability"
 
-  name                = local.name
-  rest_api_name       = local.rest_api_name
-  stage_name          = module.api.stage_name
-  websocket_enabled   = true
-  function_names      = { for k, f in module.package.functions : k => f.function_name }
-  table_names         = module.dynamodb.table_names
-  metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME
-  business_metrics    = local.business_metrics
-  kms_key_arn         = module.kms.key_arn
-  alarm_subscriptions = var.alarm_subscriptions
+  name                         = local.name
+  rest_api_name                = local.rest_api_name
+  stage_name                   = module.api.stage_name
+  websocket_enabled            = true
+  function_names               = { for k, f in module.package.functions : k => f.function_name }
+  stream_consumers             = { for k, _ in module.package.stream_consumers : k => module.package.functions[k].function_name }
+  event_dead_letter_queue_name = module.event_bus.dead_letter_queue_name
+  table_names                  = module.dynamodb.table_names
+  metrics_service              = "zebros-api" # POWERTOOLS_SERVICE_NAME
+  business_metrics             = local.business_metrics
+  kms_key_arn                  = module.kms.key_arn
+  alarm_subscriptions          = var.alarm_subscriptions
 }

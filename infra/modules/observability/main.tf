@@ -39,6 +39,31 @@ locals {
     },
   ]
 
+  # Event delivery from the audit_logs stream (event_bus module): consumer errors and how far
+  # behind it runs, events delivered, failed batches in the dead-letter queue.
+  event_widgets = [
+    {
+      type = "metric", x = 0, y = 24, width = 12, height = 6
+      properties = {
+        title = "Event delivery", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = concat(
+          [[var.metrics_namespace, "DomainEventsDelivered", "service", var.metrics_service, { label = "events delivered" }]],
+          [for k, f in var.stream_consumers : ["AWS/Lambda", "Errors", "FunctionName", f, { label = "${k} errors", yAxis = "right" }]],
+          var.event_dead_letter_queue_name == null ? [] : [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.event_dead_letter_queue_name, { stat = "Maximum", label = "failed batches (DLQ)", yAxis = "right" }],
+          ],
+        )
+      }
+    },
+    {
+      type = "metric", x = 12, y = 24, width = 12, height = 6
+      properties = {
+        title   = "Event stream iterator age (ms)", region = local.region, view = "timeSeries", period = 60, stat = "Maximum"
+        metrics = [for k, f in var.stream_consumers : ["AWS/Lambda", "IteratorAge", "FunctionName", f, { label = k }]]
+      }
+    },
+  ]
+
   dashboard_widgets = concat(
     [
       {
@@ -97,6 +122,7 @@ locals {
     ],
     # A for expression, not a conditional: the widgets differ in shape.
     [for widget in local.websocket_widgets : widget if var.websocket_enabled],
+    [for widget in local.event_widgets : widget if length(var.stream_consumers) > 0],
     length(var.business_metrics) == 0 ? [] : [
       {
         type = "metric", x = 12, y = 12, width = 12, height = 6
@@ -245,4 +271,44 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
   }
 
   tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
+  for_each = var.stream_consumers
+
+  alarm_name          = "${var.name}-stream-iterator-age-${each.key}"
+  alarm_description   = "${each.value} is more than ${var.iterator_age_threshold_ms} ms behind its stream: events reach consumers late (a failing batch being retried, or too slow a consumer)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.iterator_age_threshold_ms
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
+}
+
+# Consumer errors are alarmed with every function's (lambda_errors); a message here means a batch
+# was given up on: its events reached no consumer (docs/deploy.md, "Events").
+resource "aws_cloudwatch_metric_alarm" "event_dead_letters" {
+  count = var.event_dead_letter_queue_name == null ? 0 : 1
+
+  alarm_name          = "${var.name}-event-dead-letters"
+  alarm_description   = "Failed event batches are waiting in ${coalesce(var.event_dead_letter_queue_name, "-")}: their events were not delivered."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.event_dead_letter_queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
 }
