@@ -55,7 +55,6 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
 
     # moto's server, on a machine shared with the other benchmarks, can take over the app's 1 s read
     # timeout to answer a 500-item Query that DynamoDB answers in tens of milliseconds.
-    ConnectionModel._connection = None
     ConnectionModel.Meta.read_timeout_seconds = 10
     create_tables()
     org_id = new_id()
