@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
+from chalicelib.platform.routes import websocket
 from chalicelib.platform.routes.middleware import register_middleware
 
 app = Chalice(app_name="zebros")
@@ -23,3 +24,21 @@ if not get_settings().running_in_lambda:
 
 for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
     app.register_blueprint(blueprint)
+
+# The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+
+
+@app.on_ws_connect()
+def websocket_connect(event):
+    return websocket.on_connect(event)
+
+
+@app.on_ws_message()
+def websocket_message(event):
+    return websocket.on_message(event)
+
+
+@app.on_ws_disconnect()
+def websocket_disconnect(event):
+    return websocket.on_disconnect(event)

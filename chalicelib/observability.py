@@ -75,3 +75,8 @@ def count(event_name: str, value: int = 1) -> None:
 def flush_metrics() -> None:
     if metrics.metric_set:
         metrics.flush_metrics()
+
+
+def measure(metric_name: str, milliseconds: float) -> None:
+    """Record a duration (e.g. FanOutDuration) for the next EMF flush."""
+    metrics.add_metric(name=metric_name, unit=MetricUnit.Milliseconds, value=milliseconds)

@@ -34,6 +34,13 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
 * Environment variables are fixed at package time from .chalice/config.json; settings that only
   the environment root knows (the SES sender) are merged in from the `environment_variables`
   variable.
+* A DynamoDB stream mapping reads the ARN written in the app (a stream exists only once Terraform
+  created its table) and neither retries smartly nor keeps failed batches: it reads
+  `var.stream_arns[<function>]`, halves failing batches, gives up after bounded retries/age into
+  `var.stream_failure_destination_arn` (the event_bus module's dead-letter queue); output
+  `stream_consumers` names each consumer's table.
+* Schedule rules are named after the function only (environments sharing an account would share
+  the rule): named <app>-<stage>-<rule>.
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -82,6 +89,15 @@ AWS_PROVIDER_VERSION = ">= 5.100, < 6.0"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 _FUNCTION_REF = re.compile(r"aws_lambda_function\.([A-Za-z0-9_-]+)\.")
+_STREAM_TABLE = re.compile(r"^arn:[^:]*:dynamodb:[^:]*:[^:]*:table/([^/]+)/stream/")
+# DynamoDB stream mappings: a failing batch is retried, halved each time to isolate a poison
+# record, then recorded in the on-failure destination instead of blocking its shard (and every
+# later write to the same keys) until the stream drops it after 24 h.
+STREAM_MAPPING_SETTINGS = {
+    "bisect_batch_on_function_error": True,
+    "maximum_retry_attempts": 10,
+    "maximum_record_age_in_seconds": 6 * 3600,
+}
 
 
 class PackageError(RuntimeError):
@@ -150,6 +166,16 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     if chalice_environment:
         doc.setdefault("locals", {})["chalice_environment"] = chalice_environment
 
+    consumers = stream_consumers(doc)
+    if consumers:
+        doc.setdefault("locals", {})["stream_consumers"] = consumers
+    wire_stream_mappings(resources)
+    if labels.get("app") and labels.get("stage"):
+        # Chalice names a schedule's rule after the function only: two environments in one
+        # account (dev and staging) would share, and overwrite, each other's rule.
+        for rule in resources.get("aws_cloudwatch_event_rule", {}).values():
+            rule["name"] = f"{labels['app']}-{labels['stage']}-{rule['name']}"
+
     rest_api = resources.get("aws_api_gateway_rest_api", {}).get("rest_api")
     if rest_api is not None:
         # Chalice names the API after the app only; API Gateway's metrics are keyed by ApiName and
@@ -207,6 +233,42 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     return doc
 
 
+def stream_consumers(chalice_tf: dict) -> dict[str, str]:
+    """Functions fed by a DynamoDB stream => the logical name of the table whose stream it is.
+
+    The app cannot know a stream's ARN (it exists once Terraform created the table), so it names
+    the table: `arn:aws:dynamodb:::table/<table>/stream/from-terraform`
+    (chalicelib/platform/routes/events.py); the env root passes the real ARN in `stream_arns`."""
+    consumers = {}
+    for mapping in chalice_tf.get("resource", {}).get("aws_lambda_event_source_mapping", {}).values():
+        table = _STREAM_TABLE.match(str(mapping.get("event_source_arn", "")))
+        function = _FUNCTION_REF.findall(mapping["function_name"])
+        if table and function:
+            consumers[function[0]] = table.group(1)
+    return consumers
+
+
+def wire_stream_mappings(resources: dict) -> None:
+    """Each DynamoDB stream mapping reads the stream the env root gives its function, with retries
+    that halve the batch and an on-failure destination (the event_bus module's dead-letter queue)."""
+    for mapping in resources.get("aws_lambda_event_source_mapping", {}).values():
+        if not _STREAM_TABLE.match(str(mapping.get("event_source_arn", ""))):
+            continue
+        function = _FUNCTION_REF.findall(mapping["function_name"])[0]
+        mapping["event_source_arn"] = f'${{var.stream_arns["{function}"]}}'
+        mapping.update(STREAM_MAPPING_SETTINGS)
+        mapping["dynamic"] = {"destination_config": {
+            "for_each": "${var.stream_failure_destination_arn == null ? [] : [var.stream_failure_destination_arn]}",
+            "content": {"on_failure": {"destination_arn": "${destination_config.value}"}},
+        }}  # fmt: skip
+        mapping["lifecycle"] = {"precondition": [
+            {"condition": f'${{contains(keys(var.stream_arns), "{function}")}}',
+             "error_message": f"stream_arns has no stream for {function}."},
+            {"condition": "${var.stream_failure_destination_arn != null}",
+             "error_message": "A stream consumer needs stream_failure_destination_arn: failed batches would be lost."},
+        ]}  # fmt: skip
+
+
 def package_interface(fixed_tf: dict) -> dict:
     """Variables and outputs that turn the generated package into a module env roots can call."""
     resources = fixed_tf.get("resource", {})
@@ -257,6 +319,10 @@ def package_interface(fixed_tf: dict) -> dict:
             "description": "Stage of the WebSocket API (null when the app has no WebSocket handlers).",
             "value": "${aws_apigatewayv2_stage.websocket_api_stage.name}" if has_ws else None,
         },
+        "stream_consumers": {
+            "description": "Functions fed by a DynamoDB stream => the table (logical name) whose stream: give each its stream in stream_arns.",
+            "value": "${local.stream_consumers}" if "stream_consumers" in fixed_tf.get("locals", {}) else {},
+        },
     }
     variables = {
         "gateway_responses": {
@@ -268,6 +334,16 @@ def package_interface(fixed_tf: dict) -> dict:
             "description": "Environment variables every function gets on top of .chalice/config.json's (e.g. NOTIFIER_FROM_ADDRESS).",
             "type": "map(string)",
             "default": {},
+        },
+        "stream_arns": {
+            "description": "DynamoDB stream ARN for each function of stream_consumers (event_bus module output stream_arns).",
+            "type": "map(string)",
+            "default": {},
+        },
+        "stream_failure_destination_arn": {
+            "description": "Where the stream mappings send a batch they give up on (event_bus module output dead_letter_queue_arn).",
+            "type": "string",
+            "default": None,
         },
         "websocket_stage_settings": {
             "description": "Logging, metrics and throttling of the WebSocket stage (websocket module output stage_settings).",

@@ -62,6 +62,9 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "apigatewaymanagementapi":
+        method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
+        return [("execute-api:ManageConnections", {"websocket_connections": method})]
     return [(f"{service}:{operation}", None)]
 
 
@@ -120,6 +123,9 @@ def install() -> None:
     botocore.session.Session.create_client = recording_create_client  # type: ignore[method-assign]
     chalice_app.Chalice.__call__ = _entry_point(lambda _: REST_HANDLER, chalice_app.Chalice.__call__)
     chalice_app.ChaliceAuthorizer.__call__ = _entry_point(lambda a: a.name, chalice_app.ChaliceAuthorizer.__call__)
+    # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,
+    # a subclass, define their own __call__ and are not covered by this).
+    chalice_app.EventSourceHandler.__call__ = _entry_point(lambda h: h.func.__name__, chalice_app.EventSourceHandler.__call__)
     _installed = True
 
 

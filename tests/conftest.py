@@ -151,6 +151,32 @@ def api(aws) -> Api:
 
 
 @pytest.fixture
+def event_stream(aws):
+    """The app's stream consumer fed from moto's audit_logs stream: `event_stream.drain()` delivers
+    every committed entry not yet delivered (chalicelib/localdev/streams.py)."""
+    from chalicelib.localdev.streams import event_consumer
+
+    return event_consumer()
+
+
+@pytest.fixture
+def delivered_events(event_stream, monkeypatch):
+    """delivered_events() -> every DomainEvent the stream consumer has delivered so far, in order
+    (it drains the stream first). The consumers of chalicelib/platform/event_consumers.py still run."""
+    from chalicelib.platform import event_consumers
+
+    delivered = []
+    consumers = event_consumers.event_consumers
+    monkeypatch.setattr(event_consumers, "event_consumers", lambda: [*consumers(), delivered.extend])
+
+    def drain_then_list():
+        event_stream.drain()
+        return list(delivered)
+
+    return drain_then_list
+
+
+@pytest.fixture
 def login_as(api: Api):
     """login_as(role="viewer", org_of=owner) -> Caller. Without org_of, a new organization is
     registered and its owner logged in; other roles are added to that organization."""

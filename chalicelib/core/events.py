@@ -1,23 +1,29 @@
-"""Domain events: every write announces what happened through one publisher.
+"""Domain events: what a committed write announces, delivered from the write itself.
 
-Consumers to come (WebSocket notifications, mobile sync) subscribe to the bus; nothing that
-writes needs to know them. In AWS the publisher is EventBridge (EVENT_BUS_NAME); elsewhere events
-go to the log. A failed publish is logged and counted, never turned into a failed request: the
-write happened and the audit log (written in the same transaction) holds it.
+An event is born in the transaction of the write it describes: `writes.commit` puts each record's
+audit entry in that transaction, and the entry carries the events the write announces (its own
+`<kind>.<action>`, plus meaningful ones such as `task.assigned`). The audit_logs table's DynamoDB
+stream hands the committed entries to one consumer (chalicelib/platform/routes/events.py), which
+turns them back into these events and delivers them to every consumer
+(chalicelib/platform/event_consumers.py). Nothing publishes after a commit, so a function dying
+between commit and delivery loses nothing: the entry is still on the stream.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Any, Protocol
-
-from chalicelib.core.settings import get_settings
+from typing import Any
 
 
 @dataclass(frozen=True)
 class DomainEvent:
+    """`id` is the audit entry's id for the entry's first event and `<entry id>.<n>` for the
+    others, so every delivery of one committed change carries the same ids and they sort by time.
+    A service building an extra event leaves `id` empty: `writes.commit` names it after the entry
+    that carries it. `data` holds `changes` ({field: {"from", "to"}}) and, for events addressed to
+    people, `recipients` (user ids)."""
+
+    id: str
     type: str
     org_id: str
     actor: str
@@ -30,35 +36,6 @@ class DomainEvent:
         return json.dumps(asdict(self), default=str, separators=(",", ":"))
 
 
-class Publisher(Protocol):
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
-
-
-class LogPublisher:
-    def publish(self, events: Sequence[DomainEvent]) -> None:
-        from chalicelib.observability import logger
-
-        for event in events:
-            logger.info("domain event", extra={"event_type": event.type, "subject": f"{event.subject_type}/{event.subject_id}"})
-
-
-@lru_cache(maxsize=1)
-def get_publisher() -> Publisher:
-    bus = get_settings().event_bus_name
-    if bus:
-        from chalicelib.aws.eventbridge import EventBridgePublisher
-
-        return EventBridgePublisher(bus)
-    return LogPublisher()
-
-
-def publish(events: Sequence[DomainEvent]) -> None:
-    if not events:
-        return
-    from chalicelib.observability import count, logger
-
-    try:
-        get_publisher().publish(events)
-    except Exception:
-        count("EventPublishFailed", len(events))
-        logger.exception("Publishing domain events failed", extra={"event_types": [event.type for event in events]})
+def event_id(entry_id: str, position: int) -> str:
+    """The id of the event at `position` among those an audit entry carries."""
+    return entry_id if position == 0 else f"{entry_id}.{position}"

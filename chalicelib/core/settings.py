@@ -24,6 +24,7 @@ class Settings:
     signing_key_secret_id: str | None
     local_signing_key_file: str | None
     local_api_keys: frozenset[str]
+    websocket_management_endpoint: str | None
     notifier: str
     notifier_from_address: str | None
     max_body_bytes: int
@@ -57,6 +58,8 @@ def get_settings() -> Settings:
         signing_key_secret_id=env.get("SIGNING_KEY_SECRET_ID") or None,
         local_signing_key_file=env.get("LOCAL_SIGNING_KEY_FILE") or None,
         local_api_keys=_csv(env.get("LOCAL_API_KEYS", "")),
+        # The WebSocket API's @connections endpoint (its stage URL in AWS, the local server under make run).
+        websocket_management_endpoint=env.get("WEBSOCKET_MANAGEMENT_ENDPOINT") or None,
         notifier=env.get("NOTIFIER", "log"),
         notifier_from_address=env.get("NOTIFIER_FROM_ADDRESS") or None,
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),

@@ -6,6 +6,7 @@ from chalicelib.crm.contact_management.routes.contacts import contacts_blueprint
 from chalicelib.crm.contact_management.routes.customers import customers_blueprint
 from chalicelib.crm.contact_management.routes.leads import leads_blueprint
 from chalicelib.crm.contact_management.routes.notes import notes_blueprint
+from chalicelib.crm.contact_management.routes.reminders import reminders_blueprint
 from chalicelib.crm.marketing.routes.campaigns import campaigns_blueprint
 from chalicelib.crm.marketing.routes.email_templates import email_templates_blueprint
 from chalicelib.crm.reporting.routes.dashboard import dashboard_blueprint
@@ -25,6 +26,7 @@ CRM_BLUEPRINTS = (
     leads_blueprint,
     contacts_blueprint,
     companies_blueprint,
+    reminders_blueprint,
     # Sales pipeline
     opportunities_blueprint,
     deals_blueprint,

@@ -71,6 +71,14 @@ def prepare_demo_organization(password: str) -> None:
         demo.seed(password)
 
 
+def start_websocket_api() -> None:
+    """The WebSocket API beside chalice local (which serves none), on $WEBSOCKET_PORT (default 8001)."""
+    from app import app
+    from chalicelib.localdev.websocket_server import serve_in_background
+
+    serve_in_background(app, int(os.environ.get("WEBSOCKET_PORT", "8001")))
+
+
 class Stop(Exception):
     pass
 
@@ -93,6 +101,9 @@ def wait_then_stop(process: subprocess.Popen) -> int:
 
 
 def main() -> int:
+    # This process runs app code too (the stream consumer, the WebSocket API), importing modules
+    # lazily as events arrive: bytecode written under the project would restart chalice local.
+    sys.dont_write_bytecode = True
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _raise_stop)
 
@@ -132,12 +143,15 @@ def main() -> int:
         print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
               flush=True)  # fmt: skip
     try:
+        from chalicelib.localdev.streams import start_event_consumer
         from chalicelib.platform.services.signing_keys import get_key_ring
         from chalicelib.tables import create_tables
 
         create_tables()
         prepare_demo_organization(password)
         get_key_ring()  # created now, not in the middle of the first login
+        # Domain events: the app's stream consumer on the audit_logs stream, as in AWS.
+        start_event_consumer()
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
         print(f"API key: {api_key}", flush=True)
         print(f"Demo login: {demo_email()} {password}", flush=True)
@@ -148,6 +162,7 @@ def main() -> int:
             print("Ctrl-C to stop.", flush=True)
             signal.pause()
         print(f"API: http://127.0.0.1:{port}  (mail it sends: http://127.0.0.1:{port}/_local/mail)", flush=True)
+        start_websocket_api()
         command = [sys.executable, "-m", "chalicelib.localdev.chalice_local", "local",
                    "--host", "127.0.0.1", "--port", port, "--stage", STAGE]  # fmt: skip
         # chalice local restarts its worker whenever a file changes under the project: no bytecode.

@@ -3,6 +3,7 @@ from chalicelib.platform.routes.audit_logs import audit_logs_blueprint
 from chalicelib.platform.routes.auth import auth_blueprint
 from chalicelib.platform.routes.authorizer import authorizer_blueprint
 from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
+from chalicelib.platform.routes.events import events_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
@@ -20,4 +21,6 @@ PLATFORM_BLUEPRINTS = (
     settings_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
+    # Domain events from the audit_logs stream
+    events_blueprint,
 )

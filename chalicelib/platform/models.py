@@ -1,8 +1,10 @@
 """The platform's tables. Not imported by the app: local table creation, the tests and
 infra/tables.json take them through chalicelib/tables.py."""
 from chalicelib.platform.tables.audit_logs import AuditLogModel
+from chalicelib.platform.tables.connections import ConnectionModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
+from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
 from chalicelib.platform.tables.memberships import MembershipModel
@@ -29,4 +31,6 @@ PLATFORM_MODELS = (
     RoleModel,
     RoleNameModel,
     CustomFieldModel,
+    ConnectionModel,
+    EventReceiptModel,
 )

@@ -144,6 +144,30 @@ def memory_section(results: dict[str, Any], checks: list[Check], env: dict[str, 
     checks.append(at_most("memory", "peak RSS after 1,000 requests", peak, MEMORY_PEAK_RSS_MIB, " MiB", below=True))
 
 
+FANOUT_TARGET_SECONDS = 0.5
+
+
+def fanout_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
+    _say("5. WebSocket fan-out: one event to 500 connections, 20 ms injected per post (local DynamoDB)")
+    result = results["fanout"] = run_child("fanout", env, SECTION_TIMEOUT_SECONDS)
+    _say(f"   {result['runs']} runs after a warm-up, pool of {result['pool_size']} threads; "
+         f"one after the other the posts alone would take {result['sequential_estimate_s']:g} s")
+    rows = [[result["posting_s_median"], result["targeting_ms_median"], result["duration_s_median"],
+             result["duration_s_max"], result["delivery_ms_p50"], result["delivery_ms_p99"], result["reached_min"]]]
+    _say(table(["posting s, median", "targets ms, median", "fan-out s, median", "max", "delivered after ms, p50",
+                "p99", "reached (min)"], rows, right=range(7)))
+    _say("   delivered after: from the first post to each post's answer, over every connection of every run")
+    _say("   targets: one Query of the 500 connections and targeting, before the first post; moto's server takes")
+    _say("   over a second for a Query DynamoDB answers in tens of ms, so the target applies to the posting phase")
+    section = "fanout"
+    checks.append(at_most(section, "500 connections, 20 ms per post: posting (median)", result["posting_s_median"],
+                          FANOUT_TARGET_SECONDS, " s"))
+    checks.append(_info(section, "whole fan-out with moto's Query (median)", f"{result['duration_s_median']:g} s"))
+    checks.append(Check(section, "connections reached", str(result["reached_min"]), str(result["connections"]),
+                        result["reached_min"] == result["connections"]))
+    checks.append(_info(section, "delivery latency p50 / p99", f"{result['delivery_ms_p50']} / {result['delivery_ms_p99']} ms"))
+
+
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
     started = time.monotonic()
     try:
@@ -174,7 +198,7 @@ def _write_report(
     REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
 
 
-SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory")
+SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout")
 
 
 def _chosen_sections(argv: list[str]) -> list[str]:
@@ -215,6 +239,7 @@ def main(argv: list[str]) -> int:
                 "warm": ("warm", lambda: warm_section(results, checks, lambda_env, world)),
                 "dynamodb_calls": ("dynamodb calls", lambda: dynamodb_calls_section(results, checks, local_env)),
                 "memory": ("memory", lambda: memory_section(results, checks, lambda_env, world)),
+                "fanout": ("fanout", lambda: fanout_section(results, checks, local_env)),
             }
             if "dynamodb_calls" in chosen:
                 run_child("world", local_env, SETUP_TIMEOUT_SECONDS)

@@ -34,6 +34,8 @@ def lambda_environment(stage: str) -> dict[str, str]:
         AWS_DEFAULT_REGION="us-east-1",
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
+        # As Terraform sets it (https://ws.<domain>), but where moto's @connections answers.
+        WEBSOCKET_MANAGEMENT_ENDPOINT="https://scenario.execute-api.us-east-1.amazonaws.com",
     )
     return env
 
@@ -95,6 +97,9 @@ def main(recording: Path, result: Path) -> None:
         from tests.benchmarks.dynamodb_calls import measure
 
         outcome = measure({})
+        from tests.infra.websocket_scenario import drive
+
+        drive()
     aws_calls.write(recording)
     result.write_text(json.dumps({k: outcome[k] for k in ("failures", "unexercised_routes", "skipped_steps", "routes_exercised")}))
 

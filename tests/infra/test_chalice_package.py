@@ -145,6 +145,34 @@ def test_an_app_without_websockets_has_null_websocket_outputs():
     assert outputs["websocket_stage_name"]["value"] is None
 
 
+def test_stream_mapping_reads_the_stream_the_env_root_gives_and_keeps_failed_batches(fixed):
+    mapping = fixed["resource"]["aws_lambda_event_source_mapping"]["on_stream-dynamodb-event-source"]
+    assert mapping["event_source_arn"] == '${var.stream_arns["on_stream"]}'
+    assert mapping["bisect_batch_on_function_error"] is True
+    assert mapping["maximum_retry_attempts"] > 0 and mapping["maximum_record_age_in_seconds"] > 0
+    destination = mapping["dynamic"]["destination_config"]
+    assert destination["content"]["on_failure"]["destination_arn"] == "${destination_config.value}"
+    assert "var.stream_failure_destination_arn" in destination["for_each"]
+    assert any("stream_failure_destination_arn != null" in p["condition"] for p in mapping["lifecycle"]["precondition"])
+    interface = cp.package_interface(fixed)
+    assert fixed["locals"]["stream_consumers"] == {"on_stream": "x"}  # the table named in the app's ARN
+    assert interface["output"]["stream_consumers"]["value"] == "${local.stream_consumers}"
+    assert {"stream_arns", "stream_failure_destination_arn"} <= set(interface["variable"])
+
+
+def test_an_app_without_stream_consumers_outputs_none():
+    doc = json.loads(json.dumps(RAW_TF))
+    del doc["resource"]["aws_lambda_event_source_mapping"]
+    fixed = cp.fix_terraform(doc)
+    assert "stream_consumers" not in fixed["locals"]
+    assert cp.package_interface(fixed)["output"]["stream_consumers"]["value"] == {}
+
+
+def test_schedule_rules_are_named_per_stage_so_environments_in_one_account_do_not_share_them(fixed):
+    assert RAW_TF["resource"]["aws_cloudwatch_event_rule"]["hourly-event"]["name"] == "hourly-event", "fixture changed"
+    assert fixed["resource"]["aws_cloudwatch_event_rule"]["hourly-event"]["name"] == "zebros-dev-hourly-event"
+
+
 def test_sam_template_gets_the_same_runtime_sizing_and_tls():
     sam = cp.fix_sam(RAW_SAM)
     res = sam["Resources"]

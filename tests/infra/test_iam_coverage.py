@@ -163,6 +163,10 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        if "websocket_connections" in resource:
+            (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
+            arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"
+            return [Requirement(function, action, f"{arn}/@connections/connection-id", call)]
         raise LookupError(f"{call}: no prod resource for {resource}")
 
     def runtime_requirements(self, function: str) -> list[Requirement]:

@@ -110,6 +110,10 @@ class LocalServer:
             time.sleep(0.5)
         pytest.fail(f"make run did not serve /v1/health within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
 
+    @property
+    def websocket_url(self) -> str:
+        return re.search(r"^WebSocket: (ws://\S+)$", self.log(), re.MULTILINE).group(1)
+
     def log_in_as_demo_owner(self, log: str | None = None) -> None:
         """With the login the runner printed (in `log`, when another process printed it)."""
         email, password = re.search(r"^Demo login: (\S+) (\S+)$", log or self.log(), re.MULTILINE).groups()
@@ -143,7 +147,7 @@ def start_local_server(root: Path, log: Path, db_only: bool = False) -> LocalSer
     ready when it returns."""
     port = free_port()
     environment = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
-    environment.update(PORT=str(port), PYTHONUNBUFFERED="1")
+    environment.update(PORT=str(port), WEBSOCKET_PORT=str(free_port()), PYTHONUNBUFFERED="1")
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "chalicelib.localdev.run", *(["--db-only"] if db_only else [])],

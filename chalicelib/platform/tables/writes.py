@@ -1,5 +1,7 @@
 """Writes as one DynamoDB transaction each: the records, their audit entries and any counters
-commit together or not at all, and the domain events go out only after the commit.
+commit together or not at all. The domain events ride in the audit entries (see
+platform/tables/audit_logs.py), so they are committed with the write and delivered from the
+audit_logs stream; nothing is published after the commit.
 
 A service builds `Change`s (usually through TenantTable) and hands them to `commit`. A change
 whose condition fails raises the domain error it carries, so a 404 or 409 is decided by the
@@ -24,9 +26,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
 from chalicelib.core.errors import DomainError, ValidationFailed
-from chalicelib.core.events import DomainEvent, publish
+from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
-from chalicelib.platform.tables.audit_logs import AuditLogModel, target_key
+from chalicelib.platform.tables.audit_logs import AuditLogModel, announce, target_key
 from chalicelib.platform.tables.base import (
     DYNAMODB_ATTEMPTS,
     transaction_conditions_failed,
@@ -66,6 +68,7 @@ def audited(
         changes_json=_json(changes),
     )
     event = DomainEvent(
+        id=entry.entry_id,
         type=f"{target_type}.{action}",
         org_id=org_id,
         actor=actor,
@@ -82,7 +85,9 @@ def increment(org_id: str, counter_key: str, by: int = 1) -> Change:
 
 
 def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) -> None:
-    """Apply every change atomically; then publish their events (and any extra ones)."""
+    """Apply every change atomically, each audit entry carrying its change's event; extra events
+    (task.assigned, ticket.breached) ride in the first audit entry, after its own event."""
+    _announce_events(changes, extra_events)
     for attempt in range(1, DYNAMODB_ATTEMPTS + 1):
         try:
             _transact(changes)
@@ -94,7 +99,17 @@ def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) 
             if not transaction_conflicted(error) or attempt == DYNAMODB_ATTEMPTS:
                 raise
             time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS))
-    publish([change.event for change in changes if change.event is not None] + list(extra_events))
+
+
+def _announce_events(changes: Sequence[Change], extra_events: Sequence[DomainEvent]) -> None:
+    audited_changes = [change for change in changes if change.audit is not None]
+    if extra_events and not audited_changes:
+        raise ValueError("extra events need an audited change to ride in")
+    for position, change in enumerate(audited_changes):
+        events = [change.event] if change.event is not None else []
+        if position == 0:
+            events += extra_events
+        announce(change.audit, events)
 
 
 def _transact(changes: Sequence[Change]) -> None:

@@ -32,6 +32,14 @@ locals {
     regexall("(?:^|[^.\\w])count\\(\\s*\"([A-Za-z0-9_]+)\"", file("${local.app_dir}/${f}"))
   ])))
 
+  # wss://ws.<domain>. Its stage is mapped at the root, so its @connections endpoint is
+  # https://ws.<domain>/@connections: known at plan, unlike the API's own execute-api address.
+  websocket_domain_name = "ws.${var.domain_name}"
+
+  # Functions that post to WebSocket connections: the message handler answers its client, the
+  # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
+  connection_managers = ["websocket_message", "deliver_events"]
+
   signing_key_readers = [
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
   ]
@@ -53,7 +61,16 @@ module "package" {
   gateway_responses = module.api.openapi_gateway_responses
   # Only in AWS (chalicelib/core/settings.py): `make run` reads the dev stage of
   # .chalice/config.json and keeps the log notifier.
-  environment_variables = { NOTIFIER = "ses", NOTIFIER_FROM_ADDRESS = var.notification_sender }
+  environment_variables = {
+    NOTIFIER                      = "ses"
+    NOTIFIER_FROM_ADDRESS         = var.notification_sender
+    EVENT_BUS_NAME                = module.event_bus.bus_name
+    WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
+  }
+  websocket_stage_settings = module.websocket.stage_settings
+  # The stream consumers' streams and where their failed batches go (known once they may use them).
+  stream_arns                    = module.event_bus.stream_arns
+  stream_failure_destination_arn = module.event_bus.dead_letter_queue_arn
 }
 
 module "kms" {
@@ -69,6 +86,21 @@ module "dynamodb" {
   tables                      = local.tables
   kms_key_arn                 = module.kms.key_arn
   deletion_protection_enabled = var.deletion_protection_enabled
+}
+
+# Domain events: the audit_logs stream feeds deliver_events, which puts them on this bus
+# (docs/architecture.md, "Events"); archive and dead-letter queue.
+module "event_bus" {
+  source = "../../modules/event_bus"
+
+  name                   = local.name
+  archive_retention_days = var.event_archive_retention_days
+  consumers = {
+    for name, table in module.package.stream_consumers : name => {
+      role_name  = module.package.functions[name].role_name
+      stream_arn = module.dynamodb.stream_arns[table]
+    }
+  }
 }
 
 module "secrets" {
@@ -138,11 +170,30 @@ module "custom_domain" {
   zone_id     = module.dns_zone.zone_id
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name
+
+  # On the same certificate.
+  websocket_enabled     = true
+  websocket_domain_name = local.websocket_domain_name
+  websocket_api_id      = module.package.websocket_api_id
+  websocket_stage_name  = module.package.websocket_stage_name
 }
 
-# modules/websocket is not composed yet: the app has no WebSocket handlers. When it does, add
-# module "websocket" here, pass its stage_settings to the package's websocket_stage_settings and
-# enable the WebSocket domain in custom_domain.
+# The WebSocket API's stage settings (access logs, throttling) and who may post to its connections.
+module "websocket" {
+  source = "../../modules/websocket"
+
+  name                   = local.name
+  api_id                 = module.package.websocket_api_id
+  stage_name             = local.stage_name # Chalice's WebSocket stage is api_gateway_stage too
+  kms_key_arn            = module.kms.key_arn
+  log_retention_in_days  = var.log_retention_in_days
+  logging_level          = var.logging_level
+  throttling_rate_limit  = var.websocket_throttle.rate
+  throttling_burst_limit = var.websocket_throttle.burst
+  manage_connections_role_names = {
+    for name, f in module.package.functions : name => f.role_name if contains(local.connection_managers, name)
+  }
+}
 
 module "step_functions" {
   source = "../../modules/step_functions"
@@ -156,13 +207,16 @@ module "step_functions" {
 module "observability" {
   source = "../../modules/observability"
 
-  name                = local.name
-  rest_api_name       = local.rest_api_name
-  stage_name          = module.api.stage_name
-  function_names      = { for k, f in module.package.functions : k => f.function_name }
-  table_names         = module.dynamodb.table_names
-  metrics_service     = "zebros-api" # POWERTOOLS_SERVICE_NAME
-  business_metrics    = local.business_metrics
-  kms_key_arn         = module.kms.key_arn
-  alarm_subscriptions = var.alarm_subscriptions
+  name                         = local.name
+  rest_api_name                = local.rest_api_name
+  stage_name                   = module.api.stage_name
+  websocket_enabled            = true
+  function_names               = { for k, f in module.package.functions : k => f.function_name }
+  stream_consumers             = { for k, _ in module.package.stream_consumers : k => module.package.functions[k].function_name }
+  event_dead_letter_queue_name = module.event_bus.dead_letter_queue_name
+  table_names                  = module.dynamodb.table_names
+  metrics_service              = "zebros-api" # POWERTOOLS_SERVICE_NAME
+  business_metrics             = local.business_metrics
+  kms_key_arn                  = module.kms.key_arn
+  alarm_subscriptions          = var.alarm_subscriptions
 }

@@ -37,3 +37,13 @@ output "hosted_zone_name_servers" {
   description = "Name servers of the environment's zone: for a created sub-zone, the NS record its parent needs (prod's zone_delegations)."
   value       = module.dns_zone.name_servers
 }
+
+output "event_bus_name" {
+  description = "EventBridge bus of the domain events (integrations subscribe with rules on it)."
+  value       = module.event_bus.bus_name
+}
+
+output "event_dead_letter_queue_arn" {
+  description = "Where the event stream's failed batches are recorded (docs/deploy.md, \"Events\")."
+  value       = module.event_bus.dead_letter_queue_arn
+}

@@ -76,6 +76,21 @@ variable "stage_throttle" {
   })
 }
 
+variable "websocket_throttle" {
+  description = "Throttling of the WebSocket stage: messages per second and burst."
+  type = object({
+    rate  = number
+    burst = number
+  })
+  default = { rate = 100, burst = 200 }
+}
+
+variable "event_archive_retention_days" {
+  description = "Days the event bus archive keeps each domain event for replay to integrations."
+  type        = number
+  default     = 90
+}
+
 variable "waf_rate_limit_per_ip" {
   description = "Requests one IP may send per 5 minutes before WAF blocks it."
   type        = number
@@ -103,9 +118,10 @@ variable "api_keys" {
 }
 
 variable "function_grants" {
-  description = "What each Chalice function may reach (all tables, tables to read by key, signing key, SES); ungranted functions get their logs and X-Ray only."
+  description = "What each Chalice function may reach (all tables, named tables, tables to read by key, signing key, SES); ungranted functions get their logs and X-Ray only."
   type = map(object({
     dynamodb    = optional(bool, false)
+    tables      = optional(list(string), [])
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
@@ -114,6 +130,17 @@ variable "function_grants" {
     api_handler = { dynamodb = true, signing_key = true, ses = true }
     # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
+    # $connect verifies the token as the authorizer does and writes the connection; a message reads
+    # and updates it (and Queries audit_logs to replay); $disconnect deletes it.
+    websocket_connect    = { tables = ["connections"], read_tables = ["sessions"], signing_key = true }
+    websocket_message    = { tables = ["connections", "audit_logs"] }
+    websocket_disconnect = { tables = ["connections"] }
+    # The stream consumer keeps receipts of what once() consumers handled, and its WebSocket fan-out
+    # Queries connections and deletes the gone ones; its stream, the bus and the dead-letter queue
+    # come from the event_bus module.
+    deliver_events = { tables = ["event_receipts", "connections"] }
+    # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry.
+    send_reminders = { tables = ["activities", "audit_logs"] }
   }
 }
 

@@ -4,6 +4,7 @@ data "aws_region" "current" {}
 locals {
   grants = { for name, f in var.functions : name => lookup(var.function_grants, name, {
     dynamodb    = false
+    tables      = []
     read_tables = []
     signing_key = false
     ses         = false
@@ -145,7 +146,13 @@ resource "aws_api_gateway_account" "this" {
 # ------------------------------------------------------------------ function permissions
 
 locals {
-  table_resources  = concat(values(var.table_arns), [for a in values(var.table_arns) : "${a}/index/*"])
+  table_resources = concat(values(var.table_arns), [for a in values(var.table_arns) : "${a}/index/*"])
+  table_actions = [
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+    "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+    "dynamodb:TransactWriteItems", "dynamodb:TransactGetItems", "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+  ]
   kms_via_dynamodb = { StringEquals = { "kms:ViaService" = "dynamodb.${data.aws_region.current.name}.amazonaws.com" } }
 
   # Policy documents as plain values (not aws_iam_policy_document) so the module tests can read
@@ -174,14 +181,9 @@ locals {
     {
       enabled = g.dynamodb && length(var.table_arns) > 0
       statement = {
-        Sid    = "AppTables"
-        Effect = "Allow"
-        Action = [
-          "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-          "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
-          "dynamodb:TransactWriteItems", "dynamodb:TransactGetItems", "dynamodb:ConditionCheckItem",
-          "dynamodb:DescribeTable",
-        ]
+        Sid      = "AppTables"
+        Effect   = "Allow"
+        Action   = local.table_actions
         Resource = local.table_resources
       }
     },
@@ -189,6 +191,26 @@ locals {
       enabled = g.dynamodb && length(var.table_arns) > 0
       statement = {
         Sid       = "TableEncryptionKeyThroughDynamoDB"
+        Effect    = "Allow"
+        Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Resource  = var.data_kms_key_arn
+        Condition = local.kms_via_dynamodb
+      }
+    },
+    {
+      # A function that works on a few tables (a stream consumer, a schedule) gets those only.
+      enabled = length(g.tables) > 0
+      statement = {
+        Sid      = "NamedTables"
+        Effect   = "Allow"
+        Action   = local.table_actions
+        Resource = flatten([for t in g.tables : [var.table_arns[t], "${var.table_arns[t]}/index/*"] if contains(keys(var.table_arns), t)])
+      }
+    },
+    {
+      enabled = length(g.tables) > 0 && !g.dynamodb
+      statement = {
+        Sid       = "NamedTablesKeyThroughDynamoDB"
         Effect    = "Allow"
         Action    = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
         Resource  = var.data_kms_key_arn
@@ -247,8 +269,8 @@ resource "aws_iam_role_policy" "function" {
 
   lifecycle {
     precondition {
-      condition     = alltrue([for t in local.grants[each.key].read_tables : contains(keys(var.table_arns), t)])
-      error_message = "read_tables of ${each.key} names a table that is not in table_arns."
+      condition     = alltrue([for t in concat(local.grants[each.key].tables, local.grants[each.key].read_tables) : contains(keys(var.table_arns), t)])
+      error_message = "tables or read_tables of ${each.key} names a table that is not in table_arns."
     }
   }
 }

@@ -49,10 +49,12 @@ variable "function_grants" {
   description = <<-EOT
     What each function may reach beyond its logs and X-Ray, by Chalice function name. Functions
     not listed get nothing more (least privilege: a new handler must be granted here).
-    dynamodb: every app table and index; read_tables: GetItem on the named tables (keys of table_arns).
+    dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
+    GetItem on the named tables (keys of table_arns).
   EOT
   type = map(object({
     dynamodb    = optional(bool, false)
+    tables      = optional(list(string), [])
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)

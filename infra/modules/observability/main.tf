@@ -3,6 +3,66 @@ data "aws_region" "current" {}
 locals {
   region = data.aws_region.current.name
   api    = ["ApiName", var.rest_api_name, "Stage", var.stage_name]
+  # From the app's own EMF metrics: API Gateway reports a WebSocket API by its id, unknown until
+  # apply, and the dashboard's body is to be known at plan.
+  websocket_widgets = [
+    {
+      type = "metric", x = 0, y = 18, width = 8, height = 6
+      properties = {
+        title = "WebSocket connections", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = [
+          [var.metrics_namespace, "WebSocketConnected", "service", var.metrics_service, { label = "connected" }],
+          [var.metrics_namespace, "WebSocketConnectRefused", "service", var.metrics_service, { label = "refused" }],
+          [var.metrics_namespace, "WebSocketConnectionsGone", "service", var.metrics_service, { label = "gone (410)" }],
+        ]
+      }
+    },
+    {
+      type = "metric", x = 8, y = 18, width = 8, height = 6
+      properties = {
+        title = "WebSocket messages", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = [
+          [var.metrics_namespace, "WebSocketMessageReceived", "service", var.metrics_service, { label = "received" }],
+          [var.metrics_namespace, "WebSocketMessagesSent", "service", var.metrics_service, { label = "events sent" }],
+        ]
+      }
+    },
+    {
+      type = "metric", x = 16, y = 18, width = 8, height = 6
+      properties = {
+        title = "Fan-out duration (ms)", region = local.region, view = "timeSeries", period = 60
+        metrics = [
+          [var.metrics_namespace, "FanOutDuration", "service", var.metrics_service, { stat = "p50", label = "p50" }],
+          [var.metrics_namespace, "FanOutDuration", "service", var.metrics_service, { stat = "p99", label = "p99" }],
+        ]
+      }
+    },
+  ]
+
+  # Event delivery from the audit_logs stream (event_bus module): consumer errors and how far
+  # behind it runs, events delivered, failed batches in the dead-letter queue.
+  event_widgets = [
+    {
+      type = "metric", x = 0, y = 24, width = 12, height = 6
+      properties = {
+        title = "Event delivery", region = local.region, view = "timeSeries", period = 60, stat = "Sum"
+        metrics = concat(
+          [[var.metrics_namespace, "DomainEventsDelivered", "service", var.metrics_service, { label = "events delivered" }]],
+          [for k, f in var.stream_consumers : ["AWS/Lambda", "Errors", "FunctionName", f, { label = "${k} errors", yAxis = "right" }]],
+          var.event_dead_letter_queue_name == null ? [] : [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.event_dead_letter_queue_name, { stat = "Maximum", label = "failed batches (DLQ)", yAxis = "right" }],
+          ],
+        )
+      }
+    },
+    {
+      type = "metric", x = 12, y = 24, width = 12, height = 6
+      properties = {
+        title   = "Event stream iterator age (ms)", region = local.region, view = "timeSeries", period = 60, stat = "Maximum"
+        metrics = [for k, f in var.stream_consumers : ["AWS/Lambda", "IteratorAge", "FunctionName", f, { label = k }]]
+      }
+    },
+  ]
 
   dashboard_widgets = concat(
     [
@@ -60,6 +120,9 @@ locals {
         }
       },
     ],
+    # A for expression, not a conditional: the widgets differ in shape.
+    [for widget in local.websocket_widgets : widget if var.websocket_enabled],
+    [for widget in local.event_widgets : widget if length(var.stream_consumers) > 0],
     length(var.business_metrics) == 0 ? [] : [
       {
         type = "metric", x = 12, y = 12, width = 12, height = 6
@@ -208,4 +271,44 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
   }
 
   tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
+  for_each = var.stream_consumers
+
+  alarm_name          = "${var.name}-stream-iterator-age-${each.key}"
+  alarm_description   = "${each.value} is more than ${var.iterator_age_threshold_ms} ms behind its stream: events reach consumers late (a failing batch being retried, or too slow a consumer)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 5
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.iterator_age_threshold_ms
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
+}
+
+# Consumer errors are alarmed with every function's (lambda_errors); a message here means a batch
+# was given up on: its events reached no consumer (docs/deploy.md, "Events").
+resource "aws_cloudwatch_metric_alarm" "event_dead_letters" {
+  count = var.event_dead_letter_queue_name == null ? 0 : 1
+
+  alarm_name          = "${var.name}-event-dead-letters"
+  alarm_description   = "Failed event batches are waiting in ${coalesce(var.event_dead_letter_queue_name, "-")}: their events were not delivered."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.event_dead_letter_queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
 }

@@ -18,9 +18,38 @@ variable "stage_name" {
   type        = string
 }
 
+variable "websocket_enabled" {
+  description = "Chart the WebSocket API: connections, messages, fan-out duration (the app's metrics)."
+  type        = bool
+  default     = false
+}
+
 variable "function_names" {
   description = "Lambda function names by Chalice name."
   type        = map(string)
+}
+
+variable "stream_consumers" {
+  description = "Functions fed by a DynamoDB stream (Chalice name => function name): their iterator age is alarmed and charted with event delivery."
+  type        = map(string)
+  default     = {}
+}
+
+variable "event_dead_letter_queue_name" {
+  description = "SQS queue where the stream mappings record failed batches (event_bus module); null: no queue to watch."
+  type        = string
+  default     = null
+}
+
+variable "iterator_age_threshold_ms" {
+  description = "Alarm when a stream consumer's oldest unprocessed record is older than this for 5 minutes."
+  type        = number
+  default     = 60000
+
+  validation {
+    condition     = var.iterator_age_threshold_ms > 0
+    error_message = "iterator_age_threshold_ms must be positive."
+  }
 }
 
 variable "table_names" {

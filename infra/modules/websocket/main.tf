@@ -26,3 +26,33 @@ locals {
     throttling_burst_limit = var.throttling_burst_limit
   }
 }
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  connections_arn = "arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:${var.api_id}/${var.stage_name}"
+}
+
+# Posting to, closing and describing this API's connections, and nothing else's: the functions
+# that answer clients (the message handler) and fan events out (the stream consumer).
+resource "aws_iam_role_policy" "manage_connections" {
+  for_each = var.manage_connections_role_names
+
+  name = "${var.name}-${each.key}-manage-connections"
+  role = each.value
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid    = "ManageThisApisConnections"
+      Effect = "Allow"
+      Action = ["execute-api:ManageConnections"]
+      Resource = [
+        "${local.connections_arn}/POST/@connections/*",
+        "${local.connections_arn}/DELETE/@connections/*",
+        "${local.connections_arn}/GET/@connections/*",
+      ]
+    }]
+  })
+}

@@ -67,3 +67,20 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "api_id" {
+  description = "ID of the WebSocket API (the package's websocket_api_id)."
+  type        = string
+}
+
+variable "stage_name" {
+  description = "Stage of the WebSocket API."
+  type        = string
+  default     = "api"
+}
+
+variable "manage_connections_role_names" {
+  description = "Roles (by function name) allowed execute-api:ManageConnections on this API's stage: the message handler and the events stream consumer."
+  type        = map(string)
+  default     = {}
+}

@@ -156,6 +156,8 @@ def patch_activity(principal: Principal, activity_id: str, body: Any, expected_v
     activities.check_version(current, expected_version)
     if "due_at" in changes:
         changes["due_at"] = clock.parse(changes["due_at"]) if changes["due_at"] else None
+        if changes["due_at"] != current.due_at:
+            changes["reminded_at"] = None  # re-dated: the new time gets its own reminder
     status = changes.get("status", current.status)
     if status != current.status:
         changes["completed_at"] = clock.now() if status == "done" else None
@@ -190,6 +192,7 @@ def restore_activity(principal: Principal, activity_id: str) -> dict[str, Any]:
 
 def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
     return DomainEvent(
+        id="",
         type="task.assigned",
         org_id=principal.org_id,
         actor=principal.user_id,
@@ -197,7 +200,8 @@ def task_assigned(principal: Principal, activity: ActivityModel) -> DomainEvent:
         subject_id=activity.activity_id,
         occurred_at=clock.isoformat(clock.now()),
         data={"assignee": activity.assignee, "customer_id": activity.customer_id, "subject": activity.subject,
-              "due_at": clock.isoformat(activity.due_at) if activity.due_at else None},
+              "due_at": clock.isoformat(activity.due_at) if activity.due_at else None,
+              "recipients": [activity.assignee]},
     )
 
 

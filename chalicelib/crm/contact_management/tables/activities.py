@@ -23,6 +23,10 @@ The other filters given become the FilterExpression of that same Query. So
 `?assignee=<user>&status=open` (a user's task list) reads one partition in due order, and
 `?type=meeting&status=open&due_after=..&due_before=..` (meetings coming up, as reminders need) is a
 key range of by_type.
+
+`by_reminder_hour` (sparse): open meetings and tasks with a due time not yet reminded, partitioned
+by the hour they are due ("YYYY-MM-DDTHH", every organization's together: only the reminder
+schedule reads it, never a request), so a 15-minute window is one or two Queries.
 """
 from __future__ import annotations
 
@@ -54,6 +58,7 @@ class ActivityModel(TenantRecord):
     completed_at = UTCDateTimeAttribute(null=True)
     # Deleted activities stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)
+    reminded_at = UTCDateTimeAttribute(null=True)
 
     org_customer = UnicodeAttribute()
     org_assignee = UnicodeAttribute(null=True)
@@ -67,6 +72,22 @@ class ActivityModel(TenantRecord):
     by_type = global_index("by_type", "org_type", "status_due")
     by_status = global_index("by_status", "org_status", "due_key")
     by_due = global_index("by_due", "org_id", "due_key")
+
+    reminder_hour = UnicodeAttribute(null=True)
+    by_reminder_hour = global_index("by_reminder_hour", "reminder_hour", "activity_id")
+
+
+REMINDED_TYPES = frozenset({"meeting", "task"})
+
+
+def reminder_hour(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H")
+
+
+def due_for_reminder(hour: str, start: datetime, end: datetime) -> list[ActivityModel]:
+    """Activities of every organization due in [start, end) within that hour and not reminded."""
+    return list(ActivityModel.by_reminder_hour.query(
+        hour, filter_condition=ActivityModel.due_at.between(start, end) & (ActivityModel.due_at != end)))
 
 
 def due_key(due_at: datetime | None) -> str:
@@ -86,7 +107,13 @@ def index_keys(item: ActivityModel) -> dict[str, Any]:
         "org_status": f"{item.org_id}#{item.status}",
         "due_key": due,
         "status_due": f"{item.status}#{due}",
+        "reminder_hour": reminder_hour(item.due_at) if _awaits_reminder(item) else None,
     }
+
+
+def _awaits_reminder(item: ActivityModel) -> bool:
+    return (item.type in REMINDED_TYPES and item.status == "open" and item.due_at is not None
+            and item.reminded_at is None and item.deleted_at is None)
 
 
 activities = TenantTable(
@@ -94,5 +121,7 @@ activities = TenantTable(
     "activity_id",
     "activity",
     derive=index_keys,
-    derived_attributes=frozenset({"org_customer", "org_assignee", "org_type", "org_status", "due_key", "status_due"}),
+    derived_attributes=frozenset(
+        {"org_customer", "org_assignee", "org_type", "org_status", "due_key", "status_due", "reminder_hour"}
+    ),
 )

@@ -5,10 +5,10 @@ the ticket's priority (or the organization's settings) and recomputed from the c
 the priority changes. `sla_breached` is computed on every read and write: a due time passed
 without the first response (or the resolution), or the response/resolution came after it.
 
-ticket.breached: published once per ticket. The first write that observes a breach sets
-`breach_notified` in the same transaction and publishes the event; a GET of one ticket that observes
+ticket.breached: announced once per ticket. The first write that observes a breach sets
+`breach_notified` in the same transaction, whose audit entry carries the event; a GET of one ticket that observes
 it does the same with one conditional UpdateItem (conditional on the version it read, so two
-observers cannot both publish; the loser simply answers what it read). List pages only compute the
+observers cannot both announce it; the loser simply answers what it read). List pages only compute the
 flag: a page stays one Query.
 """
 from __future__ import annotations
@@ -211,19 +211,21 @@ def ticket_view(ticket: TicketModel, now: datetime | None = None) -> dict[str, A
 
 def ticket_assigned(principal: Principal, ticket: TicketModel) -> DomainEvent:
     return DomainEvent(
-        type="ticket.assigned", org_id=principal.org_id, actor=principal.user_id, subject_type="ticket",
+        id="", type="ticket.assigned", org_id=principal.org_id, actor=principal.user_id, subject_type="ticket",
         subject_id=ticket.ticket_id, occurred_at=clock.isoformat(clock.now()),
-        data={"assignee": ticket.assignee, "subject": ticket.subject, "priority": ticket.priority},
+        data={"assignee": ticket.assignee, "subject": ticket.subject, "priority": ticket.priority,
+              "recipients": [ticket.assignee]},
     )
 
 
 def ticket_breached(principal: Principal, ticket: TicketModel, now: datetime) -> DomainEvent:
     return DomainEvent(
-        type="ticket.breached", org_id=principal.org_id, actor=principal.user_id, subject_type="ticket",
+        id="", type="ticket.breached", org_id=principal.org_id, actor=principal.user_id, subject_type="ticket",
         subject_id=ticket.ticket_id, occurred_at=clock.isoformat(now),
         data={"priority": ticket.priority, "assignee": ticket.assignee, "status": ticket.status,
               "first_response_due_at": clock.isoformat(ticket.first_response_due_at),
-              "resolution_due_at": clock.isoformat(ticket.resolution_due_at)},
+              "resolution_due_at": clock.isoformat(ticket.resolution_due_at),
+              "recipients": [ticket.assignee] if ticket.assignee else []},
     )
 
 

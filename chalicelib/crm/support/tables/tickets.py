@@ -44,7 +44,7 @@ class TicketModel(TenantRecord):
     resolved_at = UTCDateTimeAttribute(null=True)
     first_response_due_at = UTCDateTimeAttribute()
     resolution_due_at = UTCDateTimeAttribute()
-    # Set in the same commit that publishes ticket.breached, so the event goes out once per ticket.
+    # Set in the same commit whose audit entry carries ticket.breached, so it is announced once per ticket.
     breach_notified = BooleanAttribute(null=True)
     # Deleted tickets stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)

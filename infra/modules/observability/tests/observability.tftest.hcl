@@ -65,3 +65,59 @@ run "no_business_metrics_no_widget" {
     error_message = "The business widget is left out when there is nothing to chart."
   }
 }
+
+run "websocket_widgets_chart_connections_messages_and_fan_out" {
+  command = apply
+  variables {
+    websocket_enabled = true
+  }
+
+  assert {
+    condition     = length(setintersection([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title], ["WebSocket connections", "WebSocket messages", "Fan-out duration (ms)"])) == 3
+    error_message = "With a WebSocket API the dashboard charts its connections, messages and fan-out duration."
+  }
+  assert {
+    condition     = contains([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.metrics[0][1] if w.properties.title == "Fan-out duration (ms)"], "FanOutDuration")
+    error_message = "Fan-out duration comes from the app's EMF namespace."
+  }
+}
+
+run "event_delivery_is_charted_and_alarmed" {
+  command = apply
+  variables {
+    stream_consumers             = { deliver_events = "zebros-test-deliver_events" }
+    event_dead_letter_queue_name = "zebros-test-event-delivery-dlq"
+  }
+
+  assert {
+    condition     = length(setintersection([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title], ["Event delivery", "Event stream iterator age (ms)"])) == 2
+    error_message = "With a stream consumer the dashboard charts event delivery and iterator age."
+  }
+  assert {
+    condition = toset(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : [for m in w.properties.metrics : m[1]] if w.properties.title == "Event delivery"
+    ])) == toset(["DomainEventsDelivered", "Errors", "ApproximateNumberOfMessagesVisible"])
+    error_message = "Event delivery charts events delivered, consumer errors and the dead-letter queue."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.stream_iterator_age["deliver_events"].dimensions.FunctionName == "zebros-test-deliver_events" && aws_cloudwatch_metric_alarm.stream_iterator_age["deliver_events"].statistic == "Maximum"
+    error_message = "The consumer's iterator age (its oldest record) is alarmed."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.event_dead_letters[0].dimensions.QueueName == "zebros-test-event-delivery-dlq" && aws_cloudwatch_metric_alarm.event_dead_letters[0].threshold == 0
+    error_message = "Any failed batch in the dead-letter queue raises the alarm."
+  }
+  assert {
+    condition     = contains(keys(aws_cloudwatch_metric_alarm.lambda_errors), "api_handler")
+    error_message = "Consumer errors are alarmed with every function's errors."
+  }
+}
+
+run "no_stream_consumer_no_event_widgets_or_alarms" {
+  command = apply
+
+  assert {
+    condition     = length([for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w if startswith(w.properties.title, "Event")]) == 0 && length(aws_cloudwatch_metric_alarm.stream_iterator_age) == 0 && length(aws_cloudwatch_metric_alarm.event_dead_letters) == 0
+    error_message = "Without stream consumers nothing about events is charted or alarmed."
+  }
+}

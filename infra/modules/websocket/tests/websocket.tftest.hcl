@@ -1,12 +1,23 @@
 mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111122223333" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/apigateway/zebros-test/websocket-access" }
   }
 }
 
 variables {
-  name        = "zebros-test"
-  kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555"
+  name                          = "zebros-test"
+  kms_key_arn                   = "arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555"
+  api_id                        = "abc123defg"
+  manage_connections_role_names = { websocket_message = "zebros-test-websocket_message", deliver_events = "zebros-test-deliver_events" }
 }
 
 run "stage_settings_log_and_throttle" {
@@ -36,4 +47,21 @@ run "debug_logging_is_rejected" {
     logging_level = "DEBUG"
   }
   expect_failures = [var.logging_level]
+}
+
+run "manage_connections_is_scoped_to_this_api_and_stage" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_iam_role_policy.manage_connections)) == toset(["websocket_message", "deliver_events"])
+    error_message = "Only the listed functions may manage connections."
+  }
+  assert {
+    condition = alltrue([
+      for p in aws_iam_role_policy.manage_connections : alltrue([
+        for r in jsondecode(p.policy).Statement[0].Resource : can(regex("^arn:aws:execute-api:eu-west-1:[0-9]+:abc123defg/api/(POST|DELETE|GET)/@connections/\\*$", r))
+      ]) && jsondecode(p.policy).Statement[0].Action == ["execute-api:ManageConnections"]
+    ])
+    error_message = "ManageConnections is granted on this API's stage connections only."
+  }
 }

@@ -1,0 +1,40 @@
+"""Table `event_receipts`: which domain events a consumer has already handled, kept 48 h.
+
+The stream delivers at least once (a batch is delivered again when any consumer raises), so a
+consumer whose effect must not repeat (a message to a person) skips the ids it has a receipt for.
+Partition `consumer`, sort `event_id`; the retention outlasts the stream's (24 h), so a
+redelivery always finds the receipt. One BatchGetItem before, one BatchWriteItem after delivery.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.core import clock
+from chalicelib.platform.tables.base import table_meta
+
+RETENTION = timedelta(hours=48)
+
+
+class EventReceiptModel(Model):
+    Meta = table_meta("event_receipts")
+
+    consumer = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    purge_at = TTLAttribute()
+
+
+def handled(consumer: str, event_ids: Sequence[str]) -> set[str]:
+    """The ids among `event_ids` that `consumer` has a receipt for."""
+    keys = [(consumer, event_id) for event_id in dict.fromkeys(event_ids)]
+    return {receipt.event_id for receipt in EventReceiptModel.batch_get(keys)} if keys else set()
+
+
+def record_handled(consumer: str, event_ids: Sequence[str]) -> None:
+    purge_at = clock.now() + RETENTION
+    with EventReceiptModel.batch_write() as batch:
+        for event_id in dict.fromkeys(event_ids):
+            batch.save(EventReceiptModel(consumer, event_id, purge_at=purge_at))
