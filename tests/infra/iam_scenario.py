@@ -5,6 +5,11 @@ read once per process) with prod's Chalice stage environment from .chalice/confi
 would see it (AWS_LAMBDA_FUNCTION_NAME set): the signing key comes from Secrets Manager and mail
 goes through SES, so those calls are recorded too. AWS is moto, in process.
 
+Then what runs beside the routes: the reminder schedule (`send_reminders`, with one meeting due)
+and the stream consumer (`deliver_events`, fed every audit entry the run committed by the local
+stream poller, as the event source mapping would), so their calls are recorded too; the consumer
+puts the events on prod's bus (EVENT_BUS_NAME as the env root names it).
+
 The requests are tests.benchmarks.dynamodb_calls.SCENARIO (every route, with the status it must
 answer); its `measure` reports routes it did not reach, which the coverage check turns into a
 failure, so the recording cannot silently miss a route. The scenario reads reset and invitation
@@ -20,6 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SENDER = "no-reply@zebroscrm.com"
+SCHEDULED_EVENT = {"version": "0", "id": "iam-scenario", "detail-type": "Scheduled Event", "source": "aws.events",
+                   "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+                   "resources": [], "detail": {}}  # fmt: skip
 
 
 def lambda_environment(stage: str) -> dict[str, str]:
@@ -27,6 +35,7 @@ def lambda_environment(stage: str) -> dict[str, str]:
     env = {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
     env.setdefault("NOTIFIER", "ses")
     env.setdefault("NOTIFIER_FROM_ADDRESS", SENDER)
+    env.setdefault("EVENT_BUS_NAME", f"zebros-{stage}")  # infra/envs/common: module.event_bus, local.name
     env.update(
         AWS_LAMBDA_FUNCTION_NAME=f"zebros-{stage}",
         # The scenario reads tokens from INFO records of the app's logger.
@@ -67,6 +76,31 @@ def _key_cache_per_function() -> None:
     aws_calls.entry_listeners.append(enter)
 
 
+def _due_meeting() -> None:
+    """A meeting due in five minutes, written as a fixture (outside any function: not recorded)."""
+    from datetime import timedelta
+
+    from chalicelib.core import clock
+    from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
+    from chalicelib.platform.tables.writes import commit
+
+    meeting = ActivityModel(org_id="org-iam-scenario", activity_key=activity_key("customer-1", "meeting-1"),
+                            activity_id="meeting-1", customer_id="customer-1", type="meeting", subject="Demo",
+                            due_at=clock.now() + timedelta(minutes=5), assignee="user-1", status="open")  # fmt: skip
+    commit(activities.creation(meeting, "user-1"))
+
+
+def _beside_the_routes() -> None:
+    """The schedule and the stream consumer, as Lambda invokes them."""
+    from app import app
+    from chalicelib.localdev.streams import event_consumer
+
+    _due_meeting()
+    app.handler_map["send_reminders"](SCHEDULED_EVENT, None)
+    if not event_consumer().drain():
+        raise RuntimeError("the stream consumer was given no record: nothing of it would be recorded")
+
+
 def main(recording: Path, result: Path) -> None:
     for name in ("AWS_ENDPOINT_URL", "DYNAMODB_ENDPOINT", "AWS_PROFILE", "AWS_SESSION_TOKEN", "LOCAL_SIGNING_KEY_FILE"):
         os.environ.pop(name, None)
@@ -91,6 +125,7 @@ def main(recording: Path, result: Path) -> None:
             Name=settings.signing_key_secret_id, SecretString=json.dumps(generate_key_document())
         )
         session.create_client("ses").verify_domain_identity(Domain=settings.notifier_from_address.split("@")[1])
+        session.create_client("events").create_event_bus(Name=settings.event_bus_name)
         _relay_mailed_tokens()
         _key_cache_per_function()
 
@@ -100,6 +135,7 @@ def main(recording: Path, result: Path) -> None:
         from tests.infra.websocket_scenario import drive
 
         drive()
+        _beside_the_routes()
     aws_calls.write(recording)
     result.write_text(json.dumps({k: outcome[k] for k in ("failures", "unexercised_routes", "skipped_steps", "routes_exercised")}))
 

@@ -55,7 +55,10 @@ def test_prod_functions_run_python_3_12_and_each_has_an_alarm_pair(prod_plan, in
     assert {f["runtime"] for f in functions} == {"python3.12"}
     assert {(f["memory_size"], f["timeout"]) for f in functions} <= {(128, 3), (1024, 15)}
     assert {(f["memory_size"], f["timeout"]) for f in functions if f["function_name"] == "zebros-prod"} == {(128, 3)}
-    assert inventory["aws_cloudwatch_metric_alarm"] == 2 + 2 * len(functions) + inventory["aws_dynamodb_table"]
+    # Plus, for the event stream: each consumer's iterator age and the dead-letter queue.
+    stream_consumers = len(planned(prod_plan, "aws_lambda_event_source_mapping"))
+    assert stream_consumers == 1
+    assert inventory["aws_cloudwatch_metric_alarm"] == 2 + 2 * len(functions) + inventory["aws_dynamodb_table"] + stream_consumers + 1
 
 
 def test_prod_dashboard_charts_every_business_event_the_code_counts(prod_plan):

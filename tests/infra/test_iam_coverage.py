@@ -7,7 +7,10 @@ What is evaluated:
   whatever the app test session of the same `make test` recorded in build/aws-calls/;
 * what AWS checks beyond the app's own calls: the Lambda service writes each invoked function's
   logs (CreateLogStream, PutLogEvents on its log group) and, with active tracing, its traces, with
-  the function's role; DynamoDB decrypts a table under a customer managed key with the caller's
+  the function's role; for a function behind a DynamoDB stream mapping it reads the stream
+  (DescribeStream, GetShardIterator, GetRecords, ListStreams, decrypting under the table's key)
+  and sends failed batches to the mapping's on-failure queue (SendMessage, and the queue's key
+  through SQS), with that role too; DynamoDB decrypts a table under a customer managed key with the caller's
   permission (kms:Decrypt with kms:ViaService = dynamodb.<region>.amazonaws.com).
 
 Against what: the plan leaves the policies unknown (table, secret and key ARNs are computed at
@@ -88,6 +91,11 @@ def prod_account(env_root, env_plan) -> Iterator["ProdAccount"]:
         and (r["change"]["after"].get("role") in function_roles or "role" in r["change"]["after_unknown"])
     ]  # fmt: skip
     assert targets, "the prod plan gives the functions no IAM policy at all"
+    # The mappings, to read back what Lambda reads and writes for the function (runtime_requirements).
+    targets += [
+        r["address"] for r in plan["resource_changes"]
+        if r["type"] == "aws_lambda_event_source_mapping" and r["module_address"] == "module.package"
+    ]  # fmt: skip
     functions = {
         r["address"].rsplit(".", 1)[1]: r["change"]["after"]["function_name"]
         for r in plan["resource_changes"]
@@ -179,13 +187,49 @@ class ProdAccount:
         ]
         if config.get("TracingConfig", {}).get("Mode") == "Active":
             found += [Requirement(function, a, "*", "Lambda runtime") for a in ("xray:PutTraceSegments", "xray:PutTelemetryRecords")]
+        mappings = self.client("lambda").list_event_source_mappings(FunctionName=config["FunctionArn"])["EventSourceMappings"]
+        for mapping in mappings:
+            found += self._mapping_requirements(function, mapping)
+        return found
+
+    def _mapping_requirements(self, function: str, mapping: dict[str, Any]) -> list[Requirement]:
+        found = []
+        source = mapping["EventSourceArn"]
+        if ":dynamodb:" in source:
+            call = "Lambda event source mapping"
+            found += [Requirement(function, f"dynamodb:{a}", source, call)
+                      for a in ("DescribeStream", "GetShardIterator", "GetRecords", "ListStreams")]  # fmt: skip
+            table = self.client("dynamodb").describe_table(TableName=source.split("/")[1])["Table"]
+            key = table.get("SSEDescription", {}).get("KMSMasterKeyArn")
+            if key:
+                via = (("kms:ViaService", f"dynamodb.{self.region}.amazonaws.com"),)
+                found.append(Requirement(function, "kms:Decrypt", key, f"{call} (table key)", via))
+        destination = (mapping.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+        if destination and ":sqs:" in destination:
+            call = "Lambda on-failure destination"
+            found.append(Requirement(function, "sqs:SendMessage", destination, call))
+            sqs = self.client("sqs")
+            url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[1])["QueueUrl"]
+            key = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["KmsMasterKeyId"])["Attributes"].get("KmsMasterKeyId")
+            if key:
+                via = (("kms:ViaService", f"sqs.{self.region}.amazonaws.com"),)
+                found += [Requirement(function, a, key, f"{call} (queue key)", via) for a in ("kms:GenerateDataKey", "kms:Decrypt")]
         return found
 
     def allows(self, requirement: Requirement) -> bool:
-        results = [
-            IAMPolicy(document).is_action_permitted(requirement.action, requirement.resource, incoming_condition_values=dict(requirement.context))
-            for document in self.policies(requirement.function)
-        ]  # fmt: skip
+        results = []
+        for document in self.policies(requirement.function):
+            parsed = json.loads(document)
+            statements = parsed["Statement"] if isinstance(parsed["Statement"], list) else [parsed["Statement"]]
+            for statement in statements:
+                single = json.dumps({"Version": parsed.get("Version", "2012-10-17"), "Statement": [statement]})
+                result = IAMPolicy(single).is_action_permitted(
+                    requirement.action, requirement.resource, incoming_condition_values=dict(requirement.context))
+                # moto answers DENIED when an Allow's condition does not match (another key's
+                # kms:ViaService); IAM just does not apply that statement.
+                if statement["Effect"] == "Allow" and result == PermissionResult.DENIED:
+                    result = PermissionResult.NEUTRAL
+                results.append(result)
         return PermissionResult.PERMITTED in results and PermissionResult.DENIED not in results
 
 
@@ -220,3 +264,11 @@ def test_every_recorded_call_is_allowed_by_the_functions_prod_policy(recorded, p
         f"{r.function}: {r.action} on {r.resource} ({r.call})" for r in requirements if not prod_account.allows(r)
     )
     assert not problems + denied, "not allowed in prod:\n" + "\n".join(problems + denied)
+
+
+def test_the_stream_consumers_mapping_is_applied_so_its_reads_and_dead_letters_are_checked(prod_account):
+    function_arn = prod_account.lambda_config("deliver_events")["FunctionArn"]
+    mappings = prod_account.client("lambda").list_event_source_mappings(FunctionName=function_arn)["EventSourceMappings"]
+    assert [m["EventSourceArn"].split("/")[1] for m in mappings] == ["zebros-prod-audit_logs"]
+    assert mappings[0]["DestinationConfig"]["OnFailure"]["Destination"].startswith("arn:aws:sqs:")
+    assert prod_account.runtime_requirements("deliver_events")[-1].call == "Lambda on-failure destination (queue key)"

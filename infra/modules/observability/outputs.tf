@@ -15,5 +15,7 @@ output "alarm_names" {
     [for a in aws_cloudwatch_metric_alarm.lambda_errors : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.lambda_throttles : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.dynamodb_throttles : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.stream_iterator_age : a.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.event_dead_letters : a.alarm_name],
   )
 }

@@ -214,3 +214,29 @@ run "unknown_logging_level_is_rejected" {
   }
   expect_failures = [var.logging_level]
 }
+
+run "a_function_granted_named_tables_reaches_those_and_their_key_only" {
+  command = apply
+  variables {
+    function_grants = { nightly = { tables = ["sessions"] } }
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.function["nightly"].policy).Statement : s.Sid => s.Resource if s.Sid != "OwnLogGroup"
+      } == {
+      XRayTraces                    = "*"
+      NamedTables                   = ["arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions", "arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions/index/*"]
+      NamedTablesKeyThroughDynamoDB = var.data_kms_key_arn
+    }
+    error_message = "tables grants the named tables (and their indexes) and the table key through DynamoDB, nothing else."
+  }
+}
+
+run "an_unknown_named_table_is_rejected" {
+  command = plan
+  variables {
+    function_grants = { nightly = { tables = ["sesions"] } }
+  }
+  expect_failures = [aws_iam_role_policy.function["nightly"]]
+}
