@@ -8,7 +8,6 @@ import itertools
 
 import pytest
 
-from chalicelib.core import events
 
 
 def history(api, caller, target_type, target_id):
@@ -28,18 +27,6 @@ def all_pages(api, caller, path):
         cursor = reply.json["next_cursor"]
         if cursor is None:
             return items
-
-
-@pytest.fixture
-def published(monkeypatch):
-    sent = []
-
-    class Recorder:
-        def publish(self, batch):
-            sent.extend(batch)
-
-    monkeypatch.setattr(events, "get_publisher", lambda: Recorder())
-    return sent
 
 
 @pytest.fixture
@@ -112,15 +99,17 @@ def test_a_task_is_re_dated_and_a_task_keeps_a_due_time(api, owner, task):
     assert api.get(path, as_=owner).json["due_at"] == "2030-02-01T09:30:00.000Z"
 
 
-def test_re_assignment_publishes_task_assigned(api, login_as, owner, task, published):
+def test_re_assignment_publishes_task_assigned(api, login_as, owner, task, delivered_events):
     member = login_as("member", org_of=owner)
     path = f"/v1/activities/{task['id']}"
     reply = api.patch(path, {"assignee": member.user_id}, as_=owner)
     assert reply.status == 200 and reply.json["assignee"] == member.user_id
-    assigned = [event for event in published if event.type == "task.assigned"]
-    assert [(event.subject_id, event.data["assignee"]) for event in assigned] == [(task["id"], member.user_id)]
+    assigned = [event for event in delivered_events() if event.type == "task.assigned"]
+    # The task's creation assigned it to its author; the PATCH to the member, who is told.
+    assert [(event.subject_id, event.data["assignee"]) for event in assigned][1:] == [(task["id"], member.user_id)]
+    assert assigned[-1].data["recipients"] == [member.user_id]
     api.patch(path, {"subject": "Send the revised quote"}, as_=owner)
-    assert [event.type for event in published].count("task.assigned") == 1
+    assert [event.type for event in delivered_events()].count("task.assigned") == 2
 
 
 def test_delete_and_restore(api, owner, customer, task):

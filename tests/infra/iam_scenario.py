@@ -81,11 +81,10 @@ def _due_meeting() -> None:
     from datetime import timedelta
 
     from chalicelib.core import clock
-    from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities, activity_key
+    from chalicelib.crm.contact_management.tables.activities import ActivityModel, activities
     from chalicelib.platform.tables.writes import commit
 
-    meeting = ActivityModel(org_id="org-iam-scenario", activity_key=activity_key("customer-1", "meeting-1"),
-                            activity_id="meeting-1", customer_id="customer-1", type="meeting", subject="Demo",
+    meeting = ActivityModel(org_id="org-iam-scenario", activity_id="meeting-1", customer_id="customer-1", type="meeting", subject="Demo",
                             due_at=clock.now() + timedelta(minutes=5), assignee="user-1", status="open")  # fmt: skip
     commit(activities.creation(meeting, "user-1"))
 
