@@ -8,6 +8,12 @@ DynamoDB decides each condition against committed state and applies a transactio
 one lock around every DynamoDB request gives moto the same guarantees (requests then run one at a
 time, which a local server can afford).
 
+moto ignores TransactWriteItems' ClientRequestToken, which DynamoDB honours for 10 minutes: the
+same token and request again is answered as the first time and applied once, the same token with
+another request is refused (IdempotentParameterMismatchException). The app's transactions carry a
+token so that botocore resending one after a timeout does not fail against its own first attempt;
+the lock's wrapper keeps the tokens, so `make run` answers that resending as DynamoDB would.
+
 moto keeps its tables in memory only. Under the same lock, every request that changed something is
 appended to a journal (one JSON line, fsync'd before the client sees the answer), so a write a
 client was told about survives Ctrl-C, a crash or kill -9. On start the journal is replayed through
@@ -17,9 +23,11 @@ and ids are all in the request), then compacted to the tables' definitions and t
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -28,6 +36,9 @@ from typing import Any
 from moto.dynamodb.responses import DynamoHandler
 
 _BACKEND_LOCK = threading.Lock()
+TOKEN_LIFETIME_SECONDS = 600
+# ClientRequestToken -> (when, the request's digest, the answer), for TransactWriteItems.
+_transaction_tokens: dict[str, tuple[float, str, tuple[int, dict[str, str], Any]]] = {}
 _TARGET_PREFIX = "DynamoDB_20120810."
 # Requests that define a table: kept by compaction, in order, for the tables that still exist.
 TABLE_ACTIONS = frozenset({"CreateTable", "UpdateTable", "UpdateTimeToLive", "DeleteTable"})
@@ -107,8 +118,16 @@ def serialize_requests() -> None:
     def serialized_call_action(handler: DynamoHandler):
         journal = _journal
         with _BACKEND_LOCK:
-            status, headers, body = call_action(handler)
             action = handler._get_action()
+            token, digest = _transaction_token(handler) if action == "TransactWriteItems" else (None, "")
+            if token is not None and token in _transaction_tokens:
+                _, first_digest, answer = _transaction_tokens[token]
+                if first_digest == digest:
+                    return answer
+                return _idempotent_parameter_mismatch()
+            status, headers, body = call_action(handler)
+            if token is not None and status == 200:
+                _remember_token(token, digest, (status, headers, body))
             changed = journal is not None and status == 200 and action in TABLE_ACTIONS | ITEM_ACTIONS
             if changed:
                 request = handler.body  # moto has parsed it by now; it may also still be the raw JSON
@@ -119,6 +138,30 @@ def serialize_requests() -> None:
 
     serialized_call_action.serialized = True
     DynamoHandler.call_action = serialized_call_action
+
+
+def _transaction_token(handler: DynamoHandler) -> tuple[str | None, str]:
+    request = handler.body if isinstance(handler.body, dict) else json.loads(handler.body or "{}")
+    token = request.get("ClientRequestToken")
+    if token is None:
+        return None, ""
+    items = json.dumps(request.get("TransactItems"), sort_keys=True).encode()
+    return token, hashlib.sha256(items).hexdigest()
+
+
+def _remember_token(token: str, digest: str, answer: tuple[int, dict[str, str], Any]) -> None:
+    now = time.monotonic()
+    for stale in [t for t, (when, _, _) in _transaction_tokens.items() if now - when > TOKEN_LIFETIME_SECONDS]:
+        del _transaction_tokens[stale]
+    _transaction_tokens[token] = (now, digest, answer)
+
+
+def _idempotent_parameter_mismatch() -> tuple[int, dict[str, str], str]:
+    body = {
+        "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+        "message": "The request uses the same client token as a previous, but non-identical request.",
+    }
+    return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(body)
 
 
 def restore(endpoint: str, journal_path: Path) -> int:

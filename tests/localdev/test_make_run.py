@@ -87,3 +87,33 @@ def test_an_edited_route_file_is_served_without_a_restart(local_server: LocalSer
             break
         time.sleep(1)
     assert served == "edited", local_server.log()[-4000:]
+
+
+def test_a_resent_transaction_is_applied_once_as_dynamodb_does(local_server: LocalServer):
+    """botocore resends a transaction whose answer timed out; with its ClientRequestToken, the local
+    DynamoDB, like AWS's, applies it once and answers the resending as a success."""
+    import re
+
+    import boto3
+    import botocore.exceptions
+    import pytest
+
+    endpoint = re.search(r"^DynamoDB: (\S+)$", local_server.log(), re.MULTILINE).group(1)
+    dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
+    table = next(name for name in dynamodb.list_tables()["TableNames"] if name.endswith("-counters"))
+    key = {"org_id": {"S": "org-resent"}, "counter_key": {"S": "resent"}}
+
+    def add(amount: str, token: str) -> None:
+        dynamodb.transact_write_items(ClientRequestToken=token, TransactItems=[{"Update": {
+            "TableName": table, "Key": key, "UpdateExpression": "ADD #v :n",
+            "ExpressionAttributeNames": {"#v": "value"}, "ExpressionAttributeValues": {":n": {"N": amount}}}}])  # fmt: skip
+
+    add("1", "token-1")
+    add("1", "token-1")  # the resending: answered, not applied again
+    add("1", "token-2")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        add("5", "token-2")  # the same token for another request
+    assert refused.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    stored = dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert stored["value"] == {"N": "2"}

@@ -117,7 +117,10 @@ def _transact(changes: Sequence[Change]) -> None:
     # order they were added in; DynamoDB's cancellation reasons follow the order sent.
     sent: dict[str, list[Change | None]] = {"check": [], "delete": [], "put": [], "update": []}
     try:
-        with TransactWrite(connection=transaction_connection()) as transaction:
+        # botocore resends a transaction whose answer timed out; DynamoDB applies a token's
+        # transaction once and answers its resending as a success, where without one the resent
+        # conditions would fail against the first attempt's own write (a 409 for a write that happened).
+        with TransactWrite(connection=transaction_connection(), client_request_token=new_id()) as transaction:
             for change in changes:
                 _add(transaction, change)
                 sent[change.kind].append(change)
