@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ MAX_SKIPPED = 8
 # README first: every other page continues from its examples.
 DOCUMENTS = ["README.md", *sorted(str(p.relative_to(REPO)) for p in (REPO / "docs").rglob("*.md"))]
 # Each curl reports its status on fd 3, so pipelines like `$(curl ... | field id)` are untouched.
-PRELUDE = """exec 3>>"$STATUS_FILE"
+# `set -e`: a command that fails (a client that cannot connect, a grep that finds nothing) stops the
+# document there, so the statuses after it are missing and the test names the block.
+PRELUDE = """set -e
+exec 3>>"$STATUS_FILE"
 curl() { command curl "$@" -w '%{stderr}%{http_code}\\n' 2>&3; }
 """
 
@@ -90,6 +94,8 @@ def test_no_example_needs_jq():
 def docs_server(tmp_path_factory):
     """A fresh clone served as `make run` serves it: fresh state under its own .local/."""
     root = fresh_clone(tmp_path_factory.mktemp("clone"))
+    # As after `make run`, the examples find the virtualenv (`.venv/bin/python`) in the checkout.
+    (root / ".venv").symlink_to(Path(sys.executable).parents[1])
     server = start_local_server(root, tmp_path_factory.mktemp("log") / "make-run.log")
     try:
         yield server
@@ -110,7 +116,8 @@ def run_document(server: LocalServer, document: str, state: Path, work: Path) ->
     statuses = work / (document.replace("/", "_") + ".statuses")
     completed = subprocess.run(
         ["bash", "-c", "\n".join(script)], cwd=server.root,
-        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PORT": str(server.port), "STATUS_FILE": str(statuses)},
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PORT": str(server.port), "STATUS_FILE": str(statuses),
+             "WEBSOCKET_PORT": server.websocket_url.rsplit(":", 1)[1]},
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600,
     )  # fmt: skip
     per_block: dict[int, list[str]] = {}
