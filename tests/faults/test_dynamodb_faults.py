@@ -317,9 +317,12 @@ def _only(injector: FaultInjector, faults: dict[tuple[str, int], str]) -> None:
 def test_a_merge_cut_off_between_chunks_is_consistent_and_finished_by_resending(api, owner, injector):
     target = api.post("/v1/customers", {"name": "Target"}, as_=owner).json["id"]
     source = api.post("/v1/customers", {"name": "Source"}, as_=owner).json["id"]
-    for number in range(35):  # two chunks of moves (MOVES_PER_TRANSACTION = 30)
+    from chalicelib.crm.contact_management.services.merge import MOVES_PER_TRANSACTION
+
+    notes = MOVES_PER_TRANSACTION + 5  # two chunks of moves
+    for number in range(notes):
         assert api.post(f"/v1/customers/{source}/notes", {"body": f"note {number}"}, as_=owner).status == 201
-    # 1st transaction marks the merge, 2nd moves 30 notes, 3rd the last 5: it stays throttled.
+    # 1st transaction marks the merge, 2nd moves a full chunk, 3rd the last 5: it stays throttled.
     _only(injector, {("TransactWriteItems", 3): "ThrottlingException"})
     injector.active = True
     cut_off = api.post("/v1/customers/merge", {"target_id": target, "source_ids": [source]}, as_=owner)
@@ -328,12 +331,12 @@ def test_a_merge_cut_off_between_chunks_is_consistent_and_finished_by_resending(
     assert cut_off.status == 503 and cut_off.header("retry-after") == "1", cut_off.body
     assert cut_off.header("content-type") == "application/problem+json"
     moved = len(api.get(f"/v1/customers/{target}/notes?limit=100", as_=owner).json["items"])
-    assert moved == 30
+    assert moved == MOVES_PER_TRANSACTION
     assert _audit_matches_records(_stored()) == []
 
     resent = api.post("/v1/customers/merge", {"target_id": target, "source_ids": [source]}, as_=owner)
     assert resent.status == 200, resent.body
-    assert len(api.get(f"/v1/customers/{target}/notes?limit=100", as_=owner).json["items"]) == 35
+    assert len(api.get(f"/v1/customers/{target}/notes?limit=100", as_=owner).json["items"]) == notes
     assert api.get(f"/v1/customers/{source}", as_=owner).status == 404
     assert _audit_matches_records(_stored()) == []
 
