@@ -146,6 +146,11 @@ def serve() -> None:
 
     from moto.server import ThreadedMotoServer
 
+    from chalicelib.localdev import dynamodb
+
+    # The DynamoDB `make run` serves: linearizable, and a transaction resent after a timeout (a busy
+    # machine) is applied once, as DynamoDB does with its ClientRequestToken.
+    dynamodb.serialize_requests()
     # Werkzeug's per-request log line would only cost the server time.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
