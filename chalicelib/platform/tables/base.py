@@ -3,7 +3,7 @@ which of its errors mean "try again" (answered 503 with Retry-After)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pynamodb.settings
@@ -167,6 +167,41 @@ def transaction_connection() -> Connection:
 MAX_QUERIES_PER_PAGE = 4
 QUERY_GROWTH = 4
 MAX_QUERY_READ = 100
+
+
+def equality_filter_page(
+    model: type[M],
+    org_id: str,
+    filters: Mapping[str, str],
+    indexed: Sequence[tuple[str, str, str]],
+    attributes: Mapping[str, str],
+    cursor_attributes: frozenset[str],
+    limit: int,
+    cursor: str | None,
+    newest_first: bool = False,
+) -> tuple[list[M], str | None]:
+    """A page of live records matching equality filters. The first filter of `indexed` (filter
+    name, index name, its partition attribute holding "<org>#<value>") present picks that index;
+    the other filters (`attributes`: filter name -> attribute) filter the same Query."""
+    source: Any = model
+    partition = {"org_id": org_id}
+    query_hash = org_id
+    served = None
+    for name, index_name, attribute in indexed:
+        if name in filters:
+            source = getattr(model, index_name)
+            query_hash = f"{org_id}#{filters[name]}"
+            partition = {"org_id": org_id, attribute: query_hash}
+            served = name
+            break
+    condition = model.deleted_at.does_not_exist()
+    for name, value in filters.items():
+        if name != served and name in attributes:
+            condition &= getattr(model, attributes[name]) == value
+    return query_page(
+        source, model, partition, query_hash, cursor_attributes, limit, cursor,
+        filter_condition=condition, newest_first=newest_first,
+    )  # fmt: skip
 
 
 def query_page(

@@ -14,7 +14,7 @@ from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.contact_management.tables.notes import INDEXED_FILTERS, NoteModel, notes
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import Principal
-from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.base import equality_filter_page
 from chalicelib.platform.tables.writes import Change, commit
 
 LIST_FILTERS = ("customer_id", "author")
@@ -65,25 +65,8 @@ def list_notes(principal: Principal, query: Mapping[str, str], limit: int, curso
     filters = list_filters(query, LIST_FILTERS)
     if filters.get("author") == "me":
         filters["author"] = principal.user_id
-    org_id = principal.org_id
-    model = NoteModel
-    source: Any = model
-    partition = {"org_id": org_id}
-    query_hash = org_id
-    served = None
-    for name, index_name, attribute in INDEXED_FILTERS:
-        if name in filters:
-            source = getattr(model, index_name)
-            query_hash = f"{org_id}#{filters[name]}"
-            partition = {"org_id": org_id, attribute: query_hash}
-            served = name
-            break
-    condition = model.deleted_at.does_not_exist()
-    for name, value in filters.items():
-        if name != served:
-            condition &= getattr(model, _ATTRIBUTES[name]) == value
-    items, next_cursor = query_page(
-        source, model, partition, query_hash, frozenset({"note_id"}), limit, cursor, filter_condition=condition
+    items, next_cursor = equality_filter_page(
+        NoteModel, principal.org_id, filters, INDEXED_FILTERS, _ATTRIBUTES, frozenset({"note_id"}), limit, cursor
     )
     return {"items": [note_view(item) for item in items], "next_cursor": next_cursor}
 

@@ -29,7 +29,7 @@ from chalicelib.observability import count
 from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import PRIORITIES
 from chalicelib.platform.services.roles import Principal
-from chalicelib.platform.tables.base import query_page
+from chalicelib.platform.tables.base import equality_filter_page
 from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
 from chalicelib.platform.tables.writes import Change, commit, increment
@@ -112,27 +112,10 @@ def get_ticket(principal: Principal, ticket_id: str) -> dict[str, Any]:
 
 def list_tickets(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     filters = list_filters(query, LIST_FILTERS, {"status": STATUSES, "priority": PRIORITIES, "sort": ("created", "-created")})
-    org_id = principal.org_id
-    model = TicketModel
-    source: Any = model
-    partition = {"org_id": org_id}
-    query_hash = org_id
-    served = None
-    for name, index_name, attribute in INDEXED_FILTERS:
-        if name in filters:
-            source = getattr(model, index_name)
-            query_hash = f"{org_id}#{filters[name]}"
-            partition = {"org_id": org_id, attribute: query_hash}
-            served = name
-            break
-    condition = model.deleted_at.does_not_exist()
-    for name, _, _ in INDEXED_FILTERS:
-        if name in filters and name != served:
-            condition &= getattr(model, name) == filters[name]
-    items, next_cursor = query_page(
-        source, model, partition, query_hash, frozenset({"ticket_id"}), limit, cursor,
-        filter_condition=condition, newest_first=filters.get("sort") == "-created",
-    )
+    items, next_cursor = equality_filter_page(
+        TicketModel, principal.org_id, filters, INDEXED_FILTERS, {name: name for name, _, _ in INDEXED_FILTERS},
+        frozenset({"ticket_id"}), limit, cursor, newest_first=filters.get("sort") == "-created",
+    )  # fmt: skip
     now = clock.now()
     return {"items": [ticket_view(item, now) for item in items], "next_cursor": next_cursor}
 
