@@ -36,6 +36,10 @@ DYNAMODB_CLIENT = {
     "read_timeout_seconds": 1,
     "retry_configuration": {"mode": "adaptive", "total_max_attempts": DYNAMODB_ATTEMPTS},
 }
+# make run's DynamoDB (chalicelib/localdev/dynamodb.py) answers one request at a time: under a burst
+# a request waits its turn, a wait DynamoDB never makes. The 1 s read timeout guards a 3 s function
+# against a stalled service; against the local server it would turn a queue into 503s.
+LOCAL_SERVER_READ_TIMEOUT_SECONDS = 10
 # PynamoDB 6.1 builds a model's connection from its Meta but takes the retry configuration only
 # from its settings, so that is where the models' retries are set.
 pynamodb.settings.default_settings_dict.update(DYNAMODB_CLIENT)
@@ -79,8 +83,7 @@ def table_meta(logical_name: str, **extra: Any) -> type:
         "region": settings.region,
         "billing_mode": "PAY_PER_REQUEST",
         # API functions have 3 s; fail fast and let the client retry rather than time out the Lambda.
-        "connect_timeout_seconds": DYNAMODB_CLIENT["connect_timeout_seconds"],
-        "read_timeout_seconds": DYNAMODB_CLIENT["read_timeout_seconds"],
+        **_timeouts(),
         # Also bounds PynamoDB's own resending of a batch write's unprocessed items.
         "max_retry_attempts": DYNAMODB_ATTEMPTS - 1,
         **extra,
@@ -155,7 +158,15 @@ def _cancellation_codes(error: Any) -> set[str]:
 def transaction_connection() -> Connection:
     """Transactions span tables, so they take a connection of their own rather than a model's."""
     settings = get_settings()
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint, **DYNAMODB_CLIENT)
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint, **{**DYNAMODB_CLIENT, **_timeouts()})
+
+
+def _timeouts() -> dict[str, float]:
+    local_server = get_settings().dynamodb_endpoint is not None
+    return {
+        "connect_timeout_seconds": DYNAMODB_CLIENT["connect_timeout_seconds"],
+        "read_timeout_seconds": LOCAL_SERVER_READ_TIMEOUT_SECONDS if local_server else DYNAMODB_CLIENT["read_timeout_seconds"],
+    }
 
 
 # A filter (FilterExpression, or a check of the fetched records) applies after DynamoDB's Limit, so
