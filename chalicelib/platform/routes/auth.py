@@ -4,7 +4,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.contracts import FREE_FORM, Contract
+from chalicelib.platform.routes.contracts import FREE_FORM, STRING, Contract, object_of
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
@@ -45,12 +45,16 @@ def register(request):
     return json_response(auth.register(request.json()), status=201)
 
 
-@routes.public("/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,)))
+@routes.public(
+    "/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,))
+)
 def login(request):
     return json_response(auth.login(request.json()), headers=NO_STORE)
 
 
-@routes.public("/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,)))
+@routes.public(
+    "/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,))
+)
 def refresh(request):
     return json_response(auth.refresh(request.json()), headers=NO_STORE)
 
@@ -76,7 +80,7 @@ def logout(request):
 
 @routes.public(
     "/v1/auth/password/forgot", methods=["POST"],
-    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: {"type": "object", "properties": {"status": {"type": "string"}}}}),
+    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: object_of(status=STRING)}),
 )  # fmt: skip
 def forgot_password(request):
     auth.forgot_password(request.json())
@@ -84,8 +88,9 @@ def forgot_password(request):
 
 
 @routes.public(
-    "/v1/auth/password/reset", methods=["POST"], contract=Contract(body=lambda: auth.RESET_SCHEMA, responses={204: None}, errors=(401,))
-)
+    "/v1/auth/password/reset", methods=["POST"],
+    contract=Contract(body=lambda: auth.RESET_SCHEMA, responses={204: None}, errors=(401,)),
+)  # fmt: skip
 def reset_password(request):
     auth.reset_password(request.json())
     return no_content()
