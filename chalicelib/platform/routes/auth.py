@@ -1,4 +1,4 @@
-"""/v1/auth: registration, tokens, switching organization, password reset; /v1/me/organizations;
+"""/v1/auth: registration (a sign-up confirmed by email), tokens, switching organization, password reset; /v1/me/organizations;
 and the public signing keys."""
 from chalice import Blueprint
 
@@ -8,6 +8,7 @@ from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
 auth = lazy_module("chalicelib.platform.services.auth")
+signups = lazy_module("chalicelib.platform.services.signups")
 tokens = lazy_module("chalicelib.platform.services.tokens")
 
 auth_blueprint = Blueprint(__name__)
@@ -16,9 +17,19 @@ routes = Routes(auth_blueprint, jwt_authorizer)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+# The same answer for every email (new, with a login, in another organization): the mail says which.
+SIGNUP_REQUESTED = {"status": "Check your email: we sent a message to confirm the sign-up."}
+
+
 @routes.public("/v1/auth/register", methods=["POST"])
 def register(request):
-    return json_response(auth.register(request.json()), status=201)
+    signups.request_signup(request.json())
+    return json_response(SIGNUP_REQUESTED, status=202)
+
+
+@routes.public("/v1/auth/register/confirm", methods=["POST"])
+def confirm_registration(request):
+    return json_response(signups.confirm_signup(request.json()), status=201, headers=NO_STORE)
 
 
 @routes.public("/v1/auth/login", methods=["POST"])
