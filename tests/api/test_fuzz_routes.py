@@ -50,13 +50,14 @@ OWNER_EMAIL = "owner@fuzz.example.com"
 PROBLEM_JSON = "application/problem+json"
 
 # Writes a refused request must make, by design: a wrong password counts towards the lockout (at
-# login, and where a login's password proves the caller: registering another organization with a
-# registered email, accepting an invitation for it), and a replayed refresh token revokes its
-# session. Anything else written by a 4xx is a finding.
+# login, and where a login's password proves the caller: confirming a sign-up of another
+# organization for a registered email, accepting an invitation for it), and a replayed refresh
+# token revokes its session. Registering checks no password (its 4xx depend on the body alone).
+# Anything else written by a 4xx is a finding.
 _LOCKOUT = {("users", "failed_logins"), ("users", "locked_until")}
 WRITES_ALLOWED_ON_REFUSAL = {
     ("POST", "/v1/auth/login"): _LOCKOUT,
-    ("POST", "/v1/auth/register"): _LOCKOUT,
+    ("POST", "/v1/auth/register/confirm"): _LOCKOUT,
     ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
     ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
 }

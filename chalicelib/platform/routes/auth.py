@@ -1,4 +1,4 @@
-"""/v1/auth: registration, tokens, switching organization, password reset; /v1/me/organizations;
+"""/v1/auth: registration (a sign-up confirmed by email), tokens, switching organization, password reset; /v1/me/organizations;
 and the public signing keys."""
 from chalice import Blueprint
 
@@ -9,6 +9,7 @@ from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
 auth = lazy_module("chalicelib.platform.services.auth")
+signups = lazy_module("chalicelib.platform.services.signups")
 tokens = lazy_module("chalicelib.platform.services.tokens")
 
 auth_blueprint = Blueprint(__name__)
@@ -37,12 +38,29 @@ MY_ORGANIZATIONS = {
 JWKS = {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": FREE_FORM}}}
 
 
+# The same answer for every email (new, with a login, in another organization): the mail says which.
+SIGNUP_REQUESTED = {"status": "Check your email: we sent a message to confirm the sign-up."}
+SIGNUP_REQUESTED_VIEW = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
+# The organization and owner registered, signed in (the tokens of a login).
+REGISTERED = {**TOKENS, "required": [*TOKENS["required"], "user", "organization"],
+              "properties": {**TOKENS["properties"], "user": FREE_FORM, "organization": FREE_FORM}}  # fmt: skip
+
+
 @routes.public(
     "/v1/auth/register", methods=["POST"],
-    contract=Contract(body=lambda: auth.REGISTER_SCHEMA, responses={201: FREE_FORM}, errors=(401, 409)),
+    contract=Contract(body=lambda: signups.REGISTER_SCHEMA, responses={202: SIGNUP_REQUESTED_VIEW}),
 )  # fmt: skip
 def register(request):
-    return json_response(auth.register(request.json()), status=201)
+    signups.request_signup(request.json())
+    return json_response(SIGNUP_REQUESTED, status=202)
+
+
+@routes.public(
+    "/v1/auth/register/confirm", methods=["POST"],
+    contract=Contract(body=lambda: signups.CONFIRM_SCHEMA, responses={201: REGISTERED}),
+)  # fmt: skip
+def confirm_registration(request):
+    return json_response(signups.confirm_signup(request.json()), status=201, headers=NO_STORE)
 
 
 @routes.public(
