@@ -10,4 +10,4 @@ routes = Routes(health_blueprint)
 
 @routes.public("/v1/health")
 def health(request):
-    return json_response({"status": "ok", "stage": get_settings().stage}, headers={"Cache-Control": "no-store"})
+    return json_response({"status": "ok", "stage": get_settings().stage})

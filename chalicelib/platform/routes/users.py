@@ -11,8 +11,6 @@ from chalicelib.platform.services.roles import READ, WRITE, can
 users_blueprint = Blueprint(__name__)
 routes = Routes(users_blueprint, jwt_authorizer)
 users_admin = lazy_module("chalicelib.platform.services.users_admin")
-# Token-bearing responses must not be stored by a browser or a proxy.
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @routes.protected("/v1/users", methods=["GET"], permission=can("users", READ))
@@ -47,6 +45,7 @@ def reactivate_user(request, user_id):
     return json_response(users_admin.reactivate_user(request.principal, user_id))
 
 
+# Answers tokens: a public route's default, no-store (routing.py), keeps them out of every cache.
 @routes.public("/v1/auth/invitations/accept", methods=["POST"])
 def accept_invitation(request):
-    return json_response(users_admin.accept_invitation(request.json()), headers=NO_STORE)
+    return json_response(users_admin.accept_invitation(request.json()))
