@@ -22,6 +22,13 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
 * The REST API body is PUT in overwrite mode, which deletes gateway responses created as
   separate resources; they are merged into the body from the `gateway_responses` variable.
 * The WebSocket custom domain lacks `security_policy` (fails `terraform validate`): TLS_1_2.
+* CORS: Chalice's CORSConfig allows one origin, fixed in the app, and its MOCK preflight answers
+  static headers. Every path gets a MOCK OPTIONS method instead whose response template echoes the
+  request's Origin only when it is one of `var.cors_allowed_origins` (the env root's list, which
+  also reaches the functions as CORS_ALLOWED_ORIGINS), with the methods of that path and the
+  headers of chalicelib/platform/routes/cors.json; any other origin gets no CORS header
+  (chalicelib/platform/routes/cors.py answers the same under chalice local and chalice.test).
+  The REST API's minimum compression size comes from .chalice/config.json through chalice.
 * The runtime is the Python that ran chalice (3.11 here): set to python3.12, and the
   dependencies are installed from manylinux wheels built for CPython 3.12 instead of chalice's.
 * The REST API is named after the app only, so environments in one account share API Gateway
@@ -88,6 +95,8 @@ TERRAFORM_VERSION = ">= 1.7"
 AWS_PROVIDER_VERSION = ">= 5.100, < 6.0"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
+CORS_RULES = json.loads((Path(__file__).resolve().parents[1] / "chalicelib/platform/routes/cors.json").read_text())
+PREFLIGHT_STATUS = "204"  # chalicelib/platform/routes/cors.py answers the same locally
 _FUNCTION_REF = re.compile(r"aws_lambda_function\.([A-Za-z0-9_-]+)\.")
 _STREAM_TABLE = re.compile(r"^arn:[^:]*:dynamodb:[^:]*:[^:]*:table/([^/]+)/stream/")
 # DynamoDB stream mappings: a failing batch is retried, halved each time to isolate a poison
@@ -185,7 +194,10 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
         swagger = json.loads(doc["locals"]["chalice_api_swagger"])
         if authorizer_ttl is not None:
             set_authorizer_ttl(swagger, authorizer_ttl)
+        add_cors_preflight(swagger)
         doc["locals"]["chalice_api_swagger"] = json.dumps(swagger)
+        # VTL list items: the variable's validation keeps quotes and spaces out of an origin.
+        doc["locals"]["cors_allowed_origins_vtl"] = """${join(",", formatlist("'%s'", var.cors_allowed_origins))}"""
         # Gateway responses live in the body: a body PUT (overwrite) deletes any defined apart.
         doc["locals"]["api_body"] = (
             "${jsonencode(merge(jsondecode(local.chalice_api_swagger), "
@@ -231,6 +243,46 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
     # EndpointURL pointed at the deployment's implicit stage; package.tf.json has the outputs.
     doc.pop("output", None)
     return doc
+
+
+def add_cors_preflight(swagger: dict) -> None:
+    """A MOCK OPTIONS method on every path: 204, `Vary: Origin`, and the CORS headers only for an
+    allowed Origin (set from the response template: a MOCK's mapped headers are static)."""
+    allow_headers = ", ".join(CORS_RULES["allow_headers"])
+    for methods in swagger.get("paths", {}).values():
+        allow_methods = ",".join(sorted({m.upper() for m in methods if m != "parameters"} | {"OPTIONS"}))
+        cors_headers = {
+            "Access-Control-Allow-Origin": "$origin",
+            "Access-Control-Allow-Methods": f"'{allow_methods}'",
+            "Access-Control-Allow-Headers": f"'{allow_headers}'",
+            "Access-Control-Max-Age": f"'{CORS_RULES['max_age_seconds']}'",
+        }
+        template = "\n".join([
+            "#set($allowed = [${local.cors_allowed_origins_vtl}])",
+            "#set($origin = $input.params().header.get('Origin'))",
+            "#if(\"$!origin\" == \"\")#set($origin = $input.params().header.get('origin'))#end",
+            "#if($allowed.contains($origin))",
+            *(f"#set($context.responseOverride.header.{name} = {value})" for name, value in cors_headers.items()),
+            "#end",
+        ])  # fmt: skip
+        methods.setdefault("options", {
+            "consumes": ["application/json"],
+            "produces": ["application/json"],
+            "responses": {PREFLIGHT_STATUS: {
+                "description": "CORS preflight",
+                "headers": {name: {"type": "string"} for name in ("Vary", *cors_headers)},
+            }},
+            "x-amazon-apigateway-integration": {
+                "type": "mock",
+                "passthroughBehavior": "when_no_match",
+                "requestTemplates": {"application/json": f'{{"statusCode": {PREFLIGHT_STATUS}}}'},
+                "responses": {"default": {
+                    "statusCode": PREFLIGHT_STATUS,
+                    "responseParameters": {"method.response.header.Vary": "'Origin'"},
+                    "responseTemplates": {"application/json": template},
+                }},
+            },
+        })  # fmt: skip
 
 
 def stream_consumers(chalice_tf: dict) -> dict[str, str]:
@@ -325,6 +377,15 @@ def package_interface(fixed_tf: dict) -> dict:
         },
     }
     variables = {
+        "cors_allowed_origins": {
+            "description": "Browser origins (scheme://host[:port]) whose pages may call the API: the preflight and the functions' CORS_ALLOWED_ORIGINS.",
+            "type": "list(string)",
+            "default": [],
+            "validation": [{
+                "condition": "${alltrue([for origin in var.cors_allowed_origins : can(regex(\"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$\", origin))])}",
+                "error_message": "Each origin is scheme://host[:port] in lower case, without a path, a wildcard or a trailing slash.",
+            }],
+        },
         "gateway_responses": {
             "description": "OpenAPI x-amazon-apigateway-gateway-responses merged into the API body.",
             "type": "any",

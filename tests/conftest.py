@@ -20,6 +20,7 @@ os.environ.update(
     JWT_ISSUER="http://127.0.0.1:8000",
     JWT_AUDIENCE="zebros-api",
     POWERTOOLS_METRICS_NAMESPACE="ZebrosTest",
+    CORS_ALLOWED_ORIGINS="https://app.example.test,http://localhost:3000",
 )
 for name in ("DYNAMODB_ENDPOINT", "AWS_LAMBDA_FUNCTION_NAME", "AWS_PROFILE", "LOCAL_SIGNING_KEY_FILE"):
     os.environ.pop(name, None)

@@ -33,6 +33,7 @@ class Settings:
     event_bus_name: str | None
     local_mailbox_file: str | None
     log_format: str
+    cors_allowed_origins: frozenset[str]
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -75,4 +76,6 @@ def get_settings() -> Settings:
         # `make run` keeps local mail here and logs one readable line per request; Lambda never does.
         local_mailbox_file=None if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOCAL_MAILBOX_FILE") or None,
         log_format="json" if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOG_FORMAT", "json"),
+        # Browser origins whose pages may read answers (platform/routes/cors.py), comma-separated.
+        cors_allowed_origins=_csv(env.get("CORS_ALLOWED_ORIGINS", "")),
     )

@@ -1,5 +1,6 @@
 """`chalice local` with a listen backlog that absorbs bursts of concurrent requests, a file
-watcher that leaves the local state alone, and a quiet access log.
+watcher that leaves the local state alone, a quiet access log, and API Gateway's compression
+(chalicelib/localdev/compression.py).
 
 chalice.local's server keeps socketserver's backlog of 5, so a burst of more simultaneous
 connections than that gets connection resets. Its autoreloader restarts the worker when any file
@@ -18,6 +19,8 @@ from chalice import local
 from chalice.cli import cli
 from chalice.cli.filewatch import stat
 from chalice.utils import OSUtils
+
+from chalicelib.localdev import compression
 
 # Linux caps a listen backlog at net.core.somaxconn (4096 on current kernels, 128 on old ones).
 LISTEN_BACKLOG = 128
@@ -47,6 +50,7 @@ def main() -> int:
         for library in ("botocore", "pynamodb"):  # "Found credentials in environment variables", ...
             logging.getLogger(library).setLevel(logging.WARNING)
     arguments = sys.argv[1:]
+    compression.install(arguments[arguments.index("--stage") + 1] if "--stage" in arguments else "dev")
     # chalice's autoreloader starts its worker process as sys.argv: make that this module again.
     sys.argv = [sys.executable, "-m", __spec__.name, *arguments]
     return cli.main(args=arguments, prog_name="chalice", obj={})

@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "dev"
+LOCAL_CORS_ALLOWED_ORIGINS = "http://localhost:3000,http://127.0.0.1:3000"
 
 
 def stage_environment(stage: str) -> dict[str, str]:
@@ -127,6 +128,8 @@ def main() -> int:
         "LOCAL_SIGNING_KEY_FILE": str(state / "signing-key.json"),
         "LOCAL_MAILBOX_FILE": str(state / "mail.jsonl"),
         "LOCAL_STATE_DIR": str(state),
+        # Pages a developer serves locally may call the API (in AWS: cors_allowed_origins per env root).
+        "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", LOCAL_CORS_ALLOWED_ORIGINS),
         "LOG_FORMAT": "text",
         "POWERTOOLS_LOG_LEVEL": "DEBUG" if debug else "INFO",
         "POWERTOOLS_METRICS_DISABLED": "false" if debug else "true",
@@ -187,6 +190,7 @@ def demo_email() -> str:
 ENV_FILE_VARIABLES = (
     "DYNAMODB_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LOCAL_API_KEYS",
     "LOCAL_SIGNING_KEY_FILE", "LOCAL_MAILBOX_FILE", "LOG_FORMAT", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED",
+    "CORS_ALLOWED_ORIGINS",
 )  # fmt: skip
 
 

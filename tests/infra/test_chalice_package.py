@@ -330,3 +330,57 @@ def test_package_built_elsewhere_or_for_a_stage_without_env_root_links_nothing(t
     assert cp.main(["--stage", "qa", "--project-dir", str(tmp_path)]) == 0
     assert not os.path.lexists(tmp_path / "infra" / "envs" / "dev" / "package")
     assert not (tmp_path / "infra" / "envs" / "qa").exists()
+
+
+def test_every_path_answers_the_cors_preflight_for_the_env_roots_origins_only(fixed):
+    from tests.infra.preflight import preflight_answer
+
+    assert fixed["locals"]["cors_allowed_origins_vtl"] == """${join(",", formatlist("'%s'", var.cors_allowed_origins))}"""
+    assert cp.package_interface(fixed)["variable"]["cors_allowed_origins"]["type"] == "list(string)"
+    # Terraform's rendering of that local for two origins:
+    swagger = json.loads(fixed["locals"]["chalice_api_swagger"].replace(
+        "${local.cors_allowed_origins_vtl}", "'https://app.example.test','http://localhost:3000'"))  # fmt: skip
+    local_rules = json.loads((REPO / "chalicelib/platform/routes/cors.json").read_text())
+    for path, methods in swagger["paths"].items():
+        status, headers = preflight_answer(methods["options"], {"Origin": "https://app.example.test"})
+        assert status == 204 and headers["Access-Control-Allow-Origin"] == "https://app.example.test", path
+        expected = sorted({m.upper() for m in methods})
+        assert headers["Access-Control-Allow-Methods"] == ",".join(expected), path
+        assert headers["Access-Control-Allow-Headers"] == ", ".join(local_rules["allow_headers"])
+        assert headers["Access-Control-Max-Age"] == str(local_rules["max_age_seconds"])
+        assert headers["Vary"] == "Origin"
+        assert preflight_answer(methods["options"], {"origin": "http://localhost:3000"})[1][
+            "Access-Control-Allow-Origin"] == "http://localhost:3000"  # HTTP/2 clients send it lower-case
+        for refused in ({"Origin": "https://evil.example"}, {"Origin": "https://app.example.test.evil.example"}, {}):
+            assert preflight_answer(methods["options"], refused) == (204, {"Vary": "Origin"}), (path, refused)
+
+
+def test_the_preflight_matches_what_make_run_and_chalice_test_answer(fixed):
+    """The same path, origin and request answered by the package's MOCK and by local_gateway.py."""
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from tests.infra.preflight import preflight_answer
+
+    origins = sorted(get_settings().cors_allowed_origins) or pytest.skip("no CORS_ALLOWED_ORIGINS in this process")
+    swagger = json.loads(fixed["locals"]["chalice_api_swagger"].replace(
+        "${local.cors_allowed_origins_vtl}", ",".join(f"'{o}'" for o in origins)))  # fmt: skip
+    assert app.routes["/v1/health"].keys() == {"GET"} and swagger["paths"]["/v1/health"].keys() == {"get", "options"}
+    for origin in (origins[0], "https://evil.example"):
+        aws = preflight_answer(swagger["paths"]["/v1/health"]["options"], {"Origin": origin})
+        with Client(app) as client:
+            local = client.http.request("OPTIONS", "/v1/health", headers={"Origin": origin})
+        assert (local.status_code, dict(local.headers)) == aws
+
+
+def test_api_gateway_compresses_from_the_size_in_config_json(tmp_path):
+    """chalice writes .chalice/config.json's minimum_compression_size onto the REST API; the fix keeps it."""
+    config = json.loads((REPO / ".chalice" / "config.json").read_text())
+    assert config["minimum_compression_size"] == 1024
+    src = tmp_path / "src"
+    cp.stage_sources(REPO, src)
+    cp.run_chalice(src, "dev", tmp_path / "tf", "terraform")
+    raw = json.loads((tmp_path / "tf" / "chalice.tf.json").read_text())
+    fixed = cp.fix_terraform(raw)
+    assert fixed["resource"]["aws_api_gateway_rest_api"]["rest_api"]["minimum_compression_size"] == 1024

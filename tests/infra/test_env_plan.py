@@ -87,3 +87,15 @@ def test_prod_api_sends_mail_through_ses_from_its_own_domain(prod_plan):
     variables = handler["environment"][0]["variables"]
     assert variables["NOTIFIER"] == "ses"
     assert variables["NOTIFIER_FROM_ADDRESS"].endswith("@zebroscrm.com")
+
+
+def test_prod_api_compresses_over_1_kb_and_allows_prods_origins(prod_plan):
+    (api,) = planned(prod_plan, "aws_api_gateway_rest_api")
+    assert str(api["minimum_compression_size"]) == "1024"
+    (handler,) = [f for f in planned(prod_plan, "aws_lambda_function") if f["function_name"] == "zebros-prod"]
+    assert handler["environment"][0]["variables"]["CORS_ALLOWED_ORIGINS"] == "https://app.zebroscrm.com"
+    # The API body (with the preflight's origins) is known only at apply, after the functions'
+    # ARNs: test_chalice_package.py renders its template; here, the same list feeds it.
+    package = prod_plan["configuration"]["root_module"]["module_calls"]["package"]["expressions"]
+    assert "var.cors_allowed_origins" in package["cors_allowed_origins"]["references"]
+    assert prod_plan["variables"]["cors_allowed_origins"]["value"] == ["https://app.zebroscrm.com"]

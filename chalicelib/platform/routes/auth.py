@@ -4,6 +4,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, public
 from chalicelib.platform.routes.contracts import FREE_FORM, STRING, Contract, object_of
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
@@ -13,9 +14,8 @@ signups = lazy_module("chalicelib.platform.services.signups")
 tokens = lazy_module("chalicelib.platform.services.tokens")
 
 auth_blueprint = Blueprint(__name__)
-routes = Routes(auth_blueprint, jwt_authorizer)
-# Token responses must never be stored by a browser or a proxy (RFC 6749, 5.1).
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Tokens, sessions and resets must never be stored by a browser or a proxy (RFC 6749, 5.1).
+routes = Routes(auth_blueprint, jwt_authorizer, cache=NO_STORE)
 # What services/auth.py answers (_token_response and what login adds), for the OpenAPI document.
 TOKENS = {
     "type": "object",
@@ -60,21 +60,21 @@ def register(request):
     contract=Contract(body=lambda: signups.CONFIRM_SCHEMA, responses={201: REGISTERED}),
 )  # fmt: skip
 def confirm_registration(request):
-    return json_response(signups.confirm_signup(request.json()), status=201, headers=NO_STORE)
+    return json_response(signups.confirm_signup(request.json()), status=201)
 
 
 @routes.public(
     "/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,))
 )
 def login(request):
-    return json_response(auth.login(request.json()), headers=NO_STORE)
+    return json_response(auth.login(request.json()))
 
 
 @routes.public(
     "/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,))
 )
 def refresh(request):
-    return json_response(auth.refresh(request.json()), headers=NO_STORE)
+    return json_response(auth.refresh(request.json()))
 
 
 @routes.protected(
@@ -82,10 +82,13 @@ def refresh(request):
     contract=Contract(body=lambda: auth.SWITCH_SCHEMA, responses={200: TOKENS}, errors=(404,)),
 )  # fmt: skip
 def switch_organization(request):
-    return json_response(auth.switch_organization(request.principal, request.json()), headers=NO_STORE)
+    return json_response(auth.switch_organization(request.principal, request.json()))
 
 
-@routes.protected("/v1/me/organizations", methods=["GET"], permission=SESSION, contract=Contract(responses={200: MY_ORGANIZATIONS}))
+@routes.protected(
+    "/v1/me/organizations", methods=["GET"], permission=SESSION, cache=TENANT_DATA,
+    contract=Contract(responses={200: MY_ORGANIZATIONS}),
+)  # fmt: skip
 def my_organizations(request):
     return json_response(auth.my_organizations(request.principal))
 
@@ -114,6 +117,7 @@ def reset_password(request):
     return no_content()
 
 
-@routes.public("/.well-known/jwks.json", contract=Contract(responses={200: JWKS}, tag="auth"))
+# Public keys: verifiers may keep them 5 minutes; a new key is published before it signs.
+@routes.public("/.well-known/jwks.json", cache=public(max_age=300), contract=Contract(responses={200: JWKS}, tag="auth"))
 def json_web_keys(request):
-    return json_response(tokens.json_web_key_set(), headers={"Cache-Control": "public, max-age=300"})
+    return json_response(tokens.json_web_key_set())

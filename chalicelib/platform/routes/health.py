@@ -11,4 +11,4 @@ routes = Routes(health_blueprint)
 
 @routes.public("/v1/health", contract=Contract(responses={200: object_of(status={"const": "ok"}, stage=STRING)}))
 def health(request):
-    return json_response({"status": "ok", "stage": get_settings().stage}, headers={"Cache-Control": "no-store"})
+    return json_response({"status": "ok", "stage": get_settings().stage})

@@ -1,8 +1,9 @@
 """Stand-in for what API Gateway does in AWS, for `chalice local` and chalice.test only.
 
-Chalice's local gateway neither checks API keys nor lets an authorizer answer 401, and it words
-its own errors differently from our configured gateway responses. This module closes those gaps
-so local runs and tests see exactly the responses clients see in AWS. It is never installed in
+Chalice's local gateway neither checks API keys nor lets an authorizer answer 401, words its own
+errors differently from our configured gateway responses, and answers CORS preflights from
+Chalice's CORSConfig, which we do not use. This module closes those gaps so local runs and tests
+see exactly the responses clients see in AWS. It is never installed in
 Lambda, where the real gateway does all of this.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
+from chalicelib.platform.routes.cors import PREFLIGHT_STATUS, preflight_headers
 from chalicelib.platform.routes.problems import gateway_problem_body, gateway_problem_headers, gateway_responses, problem
 
 
@@ -74,6 +76,21 @@ def _restate_gateway_errors() -> None:
 
     local.LocalGatewayAuthorizer.authorize = authorize
     local.LocalGatewayException.__init__ = restated_init
+    original_handle_request = local.LocalGateway.handle_request
+
+    def handle_request(self, method, path, headers, body):
+        if method != "OPTIONS":
+            return original_handle_request(self, method, path, headers, body)
+        try:
+            event = self._generate_lambda_event(method, path, headers, body)
+        except ValueError:  # no such path: the gateway's own answer, as for any other method
+            return original_handle_request(self, method, path, headers, body)
+        # In AWS a MOCK OPTIONS method on every path answers, unauthenticated (infra/chalice_package.py).
+        methods = self._app_object.routes[event["requestContext"]["resourcePath"]]
+        return {"statusCode": PREFLIGHT_STATUS, "headers": preflight_headers(event["headers"], methods),
+                "multiValueHeaders": {}, "body": ""}  # fmt: skip
+
+    local.LocalGateway.handle_request = handle_request
 
 
 def _gateway_response_type(status: int, body: bytes) -> str:

@@ -1,4 +1,4 @@
-"""Per-request observability and the last word on error format."""
+"""Per-request observability, the last word on error format, and CORS on every answer."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,7 @@ import time
 from chalice import Chalice, Response
 
 from chalicelib.observability import flush_metrics, logger, traced
+from chalicelib.platform.routes.cors import with_cors
 from chalicelib.platform.routes.problems import PROBLEM_JSON, problem
 
 _REQUEST_KEYS = ["request_id", "org_id", "user_id"]
@@ -26,6 +27,7 @@ def register_middleware(app: Chalice) -> None:
         try:
             with traced(f"## {request.method} {context.get('resourcePath')}", org_id=authorizer.get("org_id")):
                 response = as_problem(get_response(request))
+            with_cors(request.headers, response.headers)
             logger.info(
                 "request",
                 extra={

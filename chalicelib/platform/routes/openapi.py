@@ -18,6 +18,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chalicelib.core.ids import ID_PATTERN
+from chalicelib.platform.routes.caching import public
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
 from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
@@ -26,7 +27,7 @@ from chalicelib.platform.routes.routing import Routes
 OPENAPI_VERSION = "3.1.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The document changes only with a deployment; a day's caching spares every docs page load a request.
-CACHE_CONTROL = "public, max-age=86400"
+A_DAY = public(max_age=86400)
 
 PROBLEM: dict[str, Any] = {
     "type": "object",
@@ -293,10 +294,10 @@ def served_document(version: str) -> Response:
     return Response(
         body=_documents[version],
         status_code=200,
-        headers={"Content-Type": "application/json", "Cache-Control": CACHE_CONTROL},
+        headers={"Content-Type": "application/json"},
     )
 
 
-@routes.public("/v1/openapi.json", contract=Contract(responses={200: FREE_FORM}, tag="meta", summary="This document."))
+@routes.public("/v1/openapi.json", cache=A_DAY, contract=Contract(responses={200: FREE_FORM}, tag="meta", summary="This document."))
 def openapi_json(request):
     return served_document("v1")

@@ -1,6 +1,6 @@
-"""Route declaration. A route states its path, methods and the permission it needs in one line;
-the wrapper checks the permission and the path ids, maps domain errors to problem+json and never
-leaks a trace."""
+"""Route declaration. A route states its path, methods, the permission it needs and how it may be
+cached in one line; the wrapper checks the permission and the path ids, maps domain errors to
+problem+json, never leaks a trace, and sets the caching headers (caching.py)."""
 from __future__ import annotations
 
 import functools
@@ -14,6 +14,7 @@ from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.observability import count, logger
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, SchemaRef, resolve
+from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, CachePolicy, cached
 from chalicelib.platform.routes.idempotency import replay_or_run
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
@@ -43,14 +44,26 @@ _MINTED_ID = re.compile(ID_PATTERN)
 
 
 class Routes:
-    def __init__(self, blueprint: Blueprint, authorizer: Any = None, path_ids: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        authorizer: Any = None,
+        path_ids: dict[str, str] | None = None,
+        cache: CachePolicy | None = None,
+    ) -> None:
         """Every path parameter is an id new_id() minted unless `path_ids` gives its shape (a regular
         expression), e.g. {"currency": "[A-Z]{3}"}. A value of another shape cannot name anything, so
         it is a 404 before any data call (an empty or 2,000-character id would otherwise reach
-        DynamoDB as a key it refuses)."""
+        DynamoDB as a key it refuses).
+
+        `cache` is how the blueprint's routes may be cached unless a route says otherwise
+        (`cache=` on `public`/`protected`). Without either, a protected route is tenant data
+        (`private, no-cache`) and a public one is not stored (`no-store`): a public route that may
+        be cached says so, e.g. `cache=caching.public(max_age=300)`."""
         self.blueprint = blueprint
         self.authorizer = authorizer
         self.path_ids = {name: re.compile(pattern) for name, pattern in (path_ids or {}).items()}
+        self.cache = cache
 
     def public(self, path: str, methods: Iterable[str] = ("GET",), **options: Any) -> Callable[[View], View]:
         return self._register(path, methods, permission=None, **options)
@@ -84,15 +97,21 @@ class Routes:
         content_types: list[str] | None = None,
         api_key_required: bool = False,
         contract: Contract | None = None,
+        cache: CachePolicy | None = None,
     ) -> Callable[[View], View]:
         """`contract`: what the route takes and gives beyond what these arguments say (contracts.py);
         the OpenAPI document is generated from both."""
         blueprint = self.blueprint
+        policy = cache or self.cache or (NO_STORE if permission is None else TENANT_DATA)
 
         def decorator(view: View) -> View:
             @functools.wraps(view)
             def handler(**path_params: str) -> Response:
                 raw = blueprint.current_request
+                response = answer(raw, path_params)
+                return cached(policy, raw.method, raw.headers, response, authenticated=permission is not None)
+
+            def answer(raw: Any, path_params: dict[str, str]) -> Response:
                 try:
                     caller = None
                     if permission is not None:
@@ -123,6 +142,7 @@ class Routes:
                 )
                 for method in methods
             }
+            handler.cache = policy  # type: ignore[attr-defined]
             return view
 
         return decorator

@@ -12,8 +12,6 @@ from chalicelib.platform.services.roles import READ, WRITE, can
 users_blueprint = Blueprint(__name__)
 routes = Routes(users_blueprint, jwt_authorizer)
 users_admin = lazy_module("chalicelib.platform.services.users_admin")
-# Token-bearing responses must not be stored by a browser or a proxy.
-NO_STORE = {"Cache-Control": "no-store"}
 # users_admin.user_view, for the OpenAPI document.
 USER = {
     "type": "object",
@@ -80,9 +78,10 @@ def reactivate_user(request, user_id):
     return json_response(users_admin.reactivate_user(request.principal, user_id))
 
 
+# Answers tokens: a public route's default, no-store (routing.py), keeps them out of every cache.
 @routes.public(
     "/v1/auth/invitations/accept", methods=["POST"],
     contract=Contract(body=lambda: users_admin.ACCEPT_SCHEMA, responses={200: FREE_FORM}, errors=(401, 404, 409), tag="auth"),
 )  # fmt: skip
 def accept_invitation(request):
-    return json_response(users_admin.accept_invitation(request.json()), headers=NO_STORE)
+    return json_response(users_admin.accept_invitation(request.json()))

@@ -59,6 +59,8 @@ module "package" {
   source = "./package"
 
   gateway_responses = module.api.openapi_gateway_responses
+  # One list for API Gateway's preflight and the functions' CORS headers: they cannot disagree.
+  cors_allowed_origins = var.cors_allowed_origins
   # Only in AWS (chalicelib/core/settings.py): `make run` reads the dev stage of
   # .chalice/config.json and keeps the log notifier.
   environment_variables = {
@@ -66,6 +68,7 @@ module "package" {
     NOTIFIER_FROM_ADDRESS         = var.notification_sender
     EVENT_BUS_NAME                = module.event_bus.bus_name
     WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
+    CORS_ALLOWED_ORIGINS          = join(",", var.cors_allowed_origins)
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).

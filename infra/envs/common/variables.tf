@@ -28,6 +28,17 @@ variable "domain_name" {
   }
 }
 
+variable "cors_allowed_origins" {
+  description = "Browser origins (scheme://host[:port]) whose pages may call the API: echoed in CORS headers, by API Gateway's preflight and by the functions. Any other origin gets no CORS header."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.cors_allowed_origins : can(regex("^https?://[a-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "Each origin is scheme://host[:port] in lower case, without a path, a wildcard or a trailing slash."
+  }
+}
+
 variable "hosted_zone_name" {
   description = "Public hosted zone of the environment, in its own account: zebroscrm.com (prod), dev.zebroscrm.com, staging.zebroscrm.com."
   type        = string

@@ -3,6 +3,10 @@ aws_region       = "us-east-1"
 domain_name      = "api.dev.zebroscrm.com"
 hosted_zone_name = "dev.zebroscrm.com"
 
+# Browser origins whose pages may call the API (CORS; the preflight and the functions alike).
+# localhost:3000: a front end served on a developer's machine against dev.
+cors_allowed_origins = ["https://app.dev.zebroscrm.com", "http://localhost:3000"]
+
 # dev.zebroscrm.com is created in this account and delegated from zebroscrm.com (prod's account):
 # its name servers (output hosted_zone_name_servers) go into prod's zone_delegations.
 hosted_zone_create_enabled = true

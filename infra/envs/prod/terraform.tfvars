@@ -3,6 +3,9 @@ aws_region       = "us-east-1"
 domain_name      = "api.zebroscrm.com"
 hosted_zone_name = "zebroscrm.com"
 
+# Browser origins whose pages may call the API (CORS; the preflight and the functions alike).
+cors_allowed_origins = ["https://app.zebroscrm.com"]
+
 # zebroscrm.com exists in this account. dev.zebroscrm.com and staging.zebroscrm.com live in the
 # dev/staging account: put their name servers (their output hosted_zone_name_servers) here.
 zone_delegations = {

@@ -3,6 +3,9 @@ aws_region       = "us-east-1"
 domain_name      = "api.staging.zebroscrm.com"
 hosted_zone_name = "staging.zebroscrm.com"
 
+# Browser origins whose pages may call the API (CORS; the preflight and the functions alike).
+cors_allowed_origins = ["https://app.staging.zebroscrm.com"]
+
 # staging.zebroscrm.com is created in this account and delegated from zebroscrm.com (prod's account):
 # its name servers (output hosted_zone_name_servers) go into prod's zone_delegations.
 hosted_zone_create_enabled = true
