@@ -53,6 +53,16 @@ def test_the_document_is_served_publicly_cacheable_and_the_same_each_time(api):
     assert first.json == openapi_document(app.routes)
 
 
+def test_every_get_declares_its_etag_and_the_304_that_if_none_match_earns(api, document):
+    first = api.get("/v1/openapi.json")
+    again = api.get("/v1/openapi.json", headers={"If-None-Match": first.header("etag")})
+    assert again.status == 304
+    for path, method, operation in operations(document):
+        if method == "GET":
+            assert "304" in operation["responses"], path
+            assert any(p["name"] == "If-None-Match" for p in operation["parameters"]), path
+
+
 def test_the_served_document_is_valid_openapi_3_1(api):
     validate_openapi(api.get("/v1/openapi.json").json)
 

@@ -73,6 +73,8 @@ REASONS = {
     429: "Rate limit or quota exceeded.",
     503: "Briefly unavailable; send the request again (Retry-After).",
 }
+# Every successful GET answers one (platform/routes/caching.py): a record's version, else a hash of the body.
+ETAG = {"schema": {"type": "string"}, "description": "The entity tag to send back in If-None-Match (or If-Match)."}
 _PATH_PARAMETER = re.compile(r"{([^}]+)}")
 
 
@@ -210,6 +212,11 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
             "name": "If-Match", "in": "header", "required": contract.if_match == "required",
             "schema": {"type": "string"}, "description": 'The ETag last read ("3"), or "*".',
         })  # fmt: skip
+    if declared.method == "GET":
+        parameters.append({
+            "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": 'ETags the client holds ("3"); 304 with no body when one is still current.',
+        })  # fmt: skip
     if declared.idempotent:
         parameters.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
@@ -250,9 +257,13 @@ def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
         if schema is not None:
             response["content"] = {"application/json": {"schema": view.transform(resolve(schema), None)}}
         headers = {name: {"schema": {"type": "string"}, "description": text} for name, text in contract.response_headers.items()}
+        if declared.method == "GET":
+            headers["ETag"] = ETAG
         if headers and schema is not None:
             response["headers"] = headers
         responses[str(status)] = response
+    if declared.method == "GET":
+        responses["304"] = {"description": "Not modified: If-None-Match names the current ETag.", "headers": {"ETag": ETAG}}
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for status in sorted(_error_statuses(declared)):
         responses[str(status)] = {"description": REASONS.get(status, "Refused."), "content": problem}
