@@ -16,6 +16,15 @@ from chalicelib.observability import count, logger
 from chalicelib.platform.routes.idempotency import replay_or_run
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
+from chalicelib.platform.routes.versions import (
+    DEFAULT_VERSION,
+    Negotiated,
+    Versioning,
+    negotiate,
+    response_headers,
+    vendor_type,
+    versioned_paths,
+)
 
 JSON_TYPES = ["application/json"]
 View = Callable[..., Response]
@@ -40,15 +49,18 @@ class Routes:
     ) -> Callable[[View], View]:
         return self._register(path, methods, permission=permission, **options)
 
-    def batch(self, path: str, create: Callable[..., dict[str, Any]], permission: str) -> None:
-        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(principal, item)` each."""
+    def batch(
+        self, path: str, create: Callable[..., dict[str, Any]], permission: str, versioning: Versioning | None = None
+    ) -> None:
+        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(request, item)` each
+        (the request gives the caller and the API version)."""
         from chalicelib.platform.services.batch import create_each
 
         def create_many(request: ApiRequest) -> Response:
-            return json_response(create_each(request.principal, request.json(), create))
+            return json_response(create_each(request.principal, request.json(), lambda _, item: create(request, item)))
 
         create_many.__name__ = f"batch_{path.strip('/').replace('/', '_')}"
-        self._register(path, ["POST"], permission=permission, idempotent=True)(create_many)
+        self._register(path, ["POST"], permission=permission, idempotent=True, versioning=versioning)(create_many)
 
     def _register(
         self,
@@ -58,36 +70,55 @@ class Routes:
         idempotent: bool = False,
         content_types: list[str] | None = None,
         api_key_required: bool = False,
+        versioning: Versioning | None = None,
     ) -> Callable[[View], View]:
+        """`versioning`: the route, declared with its /v1 path, also answers on /v2 and unversioned
+        (platform/routes/versions.py); the view reads the chosen version as `request.version`."""
         blueprint = self.blueprint
 
         def decorator(view: View) -> View:
-            @functools.wraps(view)
-            def handler(**path_params: str) -> Response:
-                raw = blueprint.current_request
-                try:
-                    caller = None
-                    if permission is not None:
-                        caller = principal_from_authorizer(raw.context)
-                        caller.require(permission)
-                    self._check_path_ids(path_params)
-                    request = ApiRequest(raw, caller)
-                    if idempotent:
-                        return replay_or_run(request, lambda: view(request, **path_params))
-                    return view(request, **path_params)
-                except DomainError as error:
-                    return problem_from_error(error)
-                except Exception as error:
-                    return problem_from_unexpected(error)
+            def register(route_path: str, path_version: int | None, name: str) -> None:
+                @functools.wraps(view)
+                def handler(**path_params: str) -> Response:
+                    raw = blueprint.current_request
+                    negotiated = None
+                    try:
+                        if versioning is not None:
+                            negotiated = negotiate(path_version, raw.headers)
+                        caller = None
+                        if permission is not None:
+                            caller = principal_from_authorizer(raw.context)
+                            caller.require(permission)
+                        self._check_path_ids(path_params)
+                        request = ApiRequest(raw, caller, negotiated.version if negotiated else DEFAULT_VERSION)
+                        if idempotent:
+                            response = replay_or_run(request, lambda: view(request, **path_params))
+                        else:
+                            response = view(request, **path_params)
+                    except DomainError as error:
+                        response = problem_from_error(error)
+                    except Exception as error:
+                        response = problem_from_unexpected(error)
+                    if negotiated is not None:
+                        _say_version(response, negotiated, versioning, unversioned=path_version is None)
+                    return response
 
-            blueprint.route(
-                path,
-                methods=list(methods),
-                authorizer=self.authorizer if permission is not None else None,
-                content_types=content_types or JSON_TYPES,
-                api_key_required=api_key_required,
-            )(handler)
-            handler.permission = permission  # type: ignore[attr-defined]
+                handler.__name__ = name
+                blueprint.route(
+                    route_path,
+                    methods=list(methods),
+                    authorizer=self.authorizer if permission is not None else None,
+                    content_types=content_types or JSON_TYPES,
+                    api_key_required=api_key_required,
+                )(handler)
+                handler.permission = permission  # type: ignore[attr-defined]
+
+            if versioning is None:
+                register(path, None, view.__name__)
+            else:
+                for route_path, path_version in versioned_paths(path):
+                    suffix = "" if path_version == 1 else f"_v{path_version}" if path_version else "_unversioned"
+                    register(route_path, path_version, f"{view.__name__}{suffix}")
             return view
 
         return decorator
@@ -109,6 +140,12 @@ def problem_from_unexpected(error: Exception) -> Response:
         return problem_from_error(ServiceUnavailable())
     logger.exception("Unhandled error")
     return problem(500, "Internal Server Error", "The server failed to process the request.")
+
+
+def _say_version(response: Response, negotiated: Negotiated, versioning: Versioning, unversioned: bool) -> None:
+    response.headers.update(response_headers(negotiated, versioning, unversioned))
+    if negotiated.by_accept and response.headers.get("Content-Type") == "application/json":
+        response.headers["Content-Type"] = vendor_type(negotiated.version)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -7,6 +7,7 @@ from chalicelib.core.search import FILTERS
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import record_response, searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.routes.versions import RESHAPED, UNCHANGED, version_path
 from chalicelib.platform.services.roles import READ, WRITE, can
 
 customers_blueprint = Blueprint(__name__)
@@ -17,28 +18,44 @@ notes = lazy_module("chalicelib.crm.contact_management.services.notes")
 activities = lazy_module("chalicelib.crm.contact_management.services.activities")
 
 # A customer links at most a company record (company_id); contacts have both links.
-searchable_record_routes(routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"))
+searchable_record_routes(
+    routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"), versioning=RESHAPED
+)
 
 
-@routes.protected("/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
+@routes.protected(
+    "/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True, versioning=RESHAPED
+)
 def merge_customers(request):
-    return record_response("/v1/customers", merge.merge_customers(request.principal, request.json()))
+    customer = merge.merge_customers(request.principal, request.json(), request.version)
+    return record_response(version_path("/v1/customers", request.version), customer)
 
 
 # A customer's notes and activities, listed and added under it; each is then its own resource
 # (routes/notes.py, routes/activities.py), where the 201's Location points.
-@routes.protected("/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ))
+@routes.protected(
+    "/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ), versioning=UNCHANGED
+)
 def list_customer_notes(request, customer_id):
     limit = parse_page_size(request.query("limit"))
     return json_response(notes.list_customer_notes(request.principal, customer_id, limit, request.query("cursor")))
 
 
-@routes.protected("/v1/customers/{customer_id}/notes", methods=["POST"], permission=can("customers", WRITE), idempotent=True)
+@routes.protected(
+    "/v1/customers/{customer_id}/notes",
+    methods=["POST"],
+    permission=can("customers", WRITE),
+    idempotent=True,
+    versioning=UNCHANGED,
+)
 def add_customer_note(request, customer_id):
-    return record_response("/v1/notes", notes.add_customer_note(request.principal, customer_id, request.json()), 201)
+    note = notes.add_customer_note(request.principal, customer_id, request.json())
+    return record_response(version_path("/v1/notes", request.version), note, 201)
 
 
-@routes.protected("/v1/customers/{customer_id}/activities", methods=["GET"], permission=can("customers", READ))
+@routes.protected(
+    "/v1/customers/{customer_id}/activities", methods=["GET"], permission=can("customers", READ), versioning=UNCHANGED
+)
 def list_customer_activities(request, customer_id):
     limit = parse_page_size(request.query("limit"))
     page = activities.list_customer_activities(request.principal, customer_id, limit, request.query("cursor"))
@@ -46,8 +63,12 @@ def list_customer_activities(request, customer_id):
 
 
 @routes.protected(
-    "/v1/customers/{customer_id}/activities", methods=["POST"], permission=can("customers", WRITE), idempotent=True
+    "/v1/customers/{customer_id}/activities",
+    methods=["POST"],
+    permission=can("customers", WRITE),
+    idempotent=True,
+    versioning=UNCHANGED,
 )
 def add_customer_activity(request, customer_id):
     activity = activities.add_customer_activity(request.principal, customer_id, request.json())
-    return record_response("/v1/activities", activity, 201)
+    return record_response(version_path("/v1/activities", request.version), activity, 201)

@@ -6,6 +6,7 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.routing import Routes
+from chalicelib.platform.routes.versions import UNCHANGED
 
 notes_blueprint = Blueprint(__name__)
 routes = Routes(notes_blueprint, jwt_authorizer)
@@ -14,4 +15,5 @@ notes = lazy_module("chalicelib.crm.contact_management.services.notes")
 record_routes(
     routes, "customers", "/v1/notes", "note_id", ("note", "notes"), functions_of(notes, "note", "notes"),
     operations=("list", "create", "get", "patch", "delete", "restore"), list_arguments=query_parameters,
+    versioning=UNCHANGED,
 )
