@@ -411,6 +411,7 @@ SCENARIO: list[Step] = [
     ),
     Step("GET", "/v1/health", 200, lambda s: {}),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
+    Step("GET", "/v1/openapi.json", 200, lambda s: {}),
     Step(
         "POST",
         "/api/abc/hello",
@@ -675,6 +676,7 @@ _AFTER_SALES = SCENARIO.index(SALES_STEPS[-1]) + 1
 SCENARIO[_AFTER_SALES:_AFTER_SALES] = [
     _in_version_2(step, unversioned) for unversioned in (False, True) for step in _V1_STEPS
 ]
+SCENARIO.insert(_AFTER_SALES, Step("GET", "/v2/openapi.json", 200, lambda s: {}))
 
 
 def _count_authorizer_apart(counter: CallCounter) -> None:

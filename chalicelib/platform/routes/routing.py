@@ -3,6 +3,7 @@ the wrapper checks the permission and the path ids, maps domain errors to proble
 leaks a trace."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -13,20 +14,43 @@ from chalice import Blueprint, Response
 from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.observability import count, logger
+from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, SchemaRef, resolve
 from chalicelib.platform.routes.idempotency import replay_or_run
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
 from chalicelib.platform.routes.versions import (
+    ALIAS_PATHS,
     DEFAULT_VERSION,
+    LATEST_VERSION,
     Negotiated,
     Versioning,
     negotiate,
     response_headers,
     vendor_type,
+    versioned_alias,
     versioned_paths,
 )
 
 JSON_TYPES = ["application/json"]
+# The schema of one batch response (platform/services/batch.py): a result per item, in order.
+BATCH_RESULTS = {
+    "type": "object",
+    "required": ["results"],
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["status"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "id": {"type": "string"},
+                    "error": {"type": "object", "required": ["title", "detail"], "additionalProperties": True},
+                },
+            },
+        }
+    },
+}
 View = Callable[..., Response]
 _MINTED_ID = re.compile(ID_PATTERN)
 
@@ -50,17 +74,27 @@ class Routes:
         return self._register(path, methods, permission=permission, **options)
 
     def batch(
-        self, path: str, create: Callable[..., dict[str, Any]], permission: str, versioning: Versioning | None = None
+        self, path: str, create: Callable[..., dict[str, Any]], permission: str, item: SchemaRef = FREE_FORM,
+        operation_id: str | None = None, versioning: Versioning | None = None,
+        item_of_version: Callable[[int], SchemaRef] | None = None,
     ) -> None:
         """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(request, item)` each
-        (the request gives the caller and the API version)."""
+        (the request gives the caller and the API version); `item` is the schema of one item (the
+        creation's body), or `item_of_version(version)` where it differs between versions."""
         from chalicelib.platform.services.batch import create_each
 
         def create_many(request: ApiRequest) -> Response:
             return json_response(create_each(request.principal, request.json(), lambda _, item: create(request, item)))
 
         create_many.__name__ = f"batch_{path.strip('/').replace('/', '_')}"
-        self._register(path, ["POST"], permission=permission, idempotent=True, versioning=versioning)(create_many)
+
+        def contract(version: int) -> Contract:
+            shape = item_of_version(version) if item_of_version is not None else item
+            return Contract(body=batch_body(shape), responses={200: BATCH_RESULTS}, operation_id=operation_id)
+
+        self._register(
+            path, ["POST"], permission=permission, idempotent=True, contract=contract, versioning=versioning
+        )(create_many)
 
     def _register(
         self,
@@ -70,9 +104,12 @@ class Routes:
         idempotent: bool = False,
         content_types: list[str] | None = None,
         api_key_required: bool = False,
+        contract: Contract | Callable[[int], Contract] | None = None,
         versioning: Versioning | None = None,
     ) -> Callable[[View], View]:
-        """`versioning`: the route, declared with its /v1 path, also answers on /v2 and unversioned
+        """`contract`: what the route takes and gives beyond what these arguments say (contracts.py),
+        or a function of the API version giving it; the OpenAPI documents are generated from both.
+        `versioning`: the route, declared with its /v1 path, also answers on /v2 and unversioned
         (platform/routes/versions.py); the view reads the chosen version as `request.version`."""
         blueprint = self.blueprint
 
@@ -112,6 +149,27 @@ class Routes:
                     api_key_required=api_key_required,
                 )(handler)
                 handler.permission = permission  # type: ignore[attr-defined]
+                # The unversioned path is documented in the latest version's document.
+                shown = contract_of(path_version or LATEST_VERSION, route_path, name)
+                handler.declarations = {  # type: ignore[attr-defined]
+                    method: Declaration(
+                        route_path, method, name, permission, idempotent, api_key_required,
+                        tuple(content_types or JSON_TYPES), self.path_ids, shown,
+                    )
+                    for method in methods
+                }  # fmt: skip
+
+            def contract_of(version: int, route_path: str, name: str) -> Contract:
+                declared = (contract(version) if callable(contract) else contract) or Contract()
+                if route_path == path:
+                    return declared
+                # Another version's path: its own operationId, and links to what it created there.
+                suffix = name.removeprefix(view.__name__)
+                return dataclasses.replace(
+                    declared,
+                    operation_id=declared.operation_id and declared.operation_id + suffix,
+                    created=declared.created and versioned_alias(declared.created, route_path),
+                )
 
             if versioning is None:
                 register(path, None, view.__name__)
@@ -119,6 +177,8 @@ class Routes:
                 for route_path, path_version in versioned_paths(path):
                     suffix = "" if path_version == 1 else f"_v{path_version}" if path_version else "_unversioned"
                     register(route_path, path_version, f"{view.__name__}{suffix}")
+                    if route_path != path:
+                        ALIAS_PATHS.add(route_path)
             return view
 
         return decorator
@@ -127,6 +187,20 @@ class Routes:
         for name, value in path_params.items():
             if not self.path_ids.get(name, _MINTED_ID).fullmatch(value):
                 raise NotFound(f"No {name.removesuffix('_id').replace('_', ' ')} with this id.")
+
+
+def batch_body(item: SchemaRef) -> Callable[[], dict[str, Any]]:
+    """{"items": [...]}, as BATCH_SCHEMA takes it (platform/services/batch.py). An item that is not a
+    valid creation body is refused alone, in its result, so the body schema does not constrain
+    items; `x-item-schema` says what a creation takes."""
+
+    def schema() -> dict[str, Any]:
+        from chalicelib.platform.services.batch import BATCH_SCHEMA
+
+        items = {**BATCH_SCHEMA["properties"]["items"], "items": {"x-item-schema": resolve(item)}}
+        return {**BATCH_SCHEMA, "properties": {"items": items}}
+
+    return schema
 
 
 def problem_from_unexpected(error: Exception) -> Response:

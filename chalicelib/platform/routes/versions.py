@@ -37,6 +37,10 @@ DEPRECATION_HEADERS = {
 }
 
 
+# The /v2 and unversioned paths registered for versioned routes: the v1 document leaves them out.
+ALIAS_PATHS: set[str] = set()
+
+
 @dataclass(frozen=True)
 class Versioning:
     """How a route differs between versions. `reshaped`: its v2 bodies differ from v1's (the
@@ -95,6 +99,15 @@ def response_headers(negotiated: Negotiated, versioning: Versioning, unversioned
     if versioning.reshaped and negotiated.version < LATEST_VERSION:
         headers.update(DEPRECATION_HEADERS)
     return headers
+
+
+def versioned_alias(v1_path: str, route_path: str) -> str:
+    """A /v1 path (what a creation made) as the version of `route_path` (a /v2 or unversioned
+    path of a versioned route) names it."""
+    if not v1_path.startswith("/v1/"):
+        return v1_path
+    version = _VERSION_PATH.fullmatch(route_path)
+    return f"/v{version.group(1)}{v1_path.removeprefix('/v1')}" if version else v1_path.removeprefix("/v1")
 
 
 def version_path(v1_path: str, version: int) -> str:

@@ -26,6 +26,7 @@ PERSON_NAME_SCHEMA = {
 }
 PERSON_NAME_VIEW = {
     "type": "object",
+    "required": ["given", "family", "full"],
     "properties": {
         "given": {"type": ["string", "null"]},
         "family": {"type": ["string", "null"]},
@@ -39,6 +40,10 @@ class Representation:
 
     def properties(self, properties: dict[str, Any], version: int) -> dict[str, Any]:
         return properties
+
+    def view_properties(self, properties: dict[str, Any], version: int) -> dict[str, Any]:
+        """The fields of a record's view in `version`, for the OpenAPI document."""
+        return self.properties(properties, version)
 
     def stored(self, changes: dict[str, Any], current: Any, version: int) -> dict[str, Any]:
         """Validated body fields as the record stores them; `current` is the record a merge patch
@@ -54,6 +59,9 @@ class PersonName(Representation):
 
     def properties(self, properties: dict[str, Any], version: int) -> dict[str, Any]:
         return properties if version == 1 else {**properties, "name": PERSON_NAME_SCHEMA}
+
+    def view_properties(self, properties: dict[str, Any], version: int) -> dict[str, Any]:
+        return properties if version == 1 else {**properties, "name": PERSON_NAME_VIEW}
 
     def stored(self, changes: dict[str, Any], current: Any, version: int) -> dict[str, Any]:
         if "name" not in changes:

@@ -5,6 +5,7 @@ from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.search import FILTERS
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import Contract, page_of
 from chalicelib.platform.routes.records import searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.routes.versions import RESHAPED, UNCHANGED
@@ -22,8 +23,9 @@ searchable_record_routes(routes, "companies", "company", lambda: companies.recor
 
 # Lists contacts, whose names v2 splits.
 @routes.protected(
-    "/v1/companies/{company_id}/contacts", methods=["GET"], permission=can("contacts", READ), versioning=RESHAPED
-)
+    "/v1/companies/{company_id}/contacts", methods=["GET"], permission=can("contacts", READ),
+    contract=Contract(pages=True, responses={200: page_of("#Contact")}), versioning=RESHAPED,
+)  # fmt: skip
 def list_company_contacts(request, company_id):
     limit = parse_page_size(request.query("limit"))
     page = contacts.records.linked_to(

@@ -6,6 +6,7 @@ from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.core.search import FILTERS, LINK_FILTERS
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import Contract, page_of
 from chalicelib.platform.routes.records import searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.routes.versions import RESHAPED
@@ -21,8 +22,9 @@ searchable_record_routes(
 
 
 @routes.protected(
-    "/v1/customers/{customer_id}/contacts", methods=["GET"], permission=can("contacts", READ), versioning=RESHAPED
-)
+    "/v1/customers/{customer_id}/contacts", methods=["GET"], permission=can("contacts", READ),
+    contract=Contract(pages=True, responses={200: page_of("#Contact")}), versioning=RESHAPED,
+)  # fmt: skip
 def list_customer_contacts(request, customer_id):
     limit = parse_page_size(request.query("limit"))
     page = contacts.records.linked_to(
