@@ -172,7 +172,7 @@ class Routes:
                 )
 
             if versioning is None:
-                register(path, None, view.__name__)
+                register(path, 1, view.__name__)  # one version: v1's contract, and no negotiation
             else:
                 for route_path, path_version in versioned_paths(path):
                     suffix = "" if path_version == 1 else f"_v{path_version}" if path_version else "_unversioned"
