@@ -66,6 +66,11 @@ class NotFound(DomainError):
     title = "Not Found"
 
 
+class NotAcceptable(DomainError):
+    status = 406
+    title = "Not Acceptable"
+
+
 class Conflict(DomainError):
     status = 409
     title = "Conflict"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -652,6 +653,48 @@ class ResetTokenCatcher(logging.Handler):
         signup = getattr(record, "signup_token", None)
         if signup:
             self.state["signup_token"] = signup
+
+
+# API versions (chalicelib/platform/routes/versions.py): contact management's routes answer on /v2
+# and unversioned too. Their v1 steps run again, once under /v2 and once unversioned with
+# `Zebros-Version: 2`, with the person names of their bodies in v2's shape, before the session ends.
+_VERSIONED = ("/v1/customers", "/v1/leads", "/v1/contacts", "/v1/companies", "/v1/notes", "/v1/activities")
+_NOT_VERSIONED = ("/v1/customers/{customer_id}/deals", "/v1/customers/{customer_id}/opportunities")
+_PERSON_BODIES = re.compile(r"/v1/(customers|leads|contacts)(/batch|/\{[a-z_]+\})?")
+
+
+def _in_version_2(step: Step, unversioned: bool) -> Step:
+    rest = step.route.removeprefix("/v1")
+    route, headers = (rest, {"Zebros-Version": "2"}) if unversioned else (f"/v2{rest}", {})
+    person = _PERSON_BODIES.fullmatch(step.route) is not None
+
+    def request(s: dict[str, Any]) -> dict[str, Any]:
+        built = step.request(s)
+        built["headers"] = {**built.get("headers", {}), **headers}
+        if person and built.get("body"):
+            built["body"] = _json(_v2_names(json.loads(built["body"])))
+        return built
+
+    return Step(step.method, route, step.status, request, step.variant, step.after)
+
+
+def _v2_names(body: Any) -> Any:
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        return {**body, "items": [_v2_names(item) for item in body["items"]]}
+    if isinstance(body, dict) and isinstance(body.get("name"), str):
+        return {**body, "name": {"family": body["name"]}}
+    return body
+
+
+_V1_STEPS = [
+    step for step in SCENARIO
+    if step.route.startswith(_VERSIONED) and step.route not in _NOT_VERSIONED and not step.variant
+]
+_AFTER_SALES = SCENARIO.index(SALES_STEPS[-1]) + 1
+SCENARIO[_AFTER_SALES:_AFTER_SALES] = [
+    _in_version_2(step, unversioned) for unversioned in (False, True) for step in _V1_STEPS
+]
+SCENARIO.insert(_AFTER_SALES, Step("GET", "/v2/openapi.json", 200, lambda s: {}))
 
 
 def _count_authorizer_apart(counter: CallCounter) -> None:

@@ -23,6 +23,7 @@ from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaratio
 from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
 from chalicelib.platform.routes.routing import Routes
+from chalicelib.platform.routes.versions import ALIAS_PATHS, LATEST_VERSION, VERSION_HEADER
 
 OPENAPI_VERSION = "3.1.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -93,10 +94,30 @@ class DocumentView:
     components: Mapping[str, Any] = field(default_factory=dict)
 
 
-VIEWS: dict[str, DocumentView] = {"v1": DocumentView("v1")}
 # Record views and other shared schemas by component name, registered where routes are declared
 # (record_routes) and resolved only when a document is generated.
 COMPONENTS: dict[str, Any] = {}
+
+
+def _in_version_2(schema: Any, name: str | None) -> Any:
+    """v2 shows a reshaped record's own view (`Customer` -> `CustomerV2`) wherever v1 shows its
+    v1 view: in pages, in other routes' responses (merge, a company's contacts)."""
+    text = json.dumps(schema)
+    for component in COMPONENTS:
+        if f"{component}V2" in COMPONENTS:
+            text = text.replace(f'"#/components/schemas/{component}"', f'"#/components/schemas/{component}V2"')
+    return json.loads(text)
+
+
+# One document per API version (platform/routes/versions.py): v1 shows the /v1 paths and the
+# routes that have no other version; v2 the /v2 paths, and the unversioned ones with the
+# `Zebros-Version: 2` that makes them v2.
+VIEWS: dict[str, DocumentView] = {
+    "v1": DocumentView("v1", includes=lambda path: path not in ALIAS_PATHS and not path.startswith("/v2/")),
+    "v2": DocumentView(
+        "v2", prefix="/v2", includes=lambda path: path in ALIAS_PATHS or path.startswith("/v2/"), transform=_in_version_2
+    ),
+}
 
 
 def declarations(routes: Mapping[str, Mapping[str, Any]]) -> list[Declaration]:
@@ -217,6 +238,11 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
             "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
             "description": 'ETags the client holds ("3"); 304 with no body when one is still current.',
         })  # fmt: skip
+    if declared.path in ALIAS_PATHS and not declared.path.startswith("/v"):
+        parameters.append({
+            "name": VERSION_HEADER, "in": "header", "required": True, "schema": {"type": "string", "enum": [str(LATEST_VERSION)]},
+            "description": "The API version of an unversioned path (or Accept: application/vnd.zebros.v2+json).",
+        })  # fmt: skip
     if declared.idempotent:
         parameters.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
@@ -312,3 +338,8 @@ def served_document(version: str) -> Response:
 @routes.public("/v1/openapi.json", cache=A_DAY, contract=Contract(responses={200: FREE_FORM}, tag="meta", summary="This document."))
 def openapi_json(request):
     return served_document("v1")
+
+
+@routes.public("/v2/openapi.json", cache=A_DAY, contract=Contract(responses={200: FREE_FORM}, tag="meta", summary="API v2's document."))
+def openapi_json_v2(request):
+    return served_document("v2")

@@ -19,6 +19,8 @@ from chalicelib.platform.routes.contracts import Contract, SchemaRef, page_of, r
 from chalicelib.platform.routes.openapi import COMPONENTS
 from chalicelib.platform.routes.requests import ApiRequest, etag
 from chalicelib.platform.routes.routing import JSON_TYPES, Routes, json_response, no_content
+from chalicelib.platform.routes.versions import Versioning, version_path
+from chalicelib.platform.services.representations import VERSIONS
 from chalicelib.platform.services.roles import READ, WRITE, can
 
 if TYPE_CHECKING:  # the service loads on a request's first use, not when routes register
@@ -86,8 +88,9 @@ def search_parameters(filters: tuple[str, ...]) -> dict[str, SchemaRef]:
     return parameters
 
 
-def component_name(kind: str) -> str:
-    return "".join(part.title() for part in kind.split("_"))
+def component_name(kind: str, version: int = 1) -> str:
+    """A record view's component: `Ticket`; a version's own view of it `CustomerV2`."""
+    return "".join(part.title() for part in kind.split("_")) + (f"V{version}" if version > 1 else "")
 
 
 def query_parameters(request: ApiRequest) -> tuple[Any, ...]:
@@ -106,16 +109,20 @@ def record_routes(
     list_arguments: Callable[[ApiRequest], tuple[Any, ...]] = lambda request: (),
     id_pattern: str | None = None,
     schemas: RecordSchemas | None = None,
-    contracts: Mapping[str, Contract] | None = None,
+    contracts: Mapping[str, Contract] | Callable[[int], Mapping[str, Contract]] | None = None,
+    versioning: Versioning | None = None,
 ) -> None:
     """Registers `operations` of the record under `collection` and `{id_name}`, whose shape is
     `id_pattern` when it is not a minted id. `names` (one, many) name the views: list_<many>,
     create_<one>, get_<one>, ... The service's list takes `list_arguments(request)`, then the page
-    size and the cursor. Registering touches no service function (cold start).
+    size and the cursor. With `versioning`, every route also answers on /v2 and unversioned
+    (platform/routes/versions.py); a reshaped record's service functions take the request's
+    `version=`. Registering touches no service function (cold start).
 
     The contract of each operation (contracts.py) comes from `schemas` (the service's schemas,
-    by name), or whole from `contracts` (operation -> Contract, searchable_record_routes'); the
-    record's view is the document's component named after the kind (`ticket` -> `Ticket`)."""
+    by name), or whole from `contracts` (operation -> Contract, searchable_record_routes'; or a
+    function of the API version giving them, for a reshaped record); the record's view is the
+    document's component named after the kind (`ticket` -> `Ticket`, `CustomerV2` in v2)."""
     unknown = set(operations) - set(OPERATIONS)
     if unknown:  # a misspelt operation would otherwise leave its route out without a word
         raise ValueError(f"Unknown record operations {sorted(unknown)}; they are {OPERATIONS}.")
@@ -124,65 +131,90 @@ def record_routes(
     if id_pattern is not None:
         routes.path_ids[id_name] = re.compile(id_pattern)
 
-    def respond(record: dict[str, Any], status: int = 200) -> Response:
-        return record_response(collection, record, status)
+    def respond(request: ApiRequest, record: dict[str, Any], status: int = 200) -> Response:
+        return record_response(version_path(collection, request.version), record, status)
+
+    def shaped(request: ApiRequest) -> dict[str, int]:
+        return {"version": request.version} if versioning is not None and versioning.reshaped else {}
 
     def list_(request: ApiRequest) -> Response:
         arguments = list_arguments(request)
         limit = parse_page_size(request.query("limit"))
-        return json_response(functions("list")(request.principal, *arguments, limit, request.query("cursor")))
+        page = functions("list")(request.principal, *arguments, limit, request.query("cursor"), **shaped(request))
+        return json_response(page)
 
     def create(request: ApiRequest) -> Response:
-        return respond(functions("create")(request.principal, request.json()), status=201)
+        return respond(request, functions("create")(request.principal, request.json(), **shaped(request)), status=201)
 
     def get(request: ApiRequest, **ids: str) -> Response:
-        return respond(functions("get")(request.principal, ids[id_name]))
+        return respond(request, functions("get")(request.principal, ids[id_name], **shaped(request)))
 
     def replace(request: ApiRequest, **ids: str) -> Response:
         version = request.expected_version(required=True)
-        return respond(functions("replace")(request.principal, ids[id_name], request.json(), version))
+        record = functions("replace")(request.principal, ids[id_name], request.json(), version, **shaped(request))
+        return respond(request, record)
 
     def patch(request: ApiRequest, **ids: str) -> Response:
         version = request.expected_version()
-        return respond(functions("patch")(request.principal, ids[id_name], request.json(), version))
+        record = functions("patch")(request.principal, ids[id_name], request.json(), version, **shaped(request))
+        return respond(request, record)
 
     def delete(request: ApiRequest, **ids: str) -> Response:
         functions("delete")(request.principal, ids[id_name], request.expected_version())
         return no_content()
 
     def restore(request: ApiRequest, **ids: str) -> Response:
-        return respond(functions("restore")(request.principal, ids[id_name]))
+        return respond(request, functions("restore")(request.principal, ids[id_name], **shaped(request)))
+
+    def create_one(request: ApiRequest, item: Any) -> dict[str, Any]:
+        return functions("create")(request.principal, item, **shaped(request))
 
     singular, plural = names
-    component = component_name(singular)
-    contract = contracts or _contracts(schemas, record_path, component)
-    if component in COMPONENTS:
-        raise ValueError(f"Two record types declare the view {component}.")
-    COMPONENTS[component] = contract["view"].responses[200]
+    # A reshaped record's contracts differ per version (its bodies and its view, `CustomerV2`).
+    per_version = callable(contracts)
+    by_version = {
+        version: contracts(version) if callable(contracts) else contracts or _contracts(schemas, record_path, component_name(singular))
+        for version in (VERSIONS if per_version else (1,))
+    }
+    for version, contract in by_version.items():
+        component = component_name(singular, version)
+        if component in COMPONENTS:
+            raise ValueError(f"Two record types declare the view {component}.")
+        COMPONENTS[component] = contract["view"].responses[200]
+
+    def of(operation: str) -> Contract | Callable[[int], Contract]:
+        return (lambda version: by_version[version][operation]) if per_version else by_version[1][operation]
     list_.__name__ = f"list_{plural}"
     for view in (create, get, replace, patch, delete, restore):
         view.__name__ = f"{view.__name__}_{singular}"
+    versioned = {"versioning": versioning}
     if "list" in operations:
-        routes.protected(collection, methods=["GET"], permission=read, contract=contract["list"])(list_)
+        routes.protected(collection, methods=["GET"], permission=read, contract=of("list"), **versioned)(list_)
     if "create" in operations:
-        routes.protected(collection, methods=["POST"], permission=write, idempotent=True, contract=contract["create"])(create)
+        routes.protected(
+            collection, methods=["POST"], permission=write, idempotent=True, contract=of("create"), **versioned
+        )(create)
     if "batch" in operations:
         routes.batch(
-            f"{collection}/batch", lambda principal, item: functions("create")(principal, item), write,
-            item=contract["create"].body or {}, operation_id=f"batch_create_{plural}",
+            f"{collection}/batch", create_one, write, item=by_version[1]["create"].body or {},
+            item_of_version=(lambda version: by_version[version]["create"].body or {}) if per_version else None,
+            operation_id=f"batch_create_{plural}", **versioned,
         )  # fmt: skip
     if "get" in operations:
-        routes.protected(record_path, methods=["GET"], permission=read, contract=contract["get"])(get)
+        routes.protected(record_path, methods=["GET"], permission=read, contract=of("get"), **versioned)(get)
     if "replace" in operations:
-        routes.protected(record_path, methods=["PUT"], permission=write, contract=contract["replace"])(replace)
+        routes.protected(record_path, methods=["PUT"], permission=write, contract=of("replace"), **versioned)(replace)
     if "patch" in operations:
         routes.protected(
-            record_path, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES, contract=contract["patch"]
-        )(patch)
+            record_path, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES, contract=of("patch"),
+            **versioned,
+        )(patch)  # fmt: skip
     if "delete" in operations:
-        routes.protected(record_path, methods=["DELETE"], permission=write, contract=contract["delete"])(delete)
+        routes.protected(record_path, methods=["DELETE"], permission=write, contract=of("delete"), **versioned)(delete)
     if "restore" in operations:
-        routes.protected(f"{record_path}/restore", methods=["POST"], permission=write, contract=contract["restore"])(restore)
+        routes.protected(
+            f"{record_path}/restore", methods=["POST"], permission=write, contract=of("restore"), **versioned
+        )(restore)
 
 
 ETAG_HEADER = {"ETag": "The record's version, for If-Match."}
@@ -232,10 +264,16 @@ def searchable_record_routes(
     kind: str,
     records: Callable[[], SearchableRecords[Any]],
     filters: tuple[str, ...] = FILTERS,
+    versioning: Versioning | None = None,
 ) -> None:
     """A searchable record's routes: every operation, its list a search by `filters`. `records`
     returns the SearchableRecords service when a request needs it: the blueprint reaches it through
-    a lazy module, so registering these routes imports no service (cold start)."""
+    a lazy module, so registering these routes imports no service (cold start). A reshaped
+    record's contracts differ per API version (its service's `representation`)."""
+
+    def contracts_of(version: int) -> dict[str, Contract]:
+        return _searchable_contracts(resource, kind, records, filters, version)
+
     record_routes(
         routes,
         resource,
@@ -244,12 +282,21 @@ def searchable_record_routes(
         (kind, resource),
         lambda operation: getattr(records(), "search" if operation == "list" else operation),
         list_arguments=lambda request: (parse_search(request.query_params, filters),),
-        contracts=record_contracts(
-            f"/v1/{resource}/{{{kind}_id}}", component_name(kind),
-            create=lambda: records().schema, patch=lambda: records().patch_schema,
-            filters=search_parameters(filters),
-            view=record_view(
-                lambda: records().schema, shown=lambda: records().view_fields, optional=lambda: records().optional_fields
-            ),
+        contracts=contracts_of if versioning is not None and versioning.reshaped else contracts_of(1),
+        versioning=versioning,
+    )
+
+
+def _searchable_contracts(
+    resource: str, kind: str, records: Callable[[], SearchableRecords[Any]], filters: tuple[str, ...], version: int
+) -> dict[str, Contract]:
+    """A searchable record's contracts in `version`, from its service's schemas and view."""
+    return record_contracts(
+        f"/v1/{resource}/{{{kind}_id}}", component_name(kind, version),
+        create=lambda: records().schemas[version], patch=lambda: records().patch_schemas[version],
+        filters=search_parameters(filters),
+        view=record_view(
+            lambda: records().representation.view_properties(records().schema["properties"], version),
+            shown=lambda: records().view_fields, optional=lambda: records().optional_fields,
         ),
     )  # fmt: skip

@@ -24,6 +24,8 @@ _ENTITY_TAGS = re.compile(rf"{_ENTITY_TAG}(?:[ \t]*,[ \t]*{_ENTITY_TAG})*")
 class ApiRequest:
     raw: Request
     caller: Principal | None
+    # The API version the request was negotiated to (platform/routes/versions.py); 1 on unversioned routes.
+    version: int = 1
 
     @property
     def principal(self) -> Principal:

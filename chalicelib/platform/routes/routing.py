@@ -3,6 +3,7 @@ cached in one line; the wrapper checks the permission and the path ids, maps dom
 problem+json, never leaks a trace, and sets the caching headers (caching.py)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -18,6 +19,18 @@ from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, CachePolic
 from chalicelib.platform.routes.idempotency import replay_or_run
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
+from chalicelib.platform.routes.versions import (
+    ALIAS_PATHS,
+    DEFAULT_VERSION,
+    LATEST_VERSION,
+    Negotiated,
+    Versioning,
+    negotiate,
+    response_headers,
+    vendor_type,
+    versioned_alias,
+    versioned_paths,
+)
 
 JSON_TYPES = ["application/json"]
 # The schema of one batch response (platform/services/batch.py): a result per item, in order.
@@ -75,18 +88,26 @@ class Routes:
 
     def batch(
         self, path: str, create: Callable[..., dict[str, Any]], permission: str, item: SchemaRef = FREE_FORM,
-        operation_id: str | None = None,
+        operation_id: str | None = None, versioning: Versioning | None = None,
+        item_of_version: Callable[[int], SchemaRef] | None = None,
     ) -> None:
-        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(principal, item)` each;
-        `item` is the schema of one item (the creation's body)."""
+        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(request, item)` each
+        (the request gives the caller and the API version); `item` is the schema of one item (the
+        creation's body), or `item_of_version(version)` where it differs between versions."""
         from chalicelib.platform.services.batch import create_each
 
         def create_many(request: ApiRequest) -> Response:
-            return json_response(create_each(request.principal, request.json(), create))
+            return json_response(create_each(request.principal, request.json(), lambda _, item: create(request, item)))
 
         create_many.__name__ = f"batch_{path.strip('/').replace('/', '_')}"
-        contract = Contract(body=batch_body(item), responses={200: BATCH_RESULTS}, operation_id=operation_id)
-        self._register(path, ["POST"], permission=permission, idempotent=True, contract=contract)(create_many)
+
+        def contract(version: int) -> Contract:
+            shape = item_of_version(version) if item_of_version is not None else item
+            return Contract(body=batch_body(shape), responses={200: BATCH_RESULTS}, operation_id=operation_id)
+
+        self._register(
+            path, ["POST"], permission=permission, idempotent=True, contract=contract, versioning=versioning
+        )(create_many)
 
     def _register(
         self,
@@ -96,53 +117,84 @@ class Routes:
         idempotent: bool = False,
         content_types: list[str] | None = None,
         api_key_required: bool = False,
-        contract: Contract | None = None,
+        contract: Contract | Callable[[int], Contract] | None = None,
+        versioning: Versioning | None = None,
         cache: CachePolicy | None = None,
     ) -> Callable[[View], View]:
-        """`contract`: what the route takes and gives beyond what these arguments say (contracts.py);
-        the OpenAPI document is generated from both."""
+        """`contract`: what the route takes and gives beyond what these arguments say (contracts.py),
+        or a function of the API version giving it; the OpenAPI documents are generated from both.
+        `versioning`: the route, declared with its /v1 path, also answers on /v2 and unversioned
+        (platform/routes/versions.py); the view reads the chosen version as `request.version`."""
         blueprint = self.blueprint
         policy = cache or self.cache or (NO_STORE if permission is None else TENANT_DATA)
 
         def decorator(view: View) -> View:
-            @functools.wraps(view)
-            def handler(**path_params: str) -> Response:
-                raw = blueprint.current_request
-                response = answer(raw, path_params)
-                return cached(policy, raw.method, raw.headers, response, authenticated=permission is not None)
+            def register(route_path: str, path_version: int | None, name: str) -> None:
+                @functools.wraps(view)
+                def handler(**path_params: str) -> Response:
+                    raw = blueprint.current_request
+                    negotiated = None
+                    try:
+                        if versioning is not None:
+                            negotiated = negotiate(path_version, raw.headers)
+                        caller = None
+                        if permission is not None:
+                            caller = principal_from_authorizer(raw.context)
+                            caller.require(permission)
+                        self._check_path_ids(path_params)
+                        request = ApiRequest(raw, caller, negotiated.version if negotiated else DEFAULT_VERSION)
+                        if idempotent:
+                            response = replay_or_run(request, lambda: view(request, **path_params))
+                        else:
+                            response = view(request, **path_params)
+                    except DomainError as error:
+                        response = problem_from_error(error)
+                    except Exception as error:
+                        response = problem_from_unexpected(error)
+                    if negotiated is not None:
+                        _say_version(response, negotiated, versioning, unversioned=path_version is None)
+                    return cached(policy, raw.method, raw.headers, response, authenticated=permission is not None)
 
-            def answer(raw: Any, path_params: dict[str, str]) -> Response:
-                try:
-                    caller = None
-                    if permission is not None:
-                        caller = principal_from_authorizer(raw.context)
-                        caller.require(permission)
-                    self._check_path_ids(path_params)
-                    request = ApiRequest(raw, caller)
-                    if idempotent:
-                        return replay_or_run(request, lambda: view(request, **path_params))
-                    return view(request, **path_params)
-                except DomainError as error:
-                    return problem_from_error(error)
-                except Exception as error:
-                    return problem_from_unexpected(error)
+                handler.__name__ = name
+                blueprint.route(
+                    route_path,
+                    methods=list(methods),
+                    authorizer=self.authorizer if permission is not None else None,
+                    content_types=content_types or JSON_TYPES,
+                    api_key_required=api_key_required,
+                )(handler)
+                handler.permission = permission  # type: ignore[attr-defined]
+                # The unversioned path is documented in the latest version's document.
+                shown = contract_of(path_version or LATEST_VERSION, route_path, name)
+                handler.declarations = {  # type: ignore[attr-defined]
+                    method: Declaration(
+                        route_path, method, name, permission, idempotent, api_key_required,
+                        tuple(content_types or JSON_TYPES), self.path_ids, shown,
+                    )
+                    for method in methods
+                }  # fmt: skip
+                handler.cache = policy  # type: ignore[attr-defined]
 
-            blueprint.route(
-                path,
-                methods=list(methods),
-                authorizer=self.authorizer if permission is not None else None,
-                content_types=content_types or JSON_TYPES,
-                api_key_required=api_key_required,
-            )(handler)
-            handler.permission = permission  # type: ignore[attr-defined]
-            handler.declarations = {  # type: ignore[attr-defined]
-                method: Declaration(
-                    path, method, view.__name__, permission, idempotent, api_key_required,
-                    tuple(content_types or JSON_TYPES), self.path_ids, contract or Contract(),
+            def contract_of(version: int, route_path: str, name: str) -> Contract:
+                declared = (contract(version) if callable(contract) else contract) or Contract()
+                if route_path == path:
+                    return declared
+                # Another version's path: its own operationId, and links to what it created there.
+                suffix = name.removeprefix(view.__name__)
+                return dataclasses.replace(
+                    declared,
+                    operation_id=declared.operation_id and declared.operation_id + suffix,
+                    created=declared.created and versioned_alias(declared.created, route_path),
                 )
-                for method in methods
-            }
-            handler.cache = policy  # type: ignore[attr-defined]
+
+            if versioning is None:
+                register(path, 1, view.__name__)  # one version: v1's contract, and no negotiation
+            else:
+                for route_path, path_version in versioned_paths(path):
+                    suffix = "" if path_version == 1 else f"_v{path_version}" if path_version else "_unversioned"
+                    register(route_path, path_version, f"{view.__name__}{suffix}")
+                    if route_path != path:
+                        ALIAS_PATHS.add(route_path)
             return view
 
         return decorator
@@ -178,6 +230,12 @@ def problem_from_unexpected(error: Exception) -> Response:
         return problem_from_error(ServiceUnavailable())
     logger.exception("Unhandled error")
     return problem(500, "Internal Server Error", "The server failed to process the request.")
+
+
+def _say_version(response: Response, negotiated: Negotiated, versioning: Versioning, unversioned: bool) -> None:
+    response.headers.update(response_headers(negotiated, versioning, unversioned))
+    if negotiated.by_accept and response.headers.get("Content-Type") == "application/json":
+        response.headers["Content-Type"] = vendor_type(negotiated.version)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

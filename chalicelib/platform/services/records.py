@@ -6,6 +6,7 @@ A record type writes only what differs: its fields, and the hooks below for what
 besides the record (a counter, a check that a linked record exists) or refuse (a converted lead)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic
 
 from chalicelib.core.ids import new_id
@@ -14,6 +15,7 @@ from chalicelib.core.validation import validate
 from chalicelib.observability import count
 from chalicelib.platform.services import custom_fields
 from chalicelib.platform.services.org_members import check_active_users
+from chalicelib.platform.services.representations import VERSIONS, Representation
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.search import SearchableTable
 from chalicelib.platform.tables.tenant_table import M
@@ -62,19 +64,27 @@ class SearchableRecords(Generic[M]):
         properties: dict[str, Any],
         default_status: str,
         view: tuple[str, ...],
+        representation: Representation = Representation(),
     ) -> None:
         self.table = table
         self.entity = entity
         self.default_status = default_status
         self.view_fields = view
-        self.schema = {"type": "object", "additionalProperties": False, "required": ["name"], "properties": properties}
-        # JSON Merge Patch (RFC 7396): any subset of fields; null clears an optional one.
-        self.patch_schema = {
-            "type": "object",
-            "additionalProperties": False,
-            "minProperties": 1,
-            "properties": {**properties, "tags": {"oneOf": [properties["tags"], {"type": "null"}]}},
-        }
+        self.representation = representation
+        # Per API version: the body schema of a create or replacement, and of a JSON Merge Patch
+        # (RFC 7396: any subset of fields; null clears an optional one).
+        self.schemas: dict[int, dict[str, Any]] = {}
+        self.patch_schemas: dict[int, dict[str, Any]] = {}
+        for version in VERSIONS:
+            shown = representation.properties(properties, version)
+            self.schemas[version] = {"type": "object", "additionalProperties": False, "required": ["name"], "properties": shown}
+            self.patch_schemas[version] = {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {**shown, "tags": {"oneOf": [properties["tags"], {"type": "null"}]}},
+            }
+        self.schema, self.patch_schema = self.schemas[1], self.patch_schemas[1]
         self.optional_fields = tuple(name for name in properties if name not in _WITH_DEFAULTS)
         self.metric = table.kind.title().replace("_", "")
 
@@ -93,65 +103,85 @@ class SearchableRecords(Generic[M]):
 
     # The operations
 
-    def create(self, principal: Principal, body: Any) -> dict[str, Any]:
-        fields = validate(self.schema, body)
+    def create(self, principal: Principal, body: Any, version: int = 1) -> dict[str, Any]:
+        fields = self.representation.stored(validate(self.schemas[version], body), None, version)
         custom_fields.check_values(principal.org_id, self.entity, fields.get("custom_fields"))
         check_active_users(principal.org_id, {"owner": fields.get("owner")})
         values = {**self._defaults(principal), **dict.fromkeys(self.optional_fields), **fields}
         record = self.table.model(principal.org_id, new_id(), **{**values, "tags": normalize_tags(values["tags"])})
         self.table.insert(record, principal.user_id, also=self.also_on_create(principal, record))
         count(f"{self.metric}Created")
-        return self.view(record)
+        return self.view(record, version)
 
-    def get(self, principal: Principal, record_id: str) -> dict[str, Any]:
-        return self.view(self.table.get(principal.org_id, record_id))
+    def get(self, principal: Principal, record_id: str, version: int = 1) -> dict[str, Any]:
+        return self.view(self.table.get(principal.org_id, record_id), version)
 
-    def search(self, principal: Principal, spec: SearchSpec, limit: int, cursor: str | None) -> dict[str, Any]:
+    def search(
+        self, principal: Principal, spec: SearchSpec, limit: int, cursor: str | None, version: int = 1
+    ) -> dict[str, Any]:
         items, next_cursor = self.table.search(principal.org_id, spec, limit, cursor)
-        return {"items": [self.view(item) for item in items], "next_cursor": next_cursor}
+        return {"items": [self.view(item, version) for item in items], "next_cursor": next_cursor}
 
-    def replace(self, principal: Principal, record_id: str, body: Any, expected_version: int) -> dict[str, Any]:
-        fields = validate(self.schema, body)
+    def replace(
+        self, principal: Principal, record_id: str, body: Any, expected_version: int, version: int = 1
+    ) -> dict[str, Any]:
+        fields = self.representation.stored(validate(self.schemas[version], body), None, version)
         defaults = {**self._defaults(principal), **dict.fromkeys(self.optional_fields)}
-        return self._apply(principal, record_id, replacement(principal.org_id, self.entity, fields, defaults), expected_version)
+        changes = replacement(principal.org_id, self.entity, fields, defaults)
+        return self._apply(principal, record_id, lambda current: changes, expected_version, version)
 
-    def patch(self, principal: Principal, record_id: str, body: Any, expected_version: int | None) -> dict[str, Any]:
-        changes = merge_patch(principal.org_id, self.entity, validate(self.patch_schema, body))
-        return self._apply(principal, record_id, changes, expected_version)
+    def patch(
+        self, principal: Principal, record_id: str, body: Any, expected_version: int | None, version: int = 1
+    ) -> dict[str, Any]:
+        changes = merge_patch(principal.org_id, self.entity, validate(self.patch_schemas[version], body))
+        return self._apply(
+            principal, record_id, lambda current: self.representation.stored(changes, current, version), expected_version, version
+        )
 
     def delete(self, principal: Principal, record_id: str, expected_version: int | None) -> None:
         self.table.soft_delete(principal.org_id, record_id, expected_version, principal.user_id)
         count(f"{self.metric}Deleted")
 
-    def restore(self, principal: Principal, record_id: str) -> dict[str, Any]:
+    def restore(self, principal: Principal, record_id: str, version: int = 1) -> dict[str, Any]:
         record = self.table.restore(principal.org_id, record_id, principal.user_id)
         count(f"{self.metric}Restored")
-        return self.view(record)
+        return self.view(record, version)
 
-    def view(self, record: M) -> dict[str, Any]:
+    def view(self, record: M, version: int = 1) -> dict[str, Any]:
         shown = {name: plain(getattr(record, name)) for name in self.view_fields}
         shown.update({name: empty for name, empty in _EMPTY.items() if name in shown and not shown[name]})
-        return {
+        view = {
             "id": self.table.record_id(record),
             **shown,
             "created_at": plain(record.created_at),
             "updated_at": plain(record.updated_at),
             "version": record.version,
         }
+        return self.representation.shown(view, record, version)
 
     def _defaults(self, principal: Principal) -> dict[str, Any]:
         return {"tags": [], "status": self.default_status, "owner": principal.user_id, "custom_fields": {}}
 
-    def _apply(self, principal: Principal, record_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    def _apply(
+        self,
+        principal: Principal,
+        record_id: str,
+        changes_to: Callable[[M], dict[str, Any]],
+        expected_version: int | None,
+        version: int,
+    ) -> dict[str, Any]:
+        """`changes_to(current)`: the changes, given the record as read (a merge patch of a name's
+        parts keeps those it leaves out)."""
         current = self.table.get(principal.org_id, record_id)
         self.check_editable(current)
         self.table.check_version(current, expected_version)
+        changes = changes_to(current)
         check_active_users(principal.org_id, {"owner": changes.get("owner")}, current)
         parts, updated = self.table.modification(current, changes, principal.user_id)
         if parts:
             commit([*parts, *self.also_on_update(principal, current, updated)])
             count(f"{self.metric}Updated")
-        return self.view(updated)
+        return self.view(updated, version)
 
 
 def replacement(org_id: str, entity: str, fields: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.routing import Routes
+from chalicelib.platform.routes.versions import UNCHANGED
 
 activities_blueprint = Blueprint(__name__)
 routes = Routes(activities_blueprint, jwt_authorizer)
@@ -18,4 +19,5 @@ record_routes(
     functions_of(activities, "activity", "activities"),
     operations=("list", "create", "get", "patch", "delete", "restore"), list_arguments=query_parameters,
     schemas=RecordSchemas(activities, create="ACTIVITY_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    versioning=UNCHANGED,
 )

@@ -8,6 +8,7 @@ from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.contracts import Contract, page_of
 from chalicelib.platform.routes.records import searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.routes.versions import RESHAPED, UNCHANGED
 from chalicelib.platform.services.roles import READ, can
 
 companies_blueprint = Blueprint(__name__)
@@ -17,13 +18,17 @@ COMPANY_FILTERS = tuple(name for name in FILTERS if name != "email_prefix")
 companies = lazy_module("chalicelib.crm.contact_management.services.companies")
 contacts = lazy_module("chalicelib.crm.contact_management.services.contacts")
 
-searchable_record_routes(routes, "companies", "company", lambda: companies.records, COMPANY_FILTERS)
+searchable_record_routes(routes, "companies", "company", lambda: companies.records, COMPANY_FILTERS, versioning=UNCHANGED)
 
 
+# Lists contacts, whose names v2 splits.
 @routes.protected(
     "/v1/companies/{company_id}/contacts", methods=["GET"], permission=can("contacts", READ),
-    contract=Contract(pages=True, responses={200: page_of("#Contact")}),
+    contract=Contract(pages=True, responses={200: page_of("#Contact")}), versioning=RESHAPED,
 )  # fmt: skip
 def list_company_contacts(request, company_id):
     limit = parse_page_size(request.query("limit"))
-    return json_response(contacts.records.linked_to(request.principal, "company_id", company_id, limit, request.query("cursor")))
+    page = contacts.records.linked_to(
+        request.principal, "company_id", company_id, limit, request.query("cursor"), request.version
+    )
+    return json_response(page)

@@ -8,6 +8,7 @@ from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.contracts import Contract, page_of
 from chalicelib.platform.routes.records import record_response, searchable_record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
+from chalicelib.platform.routes.versions import RESHAPED, UNCHANGED, version_path
 from chalicelib.platform.services.roles import READ, WRITE, can
 
 customers_blueprint = Blueprint(__name__)
@@ -18,22 +19,25 @@ notes = lazy_module("chalicelib.crm.contact_management.services.notes")
 activities = lazy_module("chalicelib.crm.contact_management.services.activities")
 
 # A customer links at most a company record (company_id); contacts have both links.
-searchable_record_routes(routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"))
+searchable_record_routes(
+    routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"), versioning=RESHAPED
+)
 
 
 @routes.protected(
     "/v1/customers/merge", methods=["POST"], permission=can("customers", WRITE), idempotent=True,
-    contract=Contract(body=lambda: merge.MERGE_SCHEMA, responses={200: "#Customer"}, errors=(404,)),
+    contract=Contract(body=lambda: merge.MERGE_SCHEMA, responses={200: "#Customer"}, errors=(404,)), versioning=RESHAPED,
 )  # fmt: skip
 def merge_customers(request):
-    return record_response("/v1/customers", merge.merge_customers(request.principal, request.json()))
+    customer = merge.merge_customers(request.principal, request.json(), request.version)
+    return record_response(version_path("/v1/customers", request.version), customer)
 
 
 # A customer's notes and activities, listed and added under it; each is then its own resource
 # (routes/notes.py, routes/activities.py), where the 201's Location points.
 @routes.protected(
     "/v1/customers/{customer_id}/notes", methods=["GET"], permission=can("customers", READ),
-    contract=Contract(pages=True, responses={200: page_of("#Note")}),
+    contract=Contract(pages=True, responses={200: page_of("#Note")}), versioning=UNCHANGED,
 )  # fmt: skip
 def list_customer_notes(request, customer_id):
     limit = parse_page_size(request.query("limit"))
@@ -43,14 +47,16 @@ def list_customer_notes(request, customer_id):
 @routes.protected(
     "/v1/customers/{customer_id}/notes", methods=["POST"], permission=can("customers", WRITE), idempotent=True,
     contract=Contract(body=lambda: notes.CUSTOMER_NOTE_SCHEMA, responses={201: "#Note"}, created="/v1/notes/{note_id}"),
+    versioning=UNCHANGED,
 )  # fmt: skip
 def add_customer_note(request, customer_id):
-    return record_response("/v1/notes", notes.add_customer_note(request.principal, customer_id, request.json()), 201)
+    note = notes.add_customer_note(request.principal, customer_id, request.json())
+    return record_response(version_path("/v1/notes", request.version), note, 201)
 
 
 @routes.protected(
     "/v1/customers/{customer_id}/activities", methods=["GET"], permission=can("customers", READ),
-    contract=Contract(pages=True, responses={200: page_of("#Activity")}),
+    contract=Contract(pages=True, responses={200: page_of("#Activity")}), versioning=UNCHANGED,
 )  # fmt: skip
 def list_customer_activities(request, customer_id):
     limit = parse_page_size(request.query("limit"))
@@ -63,7 +69,8 @@ def list_customer_activities(request, customer_id):
     contract=Contract(
         body=lambda: activities.CUSTOMER_ACTIVITY_SCHEMA, responses={201: "#Activity"}, created="/v1/activities/{activity_id}"
     ),
+    versioning=UNCHANGED,
 )  # fmt: skip
 def add_customer_activity(request, customer_id):
     activity = activities.add_customer_activity(request.principal, customer_id, request.json())
-    return record_response("/v1/activities", activity, 201)
+    return record_response(version_path("/v1/activities", request.version), activity, 201)

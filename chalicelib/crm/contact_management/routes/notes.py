@@ -6,6 +6,7 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.routing import Routes
+from chalicelib.platform.routes.versions import UNCHANGED
 
 notes_blueprint = Blueprint(__name__)
 routes = Routes(notes_blueprint, jwt_authorizer)
@@ -15,4 +16,5 @@ record_routes(
     routes, "customers", "/v1/notes", "note_id", ("note", "notes"), functions_of(notes, "note", "notes"),
     operations=("list", "create", "get", "patch", "delete", "restore"), list_arguments=query_parameters,
     schemas=RecordSchemas(notes, create="NOTE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    versioning=UNCHANGED,
 )

@@ -9,6 +9,7 @@ from chalicelib.crm.contact_management.tables.companies import companies
 from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
+from chalicelib.platform.services.representations import PersonName
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.writes import Change
@@ -35,11 +36,13 @@ class ContactRecords(SearchableRecords[ContactModel]):
         # Only a new link is checked: a contact may keep naming a company deleted since.
         return links_checked(principal.org_id, updated, current)
 
-    def linked_to(self, principal: Principal, link: str, parent_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    def linked_to(
+        self, principal: Principal, link: str, parent_id: str, limit: int, cursor: str | None, version: int = 1
+    ) -> dict[str, Any]:
         """The contacts of a company or customer (`link` company_id / customer_id): a GetItem of the
         parent (404 across tenants) and one Query of the link's index."""
         dict(_LINKED_TABLES)[link].get(principal.org_id, parent_id)
-        return self.search(principal, SearchSpec(**{link: parent_id}), limit, cursor)
+        return self.search(principal, SearchSpec(**{link: parent_id}), limit, cursor, version)
 
 
 def links_checked(org_id: str, record: ContactModel, current: ContactModel | None = None) -> list[Change]:
@@ -59,4 +62,5 @@ records = ContactRecords(
     PROPERTIES,
     default_status="active",
     view=("name", "email", "phone", "title", "company_id", "customer_id", "tags", "status", "owner", "custom_fields"),
+    representation=PersonName(),
 )

@@ -6,6 +6,7 @@ from typing import Any
 from chalicelib.crm.contact_management.tables.companies import companies
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
+from chalicelib.platform.services.representations import PersonName
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.references import reference_check, reference_checks
 from chalicelib.platform.tables.writes import Change
@@ -39,6 +40,7 @@ records = CustomerRecords(
     PROPERTIES,
     default_status="active",
     view=("name", "email", "phone", "company", "company_id", "tags", "status", "owner", "custom_fields"),
+    representation=PersonName(),
 )
 
 

@@ -18,6 +18,7 @@ from chalicelib.observability import count
 from chalicelib.platform.services.custom_fields import carried_over
 from chalicelib.platform.services.org_settings import STAGES, settings_of
 from chalicelib.platform.services.records import SearchableRecords, shared_fields
+from chalicelib.platform.services.representations import PersonName
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.references import reference_check
 from chalicelib.platform.tables.writes import Change, commit, increment, plain
@@ -74,6 +75,7 @@ records = LeadRecords(
         "name", "email", "phone", "company", "source", "tags", "status", "owner", "custom_fields",
         "converted_customer_id", "converted_contact_id", "converted_opportunity_id", "converted_at",
     ),
+    representation=PersonName(),
 )
 
 
@@ -93,7 +95,7 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
         raise _already_converted(lead)
     owner = lead.owner or actor
     company_id, company_parts = _company_of(principal, lead, fields.get("company_id"), owner)
-    common = {"name": lead.name, "email": lead.email, "phone": lead.phone, "company_id": company_id,
+    common = {"name": lead.name, "given_name": lead.given_name, "family_name": lead.family_name, "email": lead.email, "phone": lead.phone, "company_id": company_id,
               "tags": list(lead.tags or []), "status": "active", "owner": owner}
     customer = CustomerModel(org_id, new_id(), company=lead.company, **common,
                              custom_fields=carried_over(org_id, "customers", plain(lead.custom_fields)))

@@ -52,7 +52,7 @@ _CHILDREN = (
 )
 
 
-def merge_customers(principal: Principal, body: Any) -> dict[str, Any]:
+def merge_customers(principal: Principal, body: Any, version: int = 1) -> dict[str, Any]:
     fields = validate(MERGE_SCHEMA, body)
     org_id, actor = principal.org_id, principal.user_id
     target_id, source_ids = fields["target_id"], fields["source_ids"]
@@ -73,7 +73,7 @@ def merge_customers(principal: Principal, body: Any) -> dict[str, Any]:
     count("CustomersMerged", len(live))
     if moved:
         count("CustomerRecordsMoved", moved)
-    return customer_records.view(target)
+    return customer_records.view(target, version)
 
 
 def _source(org_id: str, source_id: str, target_id: str) -> CustomerModel:

@@ -21,6 +21,9 @@ class ContactModel(SearchableRecord):
     Meta = table_meta("contacts")
 
     contact_id = UnicodeAttribute(range_key=True)
+    # The person's name in parts, when written through API v2 (platform/services/representations.py).
+    given_name = UnicodeAttribute(null=True)
+    family_name = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     title = UnicodeAttribute(null=True)

@@ -16,6 +16,9 @@ class LeadModel(SearchableRecord):
     Meta = table_meta("leads")
 
     lead_id = UnicodeAttribute(range_key=True)
+    # The person's name in parts, when written through API v2 (platform/services/representations.py).
+    given_name = UnicodeAttribute(null=True)
+    family_name = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     company = UnicodeAttribute(null=True)
