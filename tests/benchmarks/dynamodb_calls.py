@@ -409,6 +409,10 @@ SCENARIO: list[Step] = [
         variant="not a member",
     ),
     Step("GET", "/v1/health", 200, lambda s: {}),
+    Step("GET", "/docs", 200, lambda s: {}),
+    Step("GET", "/docs/errors", 200, lambda s: {}),
+    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": "docs.css"}}),
+    Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
     Step(
         "POST",
