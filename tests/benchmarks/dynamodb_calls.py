@@ -47,6 +47,12 @@ def _json(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
+def response_body(response: Any) -> Any:
+    """A step's answer as `after` sees it: decoded JSON, or None (no body, or a page such as /docs)."""
+    content_type = next((value for name, value in response.headers.items() if name.lower() == "content-type"), "")
+    return json.loads(response.body) if response.body and "json" in content_type else None
+
+
 def _bearer(state: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {state['access_token']}", "Content-Type": "application/json", **(extra or {})}
 
@@ -697,7 +703,7 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
             )
             counter.phase = "setup"
             calls = counter.take()
-            body = json.loads(response.body) if response.body else None
+            body = response_body(response)
             if response.status_code != step.status:
                 failures.append(
                     f"{step.method} {step.route} ({step.variant or 'main'}) answered {response.status_code}, "
