@@ -7,6 +7,7 @@ from chalicelib.platform.routes.docs import docs_blueprint
 from chalicelib.platform.routes.events import events_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
+from chalicelib.platform.routes.openapi import openapi_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
 from chalicelib.platform.routes.users import users_blueprint
@@ -16,6 +17,8 @@ PLATFORM_BLUEPRINTS = (
     health_blueprint,
     auth_blueprint,
     hello_blueprint,
+    # The API's contract, generated from the routes' declarations
+    openapi_blueprint,
     # The API reference and the errors page (GET /docs)
     docs_blueprint,
     # Admin

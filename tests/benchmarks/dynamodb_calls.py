@@ -420,6 +420,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": "docs.css"}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
+    Step("GET", "/v1/openapi.json", 200, lambda s: {}),
     Step(
         "POST",
         "/api/abc/hello",
