@@ -48,9 +48,12 @@ def _json(body: Any) -> bytes:
 
 
 def response_body(response: Any) -> Any:
-    """A step's answer as `after` sees it: decoded JSON, or None (no body, or a page such as /docs)."""
+    """A step's answer as `after` sees it: decoded JSON, the text of another body (a page of /docs),
+    or None without a body."""
+    if not response.body:
+        return None
     content_type = next((value for name, value in response.headers.items() if name.lower() == "content-type"), "")
-    return json.loads(response.body) if response.body and "json" in content_type else None
+    return json.loads(response.body) if "json" in content_type else response.body.decode()
 
 
 def _bearer(state: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:

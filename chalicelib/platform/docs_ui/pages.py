@@ -15,7 +15,6 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 VENDORED = HERE / "swagger-ui-dist"
-_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 # Served by name under /docs/assets/; the pages reference each with its digest (?v=), so a
 # browser may keep it until the content, hence the page, changes.
 _ASSET_FILES = {
@@ -29,7 +28,7 @@ _ASSET_FILES = {
 @dataclass(frozen=True)
 class Asset:
     body: str
-    content_type: str
+    suffix: str
     version: str
 
 
@@ -40,7 +39,7 @@ def asset(name: str) -> Asset | None:
         return None
     body = path.read_text(encoding="utf-8")
     version = hashlib.sha256(body.encode()).hexdigest()[:16]
-    return Asset(body, _CONTENT_TYPES[path.suffix], version)
+    return Asset(body, path.suffix, version)
 
 
 def _with_asset_versions(template: str) -> str:

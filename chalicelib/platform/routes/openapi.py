@@ -242,7 +242,8 @@ def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
     for status, schema in (contract.responses or {200: FREE_FORM}).items():
         response: dict[str, Any] = {"description": "Success."}
         if schema is not None:
-            response["content"] = {"application/json": {"schema": view.transform(resolve(schema), None)}}
+            shown = view.transform(resolve(schema), None)
+            response["content"] = {media_type: {"schema": shown} for media_type in contract.media_types}
         headers = {name: {"schema": {"type": "string"}, "description": text} for name, text in contract.response_headers.items()}
         if headers and schema is not None:
             response["headers"] = headers
