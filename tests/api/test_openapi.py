@@ -48,7 +48,7 @@ def test_the_document_is_served_publicly_cacheable_and_the_same_each_time(api):
     assert first.header("content-type") == "application/json"
     assert re.fullmatch(r"public, max-age=[1-9][0-9]*", first.header("cache-control"))
     assert first.json["openapi"] == "3.1.0"
-    assert first.json["jsonSchemaDialect"] == "https://json-schema.org/draft/2020-12/schema"
+    assert first.json["jsonSchemaDialect"] == "https://spec.openapis.org/oas/3.1/dialect/base"
     assert api.get("/v1/openapi.json").json == first.json
     assert first.json == openapi_document(app.routes)
 
