@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run local-db reset test test-app bench clean
+.PHONY: venv run local-db reset test test-app bench docs-ui clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,11 @@ test-app: venv
 ## (ONLY=cold_start,warm,dynamodb_calls,memory,fanout runs just those)
 bench: venv
 	$(BIN)/python -m tests.benchmarks $(if $(ONLY),--only $(ONLY))
+
+## docs-ui: re-vendor Swagger UI for GET /docs from npm (checked against the pinned integrity);
+## DOCS_UI_VERSION=x.y.z moves to another version. The files are committed: nothing else needs npm.
+docs-ui:
+	$(PYTHON) infra/vendor_docs_ui.py $(if $(DOCS_UI_VERSION),--version $(DOCS_UI_VERSION))
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -3,6 +3,7 @@ from chalicelib.platform.routes.audit_logs import audit_logs_blueprint
 from chalicelib.platform.routes.auth import auth_blueprint
 from chalicelib.platform.routes.authorizer import authorizer_blueprint
 from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
+from chalicelib.platform.routes.docs import docs_blueprint
 from chalicelib.platform.routes.events import events_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
@@ -18,6 +19,8 @@ PLATFORM_BLUEPRINTS = (
     hello_blueprint,
     # The API's contract, generated from the routes' declarations
     openapi_blueprint,
+    # The API reference and the errors page (GET /docs)
+    docs_blueprint,
     # Admin
     users_blueprint,
     roles_blueprint,

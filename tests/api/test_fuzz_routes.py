@@ -41,7 +41,7 @@ import chalicelib
 from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.tables import create_tables
-from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher
+from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, response_body
 
 EXAMPLES_PER_ROUTE = 30
 ROUTES = sorted((path, method) for path, methods in app.routes.items() for method in methods)
@@ -407,7 +407,7 @@ def _run(client: Client, state: dict[str, Any], steps: list[Any]) -> None:
             path = step.route.format(**({"customer_id": state.get("customer_id", "")} | request.get("path", {})))
             reply = client.http.request(step.method, path, headers=headers, body=request.get("body", b""))
             if reply.status_code == step.status:
-                step.after(state, json.loads(reply.body) if reply.body else None)
+                step.after(state, response_body(reply))
     finally:
         logging.getLogger(logger.name).removeHandler(catcher)
 
@@ -448,8 +448,8 @@ def _base_requests(client: Client, state: dict[str, Any]) -> dict[tuple[str, str
         if method == "GET":
             reply = client.http.get(path.format(**base.path) + "?limit=1",
                                     headers={"Authorization": f"Bearer {state['access_token']}"})
-            if reply.status_code == 200 and isinstance(json.loads(reply.body), dict):
-                base.cursor = json.loads(reply.body).get("next_cursor")
+            if reply.status_code == 200 and isinstance(listed := response_body(reply), dict):
+                base.cursor = listed.get("next_cursor")
     return bases
 
 

@@ -262,7 +262,7 @@ def close_opportunity(api, owner, customer, stage="closed_lost"):
 def assert_closed(reply, state):
     assert reply.status == 409, reply.body
     assert reply.header("content-type") == "application/problem+json"
-    assert reply.json["type"] == "/docs/api/sales.md#closed-deals-and-opportunities"
+    assert reply.json["type"] == "/docs/errors#closed-record"
     assert reply.json["state"] == state and reply.json["reopen"].endswith("/reopen")
 
 

@@ -48,6 +48,15 @@ def _json(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
+def response_body(response: Any) -> Any:
+    """A step's answer as `after` sees it: decoded JSON, the text of another body (a page of /docs),
+    or None without a body."""
+    if not response.body:
+        return None
+    content_type = next((value for name, value in response.headers.items() if name.lower() == "content-type"), "")
+    return json.loads(response.body) if "json" in content_type else response.body.decode()
+
+
 def _bearer(state: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {state['access_token']}", "Content-Type": "application/json", **(extra or {})}
 
@@ -425,6 +434,10 @@ SCENARIO: list[Step] = [
         variant="not a member",
     ),
     Step("GET", "/v1/health", 200, lambda s: {}),
+    Step("GET", "/docs", 200, lambda s: {}),
+    Step("GET", "/docs/errors", 200, lambda s: {}),
+    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": "docs.css"}}),
+    Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
     Step("GET", "/v1/openapi.json", 200, lambda s: {}),
     Step(
@@ -755,7 +768,7 @@ def measure(inputs: dict[str, Any]) -> dict[str, Any]:
             )
             counter.phase = "setup"
             calls = counter.take()
-            body = json.loads(response.body) if response.body else None
+            body = response_body(response)
             if response.status_code != step.status:
                 failures.append(
                     f"{step.method} {step.route} ({step.variant or 'main'}) answered {response.status_code}, "

@@ -43,7 +43,7 @@ from app import app
 from chalicelib.platform.tables.base import transaction_connection
 from chalicelib.tables import ALL_MODELS
 from tests.benchmarks import dynamodb_events
-from tests.benchmarks.dynamodb_calls import API_KEY, SCENARIO, ResetTokenCatcher
+from tests.benchmarks.dynamodb_calls import API_KEY, SCENARIO, ResetTokenCatcher, response_body
 
 # tests/conftest.py's key for the local gateway, in place of the benchmark's.
 TEST_API_KEY = "test-api-key"
@@ -276,7 +276,7 @@ def test_every_route_survives_dynamodb_faults(injector):
                 if injector.injected_this_request:
                     succeeded_after_retry += 1
                 exercised.add((step.route, step.method))
-                step.after(state, json.loads(response.body) if response.body else None)
+                step.after(state, response_body(response))
     finally:
         logging.getLogger(logger.name).removeHandler(catcher)
 

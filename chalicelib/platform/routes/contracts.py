@@ -34,8 +34,8 @@ class Contract:
     415/422 for a body, 400/409/422 for an Idempotency-Key, 400/412/428 for If-Match...).
     `if_match`: "required" or "optional" when the route reads If-Match. `created`: the path of what
     a creation made (its id is the response's `created_id`, `id` by default), linked to every
-    operation on it. `tag`,
-    `operation_id` and `summary` default to the path's resource, the view's name and nothing."""
+    operation on it. `media_types`: what a success's body is served as (a page of /docs is HTML).
+    `tag`, `operation_id` and `summary` default to the path's resource, the view's name and nothing."""
 
     body: SchemaRef | None = None
     body_required: bool = True
@@ -47,6 +47,7 @@ class Contract:
     created: str | None = None
     created_id: str = "id"
     response_headers: Mapping[str, str] = field(default_factory=dict)
+    media_types: tuple[str, ...] = ("application/json",)
     tag: str | None = None
     operation_id: str | None = None
     summary: str | None = None

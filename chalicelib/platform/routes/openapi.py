@@ -26,7 +26,10 @@ from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.routes.versions import ALIAS_PATHS, LATEST_VERSION, VERSION_HEADER
 
 OPENAPI_VERSION = "3.1.0"
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# OpenAPI 3.1's own dialect: JSON Schema 2020-12 plus the OpenAPI vocabulary, so the services'
+# 2020-12 schemas mean the same under it. Stated explicitly, and not 2020-12's URI, because Swagger
+# UI (GET /docs) renders other dialects with a warning that they are not supported.
+JSON_SCHEMA_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 # The document changes only with a deployment; a day's caching spares every docs page load a request.
 A_DAY = public(max_age=86400)
 
@@ -281,7 +284,8 @@ def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
     for status, schema in (contract.responses or {200: FREE_FORM}).items():
         response: dict[str, Any] = {"description": "Success."}
         if schema is not None:
-            response["content"] = {"application/json": {"schema": view.transform(resolve(schema), None)}}
+            shown = view.transform(resolve(schema), None)
+            response["content"] = {media_type: {"schema": shown} for media_type in contract.media_types}
         headers = {name: {"schema": {"type": "string"}, "description": text} for name, text in contract.response_headers.items()}
         if declared.method == "GET":
             headers["ETag"] = ETAG

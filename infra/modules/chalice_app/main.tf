@@ -39,7 +39,7 @@ locals {
       )
       responseTemplates = {
         "application/json" = jsonencode(merge(
-          { type = "about:blank", title = r.title, detail = r.detail },
+          { type = r.type, title = r.title, detail = r.detail },
           r.status == null ? {} : { status = r.status },
         ))
       }

@@ -146,8 +146,9 @@ variable "xray_tracing_enabled" {
 }
 
 variable "gateway_responses" {
-  description = "chalicelib/platform/routes/gateway_responses.json decoded: gateway response type => {status (null keeps the default), title, detail, headers}."
+  description = "chalicelib/platform/routes/gateway_responses.json decoded: gateway response type => {type (the problem type URI), status (null keeps the default), title, detail, headers}."
   type = map(object({
+    type    = string
     status  = optional(number)
     title   = string
     detail  = string

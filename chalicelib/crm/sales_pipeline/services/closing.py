@@ -15,8 +15,9 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.core.errors import Conflict, PreconditionFailed
 from chalicelib.platform.tables.writes import Change, commit
 
-# The problem type of a write refused because the record is closed (docs/api/sales.md explains it).
-CLOSED_TYPE = "/docs/api/sales.md#closed-deals-and-opportunities"
+# The problem type of a write refused because the record is closed: its section of the errors page
+# the API serves (docs/errors.md; platform/routes/problems.py names the page).
+CLOSED_TYPE = "/docs/errors#closed-record"
 
 
 def closed_record(noun: str, collection: str, record_id: str, state: str) -> Conflict:

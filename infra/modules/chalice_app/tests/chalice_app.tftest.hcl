@@ -175,7 +175,7 @@ run "gateway_responses_are_problem_json" {
   }
   assert {
     condition = jsondecode(output.openapi_gateway_responses["INVALID_API_KEY"].responseTemplates["application/json"]) == {
-      type   = "about:blank"
+      type   = "/docs/errors#403-forbidden"
       title  = "Forbidden"
       status = 403
       detail = "A valid API key is required in the x-api-key header."
