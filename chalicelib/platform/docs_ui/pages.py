@@ -15,8 +15,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 VENDORED = HERE / "swagger-ui-dist"
-# Served by name under /docs/assets/; the pages reference each with its digest (?v=), so a
-# browser may keep it until the content, hence the page, changes.
+# Served under /docs/assets/ by a name that carries its digest (`docs.<digest>.js`), so a browser
+# may keep it for good: new content is a new name, which the pages give.
 _ASSET_FILES = {
     "swagger-ui-bundle.js": VENDORED / "swagger-ui-bundle.js",
     "swagger-ui.css": VENDORED / "swagger-ui.css",
@@ -29,28 +29,34 @@ _ASSET_FILES = {
 class Asset:
     body: str
     suffix: str
-    version: str
+    served_name: str
 
 
-@lru_cache(maxsize=None)
-def asset(name: str) -> Asset | None:
-    path = _ASSET_FILES.get(name)
-    if path is None:
-        return None
-    body = path.read_text(encoding="utf-8")
-    version = hashlib.sha256(body.encode()).hexdigest()[:16]
-    return Asset(body, path.suffix, version)
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, Asset]:
+    """Each asset by its file name, read once."""
+    found = {}
+    for name, path in _ASSET_FILES.items():
+        body = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+        found[name] = Asset(body, path.suffix, f"{path.stem}.{digest}{path.suffix}")
+    return found
 
 
-def _with_asset_versions(template: str) -> str:
-    for name in _ASSET_FILES:
-        template = template.replace(f"{{{name}}}", asset(name).version)
+def asset(served_name: str) -> Asset | None:
+    """The asset served under `served_name`; None for any other name, an old digest included."""
+    return next((found for found in _assets().values() if found.served_name == served_name), None)
+
+
+def _with_asset_names(template: str) -> str:
+    for name, found in _assets().items():
+        template = template.replace(f"{{{name}}}", found.served_name)
     return template
 
 
 @lru_cache(maxsize=1)
 def reference_page() -> str:
-    return _with_asset_versions((HERE / "index.html").read_text(encoding="utf-8"))
+    return _with_asset_names((HERE / "index.html").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +73,7 @@ def errors_page() -> str:
             text = "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline"))
             token.attrSet("id", heading_anchor(text, taken))
     article = markdown.renderer.render(tokens, markdown.options, {})
-    return _with_asset_versions((HERE / "errors.html").read_text(encoding="utf-8")).replace("{article}", article)
+    return _with_asset_names((HERE / "errors.html").read_text(encoding="utf-8")).replace("{article}", article)
 
 
 def heading_anchor(text: str, taken: dict[str, int]) -> str:

@@ -32,10 +32,11 @@ TENANT_DATA = CachePolicy("private, no-cache")
 NO_STORE = CachePolicy("no-store", (("Pragma", "no-cache"),))
 
 
-def public(max_age: int) -> CachePolicy:
+def public(max_age: int, immutable: bool = False) -> CachePolicy:
     """The same for every caller (signing keys, the API's description, docs assets): shared caches
-    and CDNs may keep it `max_age` seconds, then revalidate with its ETag."""
-    return CachePolicy(f"public, max-age={max_age}")
+    and CDNs may keep it `max_age` seconds, then revalidate with its ETag; `immutable` (RFC 8246)
+    when what a URL names never changes (an asset whose name carries its digest)."""
+    return CachePolicy(f"public, max-age={max_age}" + (", immutable" if immutable else ""))
 
 
 # What a response varies on besides its URL: its encoding (API Gateway, or make run, compresses by

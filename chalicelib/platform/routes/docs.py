@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core.errors import NotFound
 from chalicelib.core.lazy import lazy_module
+from chalicelib.platform.routes.caching import public
 from chalicelib.platform.routes.contracts import Contract
 from chalicelib.platform.routes.routing import Routes
 
@@ -16,9 +17,9 @@ routes = Routes(docs_blueprint, path_ids={"name": r"[a-z][a-z0-9.-]{0,63}"})
 
 HTML = "text/html; charset=utf-8"
 ASSET_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-PAGE_CACHE = "public, max-age=300"
-# An asset asked for with the digest the pages name cannot change under that URL.
-VERSIONED_ASSET_CACHE = "public, max-age=31536000, immutable"
+PAGE_CACHE = public(max_age=300)
+# An asset's name carries its digest: what is served under it never changes.
+ASSET_CACHE = public(max_age=31536000, immutable=True)
 # Styles inline and data: images are Swagger UI's own; scripts and requests only from this API.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -29,7 +30,6 @@ CONTENT_SECURITY_POLICY = (
 def _html(body: str) -> Response:
     return Response(body, status_code=200, headers={
         "Content-Type": HTML,
-        "Cache-Control": PAGE_CACHE,
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
     })  # fmt: skip
@@ -39,20 +39,20 @@ def _page(summary: str) -> Contract:
     return Contract(responses={200: {"type": "string"}}, media_types=(HTML,), tag="docs", summary=summary)
 
 
-@routes.public("/docs", contract=_page("This reference, rendering /v1/openapi.json (Swagger UI)."))
+@routes.public("/docs", cache=PAGE_CACHE, contract=_page("This reference, rendering /v1/openapi.json (Swagger UI)."))
 def reference(request):
     return _html(pages.reference_page())
 
 
-@routes.public("/docs/errors", contract=_page("What each problem type means: the sections problem `type`s name."))
+@routes.public("/docs/errors", cache=PAGE_CACHE, contract=_page("What each problem type means: the sections problem `type`s name."))
 def errors(request):
     return _html(pages.errors_page())
 
 
 @routes.public(
     "/docs/assets/{name}",
+    cache=ASSET_CACHE,
     contract=Contract(
-        query={"v": {"type": "string", "description": "The asset's digest, as the pages name it: cacheable for a year."}},
         responses={200: {"type": "string"}}, media_types=tuple(ASSET_MEDIA_TYPES.values()), tag="docs",
         summary="A script or stylesheet of the docs pages.",
     ),
@@ -61,9 +61,7 @@ def docs_asset(request, name):
     asset = pages.asset(name)
     if asset is None:
         raise NotFound("No documentation asset by this name.")
-    cache = VERSIONED_ASSET_CACHE if request.query("v") == asset.version else PAGE_CACHE
     return Response(asset.body, status_code=200, headers={
         "Content-Type": ASSET_MEDIA_TYPES[asset.suffix],
-        "Cache-Control": cache,
         "X-Content-Type-Options": "nosniff",
     })  # fmt: skip

@@ -22,6 +22,7 @@ _STATUS_SECTIONS = {
     403: "403-forbidden",
     404: "404-not-found",
     405: "405-method-not-allowed",
+    406: "406-not-acceptable",
     409: "409-conflict",
     412: "412-precondition-failed",
     413: "413-payload-too-large",
