@@ -117,7 +117,9 @@ class TenantTable(Generic[M]):
             for name, value in self.derive(item).items():
                 setattr(item, name, value)
         fields = {name: plain(getattr(item, name)) for name in self.public_fields if getattr(item, name) is not None}
-        audit, event = audited(item.org_id, actor, "created", self.kind, self.record_id(item), fields)
+        audit, event = audited(
+            item.org_id, actor, "created", self.kind, self.record_id(item), fields, getattr(item, "version", None)
+        )
         return [
             Change(
                 "put",
@@ -162,7 +164,9 @@ class TenantTable(Generic[M]):
         condition = model.version == current.version
         if "deleted_at" in self._attributes:
             condition &= model.deleted_at.exists() if deleted else model.deleted_at.does_not_exist()
-        audit, event = audited(current.org_id, actor, action, self.kind, self.record_id(current), diff)
+        audit, event = audited(
+            current.org_id, actor, action, self.kind, self.record_id(current), diff, getattr(updated, "version", None)
+        )
         change = Change(
             "update",
             self.model(current.org_id, getattr(current, self.sort_attribute)),

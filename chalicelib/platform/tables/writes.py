@@ -52,9 +52,16 @@ class Change:
 
 
 def audited(
-    org_id: str, actor: str, action: str, target_type: str, target_id: str, changes: dict[str, Any]
+    org_id: str,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    changes: dict[str, Any],
+    version: int | None = None,
 ) -> tuple[AuditLogModel, DomainEvent]:
-    """The audit entry and the domain event for one write: one record of what happened, twice."""
+    """The audit entry and the domain event for one write: one record of what happened, twice.
+    `version`: the target's version the write produces, when the target is versioned."""
     now = clock.now()
     entry = AuditLogModel(
         org_id,
@@ -65,6 +72,7 @@ def audited(
         target_id=target_id,
         target_key=target_key(org_id, target_type, target_id),
         at=now,
+        version=version,
         changes_json=_json(changes),
     )
     event = DomainEvent(
