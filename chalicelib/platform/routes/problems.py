@@ -22,6 +22,14 @@ def problem_from_error(error: DomainError) -> Response:
     return problem(error.status, error.title, error.detail, error.headers, **error.extensions)
 
 
+def problem_body(error: DomainError) -> dict[str, Any]:
+    """The problem document `problem_from_error` answers, for one part of a larger answer (a
+    rejected change of a sync push)."""
+    body = problem_from_error(error).body
+    assert isinstance(body, dict)
+    return body
+
+
 @lru_cache(maxsize=1)
 def gateway_responses() -> dict[str, dict[str, Any]]:
     """The bodies API Gateway answers with on its own (bad token, API key, throttling).
