@@ -32,6 +32,7 @@ class Settings:
     event_bus_name: str | None
     local_mailbox_file: str | None
     log_format: str
+    sync_retention_days: int
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -72,4 +73,7 @@ def get_settings() -> Settings:
         # `make run` keeps local mail here and logs one readable line per request; Lambda never does.
         local_mailbox_file=None if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOCAL_MAILBOX_FILE") or None,
         log_format="json" if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOG_FORMAT", "json"),
+        # How long the change feed (GET /v1/sync) keeps changes and tombstones; an older cursor is
+        # answered 410 resync-required.
+        sync_retention_days=int(env.get("SYNC_RETENTION_DAYS", "30")),
     )
