@@ -17,7 +17,6 @@ from chalicelib.crm.sales_pipeline.routes.products import products_blueprint
 from chalicelib.crm.support.routes.kb import kb_blueprint
 from chalicelib.crm.support.routes.sla_policies import sla_policies_blueprint
 from chalicelib.crm.support.routes.tickets import tickets_blueprint
-from chalicelib.crm.sync import sync_push_blueprint
 
 CRM_BLUEPRINTS = (
     # Contact management
@@ -42,6 +41,4 @@ CRM_BLUEPRINTS = (
     kb_blueprint,
     # Reporting
     dashboard_blueprint,
-    # Offline clients
-    sync_push_blueprint,
 )

@@ -40,6 +40,13 @@ class RecordKind:
     def name(self) -> str:
         return self.table.feed_kind
 
+    @property
+    def write(self) -> str:
+        """The permission its create, update and delete routes need: the write of the resource its
+        reads need (a note is written with customers:write, as it is read with customers:read)."""
+        resource, _, _ = self.read.partition(":")
+        return f"{resource}:write"
+
 
 _modules: list[str] = []
 _kinds: dict[str, RecordKind] = {}

@@ -215,3 +215,19 @@ def test_a_push_needs_a_valid_token(api, owner, customer):
     forged = api.post("/v1/sync", body, headers={"Authorization": f"Bearer {owner.access_token[:-4]}AAAA"})
     assert forged.status == 401
     assert api.get(f"/v1/customers/{customer['id']}", as_=owner).json["name"] == "Ada Lovelace"
+
+
+def test_each_kind_is_pushed_with_the_permission_its_rest_writes_need():
+    from app import app
+    from chalicelib.platform.kinds import record_kinds
+
+    for name, kind in record_kinds().items():
+        item_route = next(
+            path for path in app.routes if path.startswith(f"/v1/{name}/{{") and path.count("/") == name.count("/") + 3
+        )
+        declared = {
+            app.routes[f"/v1/{name}"]["POST"].view_function.permission,
+            app.routes[item_route]["PATCH"].view_function.permission,
+            app.routes[item_route]["DELETE"].view_function.permission,
+        }
+        assert declared == {kind.write}, name

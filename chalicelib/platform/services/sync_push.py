@@ -1,7 +1,8 @@
 """POST /v1/sync: an offline client's changes, each applied through its kind's own service (the
-functions behind the REST routes: permissions, validation, references, audit, events and the sync
-feed come with them; there is no second write path), conditionally on the version the client
-based it on, with a result per change in order.
+functions behind the REST routes, as the record kinds registry names them, platform/kinds.py:
+permissions, validation, references, audit, events and the change feed come with them; there is no
+second write path), conditionally on the version the client based it on, with a result per change
+in order.
 
 An update based on an older version than the server's is merged field by field: the fields the
 server changed since `base_version` are read from the record's audit trail (one Query of the
@@ -22,8 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import clock
@@ -38,11 +37,11 @@ from chalicelib.core.errors import (
 from chalicelib.core.ids import given_id, is_id
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
-from chalicelib.platform.services.roles import WRITE, Principal
+from chalicelib.platform.kinds import RecordKind, record_kinds
+from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import idempotency
 from chalicelib.platform.tables.audit_logs import changes_since
 from chalicelib.platform.tables.base import temporarily_unavailable
-from chalicelib.platform.tables.tenant_table import TenantTable
 
 MAX_CHANGES = 100
 # Attempts at a merged update while other writers keep moving the record (each re-reads it).
@@ -79,21 +78,7 @@ PUSH_SCHEMA = {
 _ABSENT = object()
 
 
-@dataclass(frozen=True)
-class WritableKind:
-    """What the push needs of a kind: its permission resource, its table (the audit trail's target
-    type, a deleted record's tombstone) and the service functions of its REST routes."""
-
-    name: str
-    resource: str
-    table: TenantTable[Any]
-    create: Callable[[Principal, Any], dict[str, Any]]
-    get: Callable[[Principal, str], dict[str, Any]]
-    patch: Callable[[Principal, str, Any, int | None], dict[str, Any]]
-    delete: Callable[[Principal, str, int | None], None]
-
-
-def push(principal: Principal, body: Any, kind_named: Callable[[str], WritableKind | None]) -> dict[str, Any]:
+def push(principal: Principal, body: Any) -> dict[str, Any]:
     """Results in the order of the changes: {"change_id", "status": "applied"|"conflict"|"rejected",
     ...}; a rejected one carries `error` (the DomainError the REST route would have answered)."""
     request = validate(PUSH_SCHEMA, body)
@@ -102,14 +87,12 @@ def push(principal: Principal, body: Any, kind_named: Callable[[str], WritableKi
         raise ValidationFailed(
             "Each change of a push needs its own change_id.", [{"field": "changes", "message": "change_id repeated"}]
         )
-    return {"results": [_once(principal, request["client_id"], change, kind_named) for change in request["changes"]]}
+    return {"results": [_once(principal, request["client_id"], change) for change in request["changes"]]}
 
 
-def _once(
-    principal: Principal, client_id: str, change: dict[str, Any], kind_named: Callable[[str], WritableKind | None]
-) -> dict[str, Any]:
+def _once(principal: Principal, client_id: str, change: dict[str, Any]) -> dict[str, Any]:
     try:
-        kind = _writable_kind(principal, change, kind_named)
+        kind = _writable_kind(principal, change)
     except DomainError as error:
         return _rejected(change, error)
     scope_key = _digest(f"sync|{principal.org_id}|{client_id}|{change['change_id']}")
@@ -131,13 +114,11 @@ def _once(
     return result
 
 
-def _writable_kind(
-    principal: Principal, change: dict[str, Any], kind_named: Callable[[str], WritableKind | None]
-) -> WritableKind:
-    kind = kind_named(change["kind"])
+def _writable_kind(principal: Principal, change: dict[str, Any]) -> RecordKind:
+    kind = record_kinds().get(change["kind"])
     if kind is None:
         raise ValidationFailed(f"No kind {change['kind']!r} can be pushed.", [{"field": "kind", "message": "unknown kind"}])
-    principal.require(f"{kind.resource}:{WRITE}")
+    principal.require(kind.write)
     op, base_version = change["op"], change.get("base_version")
     if op == "create":
         if not is_id(change["id"]):
@@ -160,7 +141,7 @@ def _writable_kind(
     return kind
 
 
-def _apply(principal: Principal, kind: WritableKind, change: dict[str, Any]) -> dict[str, Any]:
+def _apply(principal: Principal, kind: RecordKind, change: dict[str, Any]) -> dict[str, Any]:
     if change["op"] == "create":
         return _create(principal, kind, change["id"], change["fields"])
     if change["op"] == "update":
@@ -168,7 +149,7 @@ def _apply(principal: Principal, kind: WritableKind, change: dict[str, Any]) -> 
     return _delete(principal, kind, change["id"], change["base_version"])
 
 
-def _create(principal: Principal, kind: WritableKind, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+def _create(principal: Principal, kind: RecordKind, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     try:
         with given_id(record_id):
             record = kind.create(principal, fields)
@@ -183,10 +164,10 @@ def _create(principal: Principal, kind: WritableKind, record_id: str, fields: di
 
 
 def _update(
-    principal: Principal, kind: WritableKind, record_id: str, base_version: int, fields: dict[str, Any]
+    principal: Principal, kind: RecordKind, record_id: str, base_version: int, fields: dict[str, Any]
 ) -> dict[str, Any]:
     try:
-        record = kind.patch(principal, record_id, fields, base_version)
+        record = kind.update(principal, record_id, fields, base_version)
         return {"status": "applied", "version": record["version"], "record": record}
     except PreconditionFailed:
         pass  # the server moved on since base_version: merge
@@ -203,11 +184,11 @@ def _update(
 
 
 def _merged_update(
-    principal: Principal, kind: WritableKind, record_id: str, base_version: int, fields: dict[str, Any]
+    principal: Principal, kind: RecordKind, record_id: str, base_version: int, fields: dict[str, Any]
 ) -> dict[str, Any] | None:
     """The client's fields the server did not change since `base_version`, applied on the current
     version; None when another write moved the record meanwhile (the caller merges again)."""
-    current = kind.get(principal, record_id)
+    current = _current(principal, kind, record_id)
     server_changed = _server_changed(principal, kind, record_id, base_version, current["version"])
     conflicts = [
         {"field": name, "client": value, "server": current.get(name)}
@@ -218,7 +199,7 @@ def _merged_update(
     record = current
     if to_apply:  # a patch without fields is refused by every kind's schema; nothing to write
         try:
-            record = kind.patch(principal, record_id, to_apply, current["version"])
+            record = kind.update(principal, record_id, to_apply, current["version"])
         except PreconditionFailed:
             return None
     merged = {"applied": sorted(to_apply), "kept": sorted(set(server_changed) - {c["field"] for c in conflicts})}
@@ -227,7 +208,7 @@ def _merged_update(
     return {"status": "applied", "version": record["version"], "record": record, "merged": merged}
 
 
-def _delete(principal: Principal, kind: WritableKind, record_id: str, base_version: int) -> dict[str, Any]:
+def _delete(principal: Principal, kind: RecordKind, record_id: str, base_version: int) -> dict[str, Any]:
     try:
         kind.delete(principal, record_id, base_version)
         return {"status": "applied", "version": base_version + 1, "record": None}
@@ -236,7 +217,7 @@ def _delete(principal: Principal, kind: WritableKind, record_id: str, base_versi
     except NotFound:
         return _on_missing(principal, kind, record_id, deleting=True)
     try:
-        current = kind.get(principal, record_id)
+        current = _current(principal, kind, record_id)
     except NotFound:
         return _on_missing(principal, kind, record_id, deleting=True)
     if current["version"] < base_version:
@@ -247,7 +228,7 @@ def _delete(principal: Principal, kind: WritableKind, record_id: str, base_versi
 
 
 def _server_changed(
-    principal: Principal, kind: WritableKind, record_id: str, base_version: int, current_version: int
+    principal: Principal, kind: RecordKind, record_id: str, base_version: int, current_version: int
 ) -> dict[str, Any]:
     """The fields the server's writes after `base_version` changed, with their final values."""
     if current_version < base_version:
@@ -265,7 +246,7 @@ def _server_changed(
     return changed
 
 
-def _on_missing(principal: Principal, kind: WritableKind, record_id: str, deleting: bool) -> dict[str, Any]:
+def _on_missing(principal: Principal, kind: RecordKind, record_id: str, deleting: bool) -> dict[str, Any]:
     """The record is not live: deleted on the server (a delete is done; an update conflicts), or
     it never was in this organization (404, as the REST route answers)."""
     tombstone = _tombstone_or_none(principal, kind, record_id)
@@ -276,7 +257,15 @@ def _on_missing(principal: Principal, kind: WritableKind, record_id: str, deleti
     return _conflict(None, tombstone["version"], [], None, reason="deleted")
 
 
-def _tombstone_or_none(principal: Principal, kind: WritableKind, record_id: str) -> dict[str, Any] | None:
+def _current(principal: Principal, kind: RecordKind, record_id: str) -> dict[str, Any]:
+    """The record as its REST GET shows it (read without the GET's side effects, as a pull reads it)."""
+    item = kind.table.get(principal.org_id, record_id)
+    if not kind.visible(principal, item):
+        raise kind.table.not_found()
+    return kind.view(item)
+
+
+def _tombstone_or_none(principal: Principal, kind: RecordKind, record_id: str) -> dict[str, Any] | None:
     """The record as the server has it ({"record": view or None when deleted, "version"}), or None
     when this organization has no record with this id."""
     try:
@@ -285,7 +274,7 @@ def _tombstone_or_none(principal: Principal, kind: WritableKind, record_id: str)
         return None
     if getattr(item, "deleted_at", None) is not None:
         return {"record": None, "version": int(item.version)}
-    record = kind.get(principal, record_id)
+    record = _current(principal, kind, record_id)
     return {"record": record, "version": record["version"]}
 
 
@@ -323,7 +312,7 @@ def _replayed(change: dict[str, Any], existing: Any, fingerprint: str) -> dict[s
     return json.loads(existing.response_body)
 
 
-def _future_version(kind: WritableKind, current_version: int, base_version: int) -> PreconditionFailed:
+def _future_version(kind: RecordKind, current_version: int, base_version: int) -> PreconditionFailed:
     return PreconditionFailed(
         f"The {kind.table.noun} is at version {current_version}, not {base_version}; pull it again.",
         current_version=current_version,
