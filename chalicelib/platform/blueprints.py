@@ -8,6 +8,7 @@ from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
+from chalicelib.platform.routes.sync import sync_blueprint
 from chalicelib.platform.routes.sync_push import sync_push_blueprint
 from chalicelib.platform.routes.users import users_blueprint
 
@@ -22,6 +23,8 @@ PLATFORM_BLUEPRINTS = (
     settings_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
+    # Offline sync: the change feed
+    sync_blueprint,
     # Offline sync: changes pushed by devices
     sync_push_blueprint,
     # Domain events from the audit_logs stream

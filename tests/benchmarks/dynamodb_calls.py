@@ -534,12 +534,27 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
+    Step(
+        "GET",
+        "/v1/sync",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"kinds": "customers,contacts,leads", "limit": "100"}},
+        variant="snapshot",
+        after=_remember(sync_cursor="next_cursor"),
+    ),
     # An offline client's push: a create under its own id, and an update based on version 1 of a
     # record since deleted and restored (the merge: a 412, a read, the history Query, the write).
     Step("POST", "/v1/sync", 200, lambda s: {"headers": _bearer(s), "body": _json(_sync_push(s))}),
     *CONTACT_MANAGEMENT_STEPS,
     *MARKETING_SUPPORT_STEPS,
     *SALES_STEPS,
+    Step(
+        "GET",
+        "/v1/sync",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"since": s["sync_cursor"], "limit": "10"}},
+        variant="10 changes since a cursor",
+    ),
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
