@@ -135,6 +135,8 @@ def push(api: Api, state: dict, path: Path) -> list[dict]:
             if result["status"] == "rejected" and result["problem"]["status"] in (409, 503):
                 save(path, state)
                 return reported  # being applied by another push, or briefly unavailable: later, as is
+            if is_own_create(change, result):
+                result = {name: result[name] for name in ("change_id", "version", "record")} | {"status": "applied"}
             state["queue"].remove(change)
             key = key_of(change)
             later = [queued for queued in state["queue"] if key_of(queued) == key]
@@ -142,15 +144,30 @@ def push(api: Api, state: dict, path: Path) -> list[dict]:
                 refresh(api, state, change)  # nothing was written: the server's copy is the truth
             elif not later:
                 store(state, key, result["version"], result["record"])
-            elif result["status"] == "applied" and "merged" not in result:
+            elif is_next_version(change, result):
                 # Nothing else happened to the record in between: the next edit is based on this
-                # write. After a merge, it keeps its base, so the server merges it too.
+                # write. Otherwise it keeps its base, and the server merges it as it merged this one.
                 for queued in later:
                     queued["base_version"] = result["version"]
             if result["status"] != "applied":
                 reported.append({"kind": change["kind"], "id": change["id"], **result})
         save(path, state)
     return reported
+
+
+def is_own_create(change: dict, result: dict) -> bool:
+    """A create answered `exists` with the fields it sent: the device's own, written by a request
+    whose answer was lost and whose result the server could not keep (docs/sync.md)."""
+    record = result.get("record")
+    if change["op"] != "create" or result.get("reason") != "exists" or record is None:
+        return False
+    return all(record.get(name) == value for name, value in change["fields"].items())
+
+
+def is_next_version(change: dict, result: dict) -> bool:
+    """The change was applied as the only write after its base version."""
+    applied = result["status"] == "applied" and "merged" not in result
+    return applied and result["version"] == change.get("base_version", 0) + 1
 
 
 def store(state: dict, key: str, version: int, record: dict | None) -> None:

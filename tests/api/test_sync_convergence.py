@@ -270,3 +270,28 @@ def test_two_offline_devices_and_the_web_ui_converge(api, login_as, tmp_path):
         "applied", "applied, merged", "conflict: both_changed", "conflict: deleted", "conflict: changed_since_base",
         "an answer lost, the push sent again",
     }, outcomes  # fmt: skip
+
+
+def test_a_create_written_but_not_remembered_is_taken_as_the_devices_own(api, owner, tmp_path):
+    """The server wrote a create, then stopped before keeping its result: the device's retry finds
+    the id taken (`exists`). The example client compares the record with its create (docs/sync.md)."""
+    device = Device(api, owner, tmp_path / "device.json")
+    record_id = sync_client.ulid()
+    sync_client.edit_offline(device.state, "customers", record_id, "create", {"name": "Ada", "phone": "+1 555 0100"})
+    [create] = device.state["queue"]
+    # The same change written with nothing kept under this device's (client_id, change_id).
+    written = api.post("/v1/sync", {"client_id": "a-result-not-kept", "changes": [create]}, as_=owner)
+    assert written.json["results"][0]["status"] == "applied"
+
+    device.sync()
+    [result] = device.answered
+    assert (result["status"], result["reason"]) == ("conflict", "exists")
+    assert device.reported == [] and device.state["queue"] == []
+    assert device.copy() == {record_id: (1, "Ada", "+1 555 0100")}
+
+    # Another create of that id (a clash, not a retry) is a conflict the user is shown.
+    other = Device(api, owner, tmp_path / "other.json")
+    sync_client.edit_offline(other.state, "customers", record_id, "create", {"name": "Grace"})
+    other.sync()
+    assert [(result["id"], result["reason"]) for result in other.reported] == [(record_id, "exists")]
+    assert other.copy() == {record_id: (1, "Ada", "+1 555 0100")}
