@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 ROOT = Path(__file__).resolve().parents[2]
-FIELDS = ("name", "phone")
-VALUES = {"name": ["Ada", "Grace", "Linus"], "phone": ["+1 555 0100", "+1 555 0111", None]}
+FIELDS = ("name", "phone", "status")
+VALUES = {"name": ["Ada", "Grace", "Linus"], "phone": ["+1 555 0100", "+1 555 0111", None], "status": ["active", "churned"]}
 # One or two fields set at once, from few values: the same field often changes on two sides.
 EDITS = st.dictionaries(st.sampled_from(FIELDS), st.none(), min_size=1, max_size=2).flatmap(
     lambda chosen: st.fixed_dictionaries({field: st.sampled_from(VALUES[field]) for field in chosen})
@@ -111,7 +111,7 @@ class Record:
 def predict(server: dict[str, Record], change: dict[str, Any]) -> dict[str, Any]:
     """The result docs/sync.md specifies for `change` (without change_id and record), applied to the model."""
     if change["op"] == "create":
-        server[change["id"]] = Record(change["fields"])
+        server[change["id"]] = Record({"status": "active", **change["fields"]})
         return {"status": "applied", "version": 1}
     record, base = server[change["id"]], change["base_version"]
     nothing_merged = {"applied": [], "kept": []}
@@ -257,7 +257,7 @@ def test_two_offline_devices_and_the_web_ui_converge(api, login_as, tmp_path):
     run_state_machine_as_test(
         Simulation,
         settings=settings(
-            max_examples=8,
+            max_examples=10,
             stateful_step_count=25,
             derandomize=True,
             database=None,
@@ -287,11 +287,11 @@ def test_a_create_written_but_not_remembered_is_taken_as_the_devices_own(api, ow
     [result] = device.answered
     assert (result["status"], result["reason"]) == ("conflict", "exists")
     assert device.reported == [] and device.state["queue"] == []
-    assert device.copy() == {record_id: (1, "Ada", "+1 555 0100")}
+    assert device.copy() == {record_id: (1, "Ada", "+1 555 0100", "active")}
 
     # Another create of that id (a clash, not a retry) is a conflict the user is shown.
     other = Device(api, owner, tmp_path / "other.json")
     sync_client.edit_offline(other.state, "customers", record_id, "create", {"name": "Grace"})
     other.sync()
     assert [(result["id"], result["reason"]) for result in other.reported] == [(record_id, "exists")]
-    assert other.copy() == {record_id: (1, "Ada", "+1 555 0100")}
+    assert other.copy() == {record_id: (1, "Ada", "+1 555 0100", "active")}
