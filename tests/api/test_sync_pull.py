@@ -13,7 +13,8 @@ from email.utils import format_datetime
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.platform.tables.changes import ChangeModel
+from chalicelib.platform.tables import changes
+from chalicelib.platform.tables.changes import ChangeModel, partition
 
 
 def pull(api, caller, since=None, kinds=None, limit=None, headers=None) -> dict[str, Any]:
@@ -88,6 +89,16 @@ def test_pages_of_any_size_add_up_to_the_same_changes(api, owner):
         api.patch(f"/v1/customers/{customer_id}", {"name": "Renamed"}, as_=owner)
     assert pull_all(api, owner, cursor, limit=2)[0] == pull_all(api, owner, cursor)[0]
     assert [change["id"] for change in pull_all(api, owner, cursor, limit=2)[0]] == ids
+
+
+def test_a_feed_spread_over_partitions_pages_as_one(api, owner, monkeypatch):
+    monkeypatch.setattr(changes, "CHANGES_PER_PARTITION", 3)
+    _, cursor = pull_all(api, owner)
+    ids = [created(api, owner, "/v1/customers", {"name": f"C{n}"})["id"] for n in range(8)]
+    lead = created(api, owner, "/v1/leads", {"name": "L"})["id"]
+    for limit in (1, 2, 3, 4, 100):
+        assert [change["id"] for change in pull_all(api, owner, cursor, limit=limit)[0]] == [*ids, lead]
+    assert [change["id"] for change in pull_all(api, owner, cursor, kinds="leads", limit=1)[0]] == [lead]
 
 
 def test_a_snapshot_lists_live_records_only_and_continues_from_the_feed(api, owner):
@@ -173,14 +184,21 @@ def _b64(fields) -> str:
     return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
 
 
-def test_a_cursor_older_than_the_retention_is_410_resync_required(api, owner, customer, monkeypatch):
+def test_a_cursor_older_than_the_retention_is_410_resync_required_once_the_feed_moved(api, owner, customer, monkeypatch):
     _, cursor = pull_all(api, owner, kinds="customers")
     now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now + timedelta(days=31))
+    # Nothing changed since: nothing can have expired, and the client needs no resync.
+    idle = pull(api, owner, cursor, kinds="customers")
+    assert idle["changes"] == [] and idle["has_more"] is False
+    monkeypatch.setattr(clock, "now", lambda: now)
+    api.patch(f"/v1/customers/{customer['id']}", {"name": "Ada"}, as_=owner)
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(days=31))
     reply = api.get(_path(since=cursor, kinds="customers"), as_=owner)
     assert reply.status == 410 and reply.header("content-type") == "application/problem+json"
     assert reply.json["type"] == "/docs/sync.md#resync-required"
     assert reply.json["snapshot"] == "/v1/sync?kinds=customers"
+    assert pull(api, owner, idle["next_cursor"], kinds="customers")["changes"][0]["version"] == 2
     monkeypatch.setattr(clock, "now", lambda: now + timedelta(days=29))
     assert api.get(_path(since=cursor, kinds="customers"), as_=owner).status == 200
 
@@ -190,7 +208,7 @@ def test_a_cursor_whose_next_changes_expired_is_410(api, owner, customer):
     for name in ("One", "Two"):
         api.patch(f"/v1/customers/{customer['id']}", {"name": name}, as_=owner)
     # DynamoDB's TTL removes expired items in no particular order: here, the one after the cursor.
-    oldest = next(iter(ChangeModel.query(owner.org_id, ChangeModel.seq > 1)))
+    oldest = next(iter(ChangeModel.query(partition(owner.org_id, 2), ChangeModel.seq > 1)))
     oldest.delete()
     reply = api.get(_path(since=cursor), as_=owner)
     assert reply.status == 410 and reply.json["type"] == "/docs/sync.md#resync-required"
@@ -290,3 +308,32 @@ def _relogin(api, caller):
     tokens = api.login(caller.email).json
     return dataclasses.replace(caller, access_token=tokens["access_token"])
 
+
+
+def test_a_merge_of_more_children_than_one_transaction_holds_reaches_the_feed(api, owner):
+    from chalicelib.crm.contact_management.services.merge import MOVES_PER_TRANSACTION
+
+    target, source = (created(api, owner, "/v1/customers", {"name": name}) for name in ("Ada", "Ada L."))
+    notes = [created(api, owner, f"/v1/customers/{source['id']}/notes", {"body": f"n{n}"})["id"]
+             for n in range(MOVES_PER_TRANSACTION + 1)]
+    _, cursor = pull_all(api, owner)
+    reply = api.post("/v1/customers/merge", {"target_id": target["id"], "source_ids": [source["id"]]}, as_=owner)
+    assert reply.status == 200, reply.body
+    moved = [change for change in pull_all(api, owner, cursor)[0] if change["kind"] == "notes"]
+    assert [change["id"] for change in moved] == notes
+    assert all(change["record"]["customer_id"] == target["id"] for change in moved)
+
+
+def test_a_lead_converted_with_as_many_tags_as_it_may_carry_reaches_the_feed_whole(api, owner):
+    from chalicelib.crm.contact_management.services.leads import CONVERTIBLE_TAGS
+
+    body = {"name": "Alan", "company": "Bletchley", "tags": [f"t{n}" for n in range(CONVERTIBLE_TAGS + 1)]}
+    conversion = {"create_opportunity": True, "opportunity_name": "Bombe", "amount": 1200}
+    too_many = created(api, owner, "/v1/leads", body)
+    assert api.post(f"/v1/leads/{too_many['id']}/convert", conversion, as_=owner).status == 422
+    lead = created(api, owner, "/v1/leads", {**body, "tags": body["tags"][:-1]})
+    _, cursor = pull_all(api, owner)
+    reply = api.post(f"/v1/leads/{lead['id']}/convert", conversion, as_=owner)
+    assert reply.status == 201, reply.body
+    kinds = sorted(change["kind"] for change in pull_all(api, owner, cursor)[0])
+    assert kinds == ["companies", "contacts", "customers", "leads", "opportunities"]

@@ -10,8 +10,9 @@ If-Modified-Since) and the organization's cursor key.
 Cursors are opaque: base64url JSON {o: organization, s: sequence, t: issue time, and during a
 snapshot k: the kind being listed, p: its table position; h: an HMAC-SHA256 of the rest under the
 organization's key}. A cursor altered, cut or taken to another organization is a 400.
-A cursor older than the retention, or whose next changes have expired, is a 410 resync-required
-naming the snapshot to start again from: never a silent re-sync, never a silent gap.
+A cursor older than the retention (when the feed has moved since it), or whose next changes have
+expired, is a 410 resync-required naming the snapshot to start again from: never a silent
+re-sync, never a silent gap.
 
 A snapshot reads the head's sequence N first, then lists the live records of each kind (one Query
 per table page) as upserts, and ends with a feed cursor at N: whatever changed while it was being
@@ -77,7 +78,8 @@ def pull(
     last_seq = int(head.last_seq)
     if if_modified_since is not None and _unchanged(head, last_seq, cursor, if_modified_since):
         return Pulled(None, head.changed_at)
-    if cursor is not None and cursor.kind is None and feed.is_expired(cursor.issued_at):
+    if cursor is not None and cursor.kind is None and last_seq > cursor.seq and feed.is_expired(cursor.issued_at):
+        # When nothing changed since, nothing can have expired: an idle client keeps its place.
         raise _resync(kinds, "The cursor is older than the change feed keeps changes.")
     if cursor is None or cursor.kind is not None:
         page = _snapshot_page(principal, head, chosen, cursor or _Cursor(last_seq, clock.now()), limit)
@@ -121,13 +123,13 @@ def _feed_page(
     principal: Principal, head: feed.FeedHeadModel, chosen: Sequence[RecordKind], seq: int, kinds: str | None, limit: int
 ) -> dict[str, Any]:
     """The changes after `seq` of the chosen kinds. Changes of other kinds are passed over, and
-    when they leave the page short it reads on, at most MAX_QUERIES_PER_PAGE Queries."""
+    when they leave the page short it reads on, at most MAX_QUERIES_PER_PAGE times."""
     by_name = {kind.name: kind for kind in chosen}
+    last_seq = int(head.last_seq)
     shown: list[dict[str, Any]] = []
     position = seq
-    more = int(head.last_seq) > seq
-    for _ in range(MAX_QUERIES_PER_PAGE if more else 0):
-        changes, more = feed.changes_after(principal.org_id, position, limit - len(shown))
+    for _ in range(MAX_QUERIES_PER_PAGE if position < last_seq else 0):
+        changes = feed.changes_after(principal.org_id, position, limit - len(shown), last_seq)
         for change in changes:
             if int(change.seq) != position + 1:
                 # Expired (TTL) before the cursor reached it: what it said is gone.
@@ -135,10 +137,12 @@ def _feed_page(
             position = int(change.seq)
             if change.kind in by_name:
                 shown.append(_entry(principal, by_name[change.kind], change))
-        if not changes and position < int(head.last_seq):
+        if not changes:
             raise _resync(kinds, "Changes after this cursor are no longer kept.")
-        if len(shown) == limit or not more:
+        # A Query may return changes committed after the head was read: they are whole too.
+        if len(shown) == limit or position >= last_seq:
             break
+    more = position < last_seq
     return _page(shown, _Cursor(position, clock.now()), principal.org_id, head.cursor_key, more)
 
 

@@ -1,11 +1,14 @@
 """Table `changes`: each organization's change feed, a gap-free sequence of record changes in
 commit order (served by GET /v1/sync).
 
-Partition `org_id`, sort `seq` (a number). Item `seq` = 0 is the organization's head: the last
-sequence number given out, the time of that change, and the key its sync cursors are signed with.
-Items 1, 2, ... are the changes: kind (the REST collection), record id, op (upsert or delete),
-version, the record's image after the write (DynamoDB's JSON of the item; none for a delete),
-the change time, and a TTL.
+Partition `feed` = "<org_id>#<seq // CHANGES_PER_PARTITION>", sort `seq` (a number): an
+organization's changes 1, 2, ... in partitions of 1,000 consecutive numbers, so whatever the
+feed's length a Query reads one bounded item collection, and the partitions of expired changes
+are never read again. Each change holds the kind (the REST collection), record id, op (upsert or
+delete), version, the record's image after the write (DynamoDB's JSON of the item; none for a
+delete), the change time, and a TTL. The organization's head is the item ("<org_id>#head", 0):
+the last sequence number given out, the time of that change, and the key its sync cursors are
+signed with.
 
 Order is assigned at commit (`writes.commit`): the transaction that writes a record also puts its
 change items at head + 1 ... head + k and updates the head on condition that it is still the value
@@ -15,7 +18,8 @@ and a strongly consistent Query that returns seq N + 1 also returns every seq <=
 
 Change times never go backwards within an organization (a change's time is at least its head's),
 so the items of a feed expire in `seq` order: a cursor younger than the retention can rely on every
-change after it still being there (see `retention`). A page is one Query: (org_id, seq > cursor).
+change after it still being there (see `retention`). A page is one Query after the cursor (two when
+it crosses into the next partition).
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.platform.tables.base import table_meta
 
 HEAD_SEQ = 0
+CHANGES_PER_PARTITION = 1000
 UPSERT = "upsert"
 DELETE = "delete"
 # Items are kept this much longer than a cursor is honoured, so that the clocks of two writers
@@ -43,7 +48,7 @@ EXPIRY_MARGIN = timedelta(days=1)
 class ChangeModel(Model):
     Meta = table_meta("changes")
 
-    org_id = UnicodeAttribute(hash_key=True)
+    feed = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
     kind = UnicodeAttribute()
     record_id = UnicodeAttribute()
@@ -55,11 +60,11 @@ class ChangeModel(Model):
 
 
 class FeedHeadModel(Model):
-    """The head item (seq 0) of the same table."""
+    """An organization's head item, in the same table."""
 
     Meta = table_meta("changes")
 
-    org_id = UnicodeAttribute(hash_key=True)
+    feed = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True, default=HEAD_SEQ)
     last_seq = NumberAttribute(default=0)
     changed_at = UTCDateTimeAttribute(null=True)
@@ -96,7 +101,7 @@ def retention() -> timedelta:
 
 def read_head(org_id: str) -> FeedHeadModel | None:
     try:
-        return FeedHeadModel.get(org_id, HEAD_SEQ, consistent_read=True)
+        return FeedHeadModel.get(_head_key(org_id), HEAD_SEQ, consistent_read=True)
     except FeedHeadModel.DoesNotExist:
         return None
 
@@ -107,7 +112,7 @@ def open_head(org_id: str) -> FeedHeadModel:
     head = read_head(org_id)
     if head is not None:
         return head
-    head = FeedHeadModel(org_id, HEAD_SEQ)
+    head = FeedHeadModel(_head_key(org_id), HEAD_SEQ)
     head.update(
         actions=[
             FeedHeadModel.last_seq.set(FeedHeadModel.last_seq | 0),
@@ -125,7 +130,7 @@ def sequence(org_id: str, entries: list[FeedEntry], head: FeedHeadModel | None) 
     expires_at = at + retention() + EXPIRY_MARGIN
     items = [
         ChangeModel(
-            org_id,
+            partition(org_id, last + position),
             last + position,
             kind=entry.kind,
             record_id=entry.record_id,
@@ -145,18 +150,33 @@ def sequence(org_id: str, entries: list[FeedEntry], head: FeedHeadModel | None) 
         FeedHeadModel.changed_at.set(at),
         FeedHeadModel.cursor_key.set(FeedHeadModel.cursor_key | _new_key()),
     ]
-    return Sequenced(items, FeedHeadModel(org_id, HEAD_SEQ), actions, condition)
+    return Sequenced(items, FeedHeadModel(_head_key(org_id), HEAD_SEQ), actions, condition)
 
 
-def changes_after(org_id: str, seq: int, limit: int) -> tuple[list[ChangeModel], bool]:
-    """Up to `limit` changes after `seq`, in order, and whether more follow them: one strongly
-    consistent Query, reading one item more than the page shows to know."""
-    results = ChangeModel.query(
-        org_id, range_key_condition=ChangeModel.seq > seq, consistent_read=True, page_size=limit + 1
-    )
-    raw_items = next(results.page_iter).get("Items", [])
-    items = [ChangeModel.from_raw_data(raw) for raw in raw_items[:limit]]
-    return items, len(raw_items) > limit
+def changes_after(org_id: str, seq: int, limit: int, last_seq: int) -> list[ChangeModel]:
+    """Up to `limit` changes after `seq`, in order, of a feed whose head is at `last_seq`: one
+    strongly consistent Query, another when the page reaches into the next partition (or DynamoDB
+    cut it at 1 MB)."""
+    found: list[ChangeModel] = []
+    position = seq
+    while len(found) < limit and position < last_seq:
+        bucket = (position + 1) // CHANGES_PER_PARTITION
+        results = ChangeModel.query(
+            f"{org_id}#{bucket}", ChangeModel.seq > position, consistent_read=True, page_size=limit - len(found)
+        )
+        page = [ChangeModel.from_raw_data(raw) for raw in next(results.page_iter).get("Items", [])]
+        found += page
+        if page:
+            position = int(page[-1].seq)
+        if results.page_iter.last_evaluated_key is None:
+            # Nothing more in this partition: go on in the next one.
+            position = max(position, (bucket + 1) * CHANGES_PER_PARTITION - 1)
+    return found
+
+
+def partition(org_id: str, seq: int) -> str:
+    """The partition holding change `seq` of an organization's feed."""
+    return f"{org_id}#{seq // CHANGES_PER_PARTITION}"
 
 
 def image_of(model: type[Model], change: ChangeModel) -> Model | None:
@@ -169,6 +189,10 @@ def image_of(model: type[Model], change: ChangeModel) -> Model | None:
 def is_expired(at: datetime) -> bool:
     """Whether a cursor issued at `at` is older than the feed keeps changes."""
     return at < clock.now() - retention()
+
+
+def _head_key(org_id: str) -> str:
+    return f"{org_id}#head"
 
 
 def _new_key() -> str:

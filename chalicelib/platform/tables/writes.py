@@ -160,6 +160,13 @@ def _sequenced(fed: Sequence[Change]) -> list[Change]:
     return items + heads
 
 
+def transaction_items(changes: Sequence[Change]) -> int:
+    """How many items `commit(changes)` sends in its transaction (DynamoDB takes at most 100): each
+    change, its audit entry, its change-feed item, and one feed head per organization written."""
+    fed_orgs = {change.item.org_id for change in changes if change.feed is not None}
+    return sum(1 + (change.audit is not None) + (change.feed is not None) for change in changes) + len(fed_orgs)
+
+
 def _announce_events(changes: Sequence[Change], extra_events: Sequence[DomainEvent]) -> None:
     audited_changes = [change for change in changes if change.audit is not None]
     if extra_events and not audited_changes:
