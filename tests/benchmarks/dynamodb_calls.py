@@ -524,7 +524,6 @@ SCENARIO: list[Step] = [
         "/v1/sync",
         200,
         lambda s: {"headers": _bearer(s), "query": {"kinds": "customers,contacts,leads", "limit": "100"}},
-        variant="snapshot",
         after=_remember(sync_cursor="next_cursor"),
     ),
     *CONTACT_MANAGEMENT_STEPS,
