@@ -539,7 +539,6 @@ SCENARIO: list[Step] = [
         "/v1/sync",
         200,
         lambda s: {"headers": _bearer(s), "query": {"kinds": "customers,contacts,leads", "limit": "100"}},
-        variant="snapshot",
         after=_remember(sync_cursor="next_cursor"),
     ),
     # An offline client's push: a create under its own id, and an update based on version 1 of a
