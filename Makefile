@@ -38,7 +38,7 @@ test-app: venv
 	$(BIN)/python -m pytest -q tests/infra
 
 ## bench: cold start to first response, warm latency, DynamoDB calls per route and memory, side by side
-## (ONLY=cold_start,warm,dynamodb_calls,memory,fanout runs just those)
+## (ONLY=cold_start,warm,dynamodb_calls,memory,fanout,sync runs just those)
 bench: venv
 	$(BIN)/python -m tests.benchmarks $(if $(ONLY),--only $(ONLY))
 

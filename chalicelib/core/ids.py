@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import os
+import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -11,10 +15,34 @@ ID_PATTERN = "[0-7][0-9A-HJKMNP-TV-Z]{25}"
 # DynamoDB refuses an empty key value and a sort key over 1,024 bytes (partition keys: 2,048).
 MAX_SORT_KEY_BYTES = 1024
 MAX_PARTITION_KEY_BYTES = 2048
+_MINTED = re.compile(ID_PATTERN)
+# An id a client generated (an offline device's ULID) that the next new_id() hands out instead of minting.
+_given_id: ContextVar[str | None] = ContextVar("given_id", default=None)
+
+
+def is_id(value: object) -> bool:
+    """Whether `value` has the shape new_id() mints (a canonical ULID: upper-case Crockford base32)."""
+    return isinstance(value, str) and _MINTED.fullmatch(value) is not None
+
+
+@contextmanager
+def given_id(value: str) -> Iterator[None]:
+    """The first id minted inside is `value`. A create mints its record's id before anything else
+    (audit entries, transaction tokens), so every service creates under a client's id through its
+    ordinary create, with no parameter of its own; the caller checks the record got it."""
+    token = _given_id.set(value)
+    try:
+        yield
+    finally:
+        _given_id.reset(token)
 
 
 def new_id() -> str:
     """48 bits of milliseconds then 80 random bits, Crockford base32: 26 sortable characters."""
+    given = _given_id.get()
+    if given is not None:
+        _given_id.set(None)
+        return given
     return _encode((int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
 
 

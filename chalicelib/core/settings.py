@@ -34,6 +34,7 @@ class Settings:
     local_mailbox_file: str | None
     log_format: str
     cors_allowed_origins: frozenset[str]
+    sync_retention_days: int
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -78,4 +79,7 @@ def get_settings() -> Settings:
         log_format="json" if "AWS_LAMBDA_FUNCTION_NAME" in env else env.get("LOG_FORMAT", "json"),
         # Browser origins whose pages may read answers (platform/routes/cors.py), comma-separated.
         cors_allowed_origins=_csv(env.get("CORS_ALLOWED_ORIGINS", "")),
+        # How long the change feed (GET /v1/sync) keeps changes and tombstones; an older cursor is
+        # answered 410 resync-required.
+        sync_retention_days=int(env.get("SYNC_RETENTION_DAYS", "30")),
     )

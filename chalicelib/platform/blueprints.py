@@ -10,6 +10,8 @@ from chalicelib.platform.routes.hello import hello_blueprint
 from chalicelib.platform.routes.openapi import openapi_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
+from chalicelib.platform.routes.sync import sync_blueprint
+from chalicelib.platform.routes.sync_push import sync_push_blueprint
 from chalicelib.platform.routes.users import users_blueprint
 
 PLATFORM_BLUEPRINTS = (
@@ -27,6 +29,10 @@ PLATFORM_BLUEPRINTS = (
     settings_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
+    # Offline sync: the change feed
+    sync_blueprint,
+    # Offline sync: changes pushed by devices
+    sync_push_blueprint,
     # Domain events from the audit_logs stream
     events_blueprint,
 )

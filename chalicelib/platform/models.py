@@ -1,6 +1,7 @@
 """The platform's tables. Not imported by the app: local table creation, the tests and
 infra/tables.json take them through chalicelib/tables.py."""
 from chalicelib.platform.tables.audit_logs import AuditLogModel
+from chalicelib.platform.tables.changes import ChangeModel
 from chalicelib.platform.tables.connections import ConnectionModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
@@ -35,4 +36,6 @@ PLATFORM_MODELS = (
     CustomFieldModel,
     ConnectionModel,
     EventReceiptModel,
+    # The change feed; its head items (FeedHeadModel) live in the same table.
+    ChangeModel,
 )

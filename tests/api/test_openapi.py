@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from app import app
 from chalicelib.observability import logger
+from chalicelib.platform.routes.contracts import query_of
 from chalicelib.platform.routes.openapi import openapi_document, undeclared
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import SCENARIO, ResetTokenCatcher, response_body
@@ -107,8 +108,10 @@ def test_each_declaration_says_what_its_view_reads_and_answers():
             problems.append(f"{route}: If-Match read {reads_if_match}, declared {contract.if_match}")
         if contract.if_match == "required" and "required=True" not in source:
             problems.append(f"{route}: If-Match declared required but optional")
-        if ("parse_page_size(" in source) != contract.pages:
-            problems.append(f"{route}: pages read {'parse_page_size(' in source}, declared {contract.pages}")
+        # A page size goes with a list's cursor (pages) or with a cursor of its own (GET /v1/sync's `since`).
+        declares_limit = contract.pages or "limit" in query_of(contract)
+        if ("parse_page_size(" in source) != declares_limit:
+            problems.append(f"{route}: page size read {'parse_page_size(' in source}, declared {declares_limit}")
         if "query_params" in source or "list_arguments(" in source:
             if not contract.pages and not contract.query:
                 problems.append(f"{route}: reads the query string but declares no query parameter")

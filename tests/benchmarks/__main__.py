@@ -168,6 +168,30 @@ def fanout_section(results: dict[str, Any], checks: list[Check], env: dict[str, 
     checks.append(_info(section, "delivery latency p50 / p99", f"{result['delivery_ms_p50']} / {result['delivery_ms_p99']} ms"))
 
 
+SYNC_RATIO_TARGET = 1.5
+# Storing 10,000 records and their feed in moto's server takes a minute or two on a busy machine.
+SYNC_TIMEOUT_SECONDS = 600
+
+
+def sync_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
+    _say("6. Offline sync: GET /v1/sync for 10 changes, organization of 10,000 records vs 100 (local DynamoDB)")
+    result = results["sync"] = run_child("sync_pull", env, SYNC_TIMEOUT_SECONDS)
+    _say(f"   {result['pulls']} pulls each, alternating rounds, through the Lambda handler; "
+         f"each answers the same {result['changes']} changes")
+    rows = [
+        [f"{summary['records']:,} records", operations(summary["calls_per_pull"]), summary["median_ms"],
+         summary["p90_ms"], summary["seeding_s"]]
+        for summary in (result["large"], result["small"])
+    ]
+    rows.append(["ratio", f"{result['ratio_calls']:.2f}x", f"{result['ratio_time']:.2f}x", "", ""])
+    _say(table(["organization", "DynamoDB calls per pull", "median ms", "p90 ms", "seeding s"], rows, right=[2, 3, 4]))
+    section = "sync"
+    checks.append(at_most(section, "pull 10 changes, calls: 10,000 / 100 records", result["ratio_calls"],
+                          SYNC_RATIO_TARGET, "x"))
+    checks.append(at_most(section, "pull 10 changes, time: 10,000 / 100 records", result["ratio_time"],
+                          SYNC_RATIO_TARGET, "x"))
+
+
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
     started = time.monotonic()
     try:
@@ -198,7 +222,7 @@ def _write_report(
     REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
 
 
-SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout")
+SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout", "sync")
 
 
 def _chosen_sections(argv: list[str]) -> list[str]:
@@ -240,6 +264,7 @@ def main(argv: list[str]) -> int:
                 "dynamodb_calls": ("dynamodb calls", lambda: dynamodb_calls_section(results, checks, local_env)),
                 "memory": ("memory", lambda: memory_section(results, checks, lambda_env, world)),
                 "fanout": ("fanout", lambda: fanout_section(results, checks, local_env)),
+                "sync": ("sync", lambda: sync_section(results, checks, local_env)),
             }
             if "dynamodb_calls" in chosen:
                 run_child("world", local_env, SETUP_TIMEOUT_SECONDS)

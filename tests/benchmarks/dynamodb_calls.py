@@ -74,6 +74,21 @@ def _remember(**names: str) -> Callable[[dict[str, Any], Any], None]:
     return after
 
 
+def _sync_push(state: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.core.ids import new_id
+
+    return {
+        "client_id": "bench-phone",
+        "changes": [
+            {"change_id": new_id(), "kind": "customers", "id": new_id(), "op": "create", "fields": {"name": "Offline"}},
+            {
+                "change_id": new_id(), "kind": "customers", "id": state["second_customer_id"], "op": "update",
+                "base_version": 1, "fields": {"phone": "+1 555 0100"},
+            },
+        ],
+    }
+
+
 def _customer(number: int) -> bytes:
     return _json({"name": f"Customer {number}", "email": f"c{number}@example.com", "tags": ["vip"]})
 
@@ -549,9 +564,26 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "path": {"customer_id": s["second_customer_id"]}},
     ),
+    Step(
+        "GET",
+        "/v1/sync",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"kinds": "customers,contacts,leads", "limit": "100"}},
+        after=_remember(sync_cursor="next_cursor"),
+    ),
+    # An offline client's push: a create under its own id, and an update based on version 1 of a
+    # record since deleted and restored (the merge: a 412, a read, the history Query, the write).
+    Step("POST", "/v1/sync", 200, lambda s: {"headers": _bearer(s), "body": _json(_sync_push(s))}),
     *CONTACT_MANAGEMENT_STEPS,
     *MARKETING_SUPPORT_STEPS,
     *SALES_STEPS,
+    Step(
+        "GET",
+        "/v1/sync",
+        200,
+        lambda s: {"headers": _bearer(s), "query": {"since": s["sync_cursor"], "limit": "10"}},
+        variant="10 changes since a cursor",
+    ),
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(

@@ -103,9 +103,11 @@ def docs_server(tmp_path_factory):
         server.stop()
 
 
-def run_document(server: LocalServer, document: str, state: Path, work: Path) -> list[tuple[Block, list[str], str]]:
+def run_document(
+    server: LocalServer, document: str, state: Path, work: Path
+) -> tuple[list[tuple[Block, list[str], str]], int]:
     """Run the document's blocks in one bash; returns each block, the statuses its curls got and
-    what it printed."""
+    what it printed, and bash's exit status (a failing command after the last curl shows only there)."""
     blocks = [block for block in shell_blocks(document) if not block.skip_reason]
     script = [PRELUDE, f"[ -f {shlex.quote(str(state))} ] && . {shlex.quote(str(state))}"]
     for number, block in enumerate(blocks):
@@ -128,15 +130,19 @@ def run_document(server: LocalServer, document: str, state: Path, work: Path) ->
         else:
             per_block[current].append(line)
     outputs = re.split(r"^=== block \d+$", completed.stdout, flags=re.M)[1:]
-    return [(block, per_block.get(n, []), outputs[n] if n < len(outputs) else "") for n, block in enumerate(blocks)]
+    ran = [(block, per_block.get(n, []), outputs[n] if n < len(outputs) else "") for n, block in enumerate(blocks)]
+    return ran, completed.returncode
 
 
 def test_every_shell_example_runs_and_gets_its_documented_status(docs_server, tmp_path):
     state = tmp_path / "readme-state.sh"
     failures = []
     for document in DOCUMENTS:
-        for block, statuses, output in run_document(docs_server, document, state, tmp_path):
+        ran, exit_status = run_document(docs_server, document, state, tmp_path)
+        for block, statuses, output in ran:
             expected = [str(status) for status in block.expected_statuses()]
             if statuses != expected:
                 failures.append(f"{block}: expected {expected}, got {statuses}\n{output[-1500:]}")
+        if exit_status != 0 and ran:
+            failures.append(f"{document}: its examples end with a failing command (exit {exit_status})\n{ran[-1][2][-1500:]}")
     assert not failures, "\n\n".join(failures)

@@ -24,6 +24,7 @@ _STATUS_SECTIONS = {
     405: "405-method-not-allowed",
     406: "406-not-acceptable",
     409: "409-conflict",
+    410: "410-gone",
     412: "412-precondition-failed",
     413: "413-payload-too-large",
     415: "415-unsupported-media-type",
@@ -48,6 +49,14 @@ def problem(status: int, title: str, detail: str, headers: dict[str, str] | None
 
 def problem_from_error(error: DomainError) -> Response:
     return problem(error.status, error.title, error.detail, error.headers, **error.extensions)
+
+
+def problem_body(error: DomainError) -> dict[str, Any]:
+    """The problem document `problem_from_error` answers, for one part of a larger answer (a
+    rejected change of a sync push)."""
+    body = problem_from_error(error).body
+    assert isinstance(body, dict)
+    return body
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.core import clock
@@ -32,6 +32,10 @@ class AuditLogModel(Model):
     # cannot be queried across tenants.
     target_key = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+    # The version of the target this entry's write produced (entries of writes that do not version
+    # their target, and entries written before versions were recorded, have none): what changed
+    # since a version is the changes of the entries after it.
+    version = NumberAttribute(null=True)
     changes_json = UnicodeAttribute()
     # Only when the write announces more than (or other than) the entry's own event: the events,
     # in order, without their ids (they are numbered after the entry).
@@ -83,6 +87,31 @@ def _without_id(event: DomainEvent) -> dict[str, Any]:
     fields = asdict(event)
     del fields["id"]
     return json.loads(json.dumps(fields, default=str))
+
+
+def changes_since(
+    org_id: str, target_type: str, target_id: str, version: int, current_version: int
+) -> list[AuditLogModel] | None:
+    """The entries of one record's writes after `version` up to `current_version`, oldest first:
+    one Query of `by_target`, newest first, read until the entry that produced `version`. None when
+    the index (eventually consistent) does not hold `current_version`'s entry yet."""
+    newer: list[AuditLogModel] = []
+    expected = current_version
+    for entry in AuditLogModel.by_target.query(target_key(org_id, target_type, target_id), scan_index_forward=False):
+        # Entries written before versions were recorded are older than every versioned one, and a
+        # record's n-th write made version n.
+        produced = int(entry.version) if entry.version is not None else expected
+        if produced > current_version:
+            continue  # a write that landed after the caller read the record; the next attempt sees it
+        if not newer and produced < current_version:
+            return None
+        if produced <= version:
+            break
+        newer.append(entry)
+        expected = produced - 1
+    if not newer and current_version > version:
+        return None
+    return list(reversed(newer))
 
 
 def entries_from(org_id: str, first_entry_id: str, limit: int) -> list[AuditLogModel]:

@@ -102,8 +102,10 @@ def link_index(link: str, sort_attribute: str) -> GlobalSecondaryIndex:
 class SearchableTable(TenantTable[M]):
     """A tenant table whose records have name, status, owner, tags and maybe email and links."""
 
-    def __init__(self, model: type[M], sort_attribute: str, kind: str) -> None:
-        super().__init__(model, sort_attribute, kind, derive=self.search_keys, derived_attributes=SEARCH_ATTRIBUTES)
+    def __init__(self, model: type[M], sort_attribute: str, kind: str, feed_kind: str | None = None) -> None:
+        super().__init__(
+            model, sort_attribute, kind, derive=self.search_keys, derived_attributes=SEARCH_ATTRIBUTES, feed_kind=feed_kind
+        )
         self.links = tuple(link for link, (index, _) in LINK_INDEXES.items() if hasattr(model, index))
 
     def search_keys(self, item: M) -> dict[str, Any]:

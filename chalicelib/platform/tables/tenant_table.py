@@ -19,6 +19,7 @@ from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.core.events import DomainEvent
 from chalicelib.platform.tables.base import find, query_page
+from chalicelib.platform.tables.changes import FeedEntry
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
 
 
@@ -53,10 +54,14 @@ class TenantTable(Generic[M]):
         id_attribute: str | None = None,
         derive: Callable[[M], dict[str, Any]] | None = None,
         derived_attributes: frozenset[str] = frozenset(),
+        feed_kind: str | None = None,
     ) -> None:
         """`kind` names the record in audit entries and event types ("customer" -> customer.created);
-        `derive` computes the `derived_attributes` kept for indexes (lower-cased names, composite keys)."""
+        `derive` computes the `derived_attributes` kept for indexes (lower-cased names, composite keys);
+        `feed_kind`, for a record type clients sync, is its REST collection ("customers",
+        "kb/articles"): each of its writes then enters the organization's change feed under it."""
         self.model = model
+        self.feed_kind = feed_kind
         self.sort_attribute = sort_attribute
         self.id_attribute = id_attribute or sort_attribute
         self.kind = kind
@@ -117,7 +122,9 @@ class TenantTable(Generic[M]):
             for name, value in self.derive(item).items():
                 setattr(item, name, value)
         fields = {name: plain(getattr(item, name)) for name in self.public_fields if getattr(item, name) is not None}
-        audit, event = audited(item.org_id, actor, "created", self.kind, self.record_id(item), fields)
+        audit, event = audited(
+            item.org_id, actor, "created", self.kind, self.record_id(item), fields, getattr(item, "version", None)
+        )
         return [
             Change(
                 "put",
@@ -126,6 +133,7 @@ class TenantTable(Generic[M]):
                 on_condition_failed=Conflict(f"This {self.noun} already exists."),
                 audit=audit,
                 event=event,
+                feed=self._feed_entry(item),
             )
         ]
 
@@ -162,7 +170,9 @@ class TenantTable(Generic[M]):
         condition = model.version == current.version
         if "deleted_at" in self._attributes:
             condition &= model.deleted_at.exists() if deleted else model.deleted_at.does_not_exist()
-        audit, event = audited(current.org_id, actor, action, self.kind, self.record_id(current), diff)
+        audit, event = audited(
+            current.org_id, actor, action, self.kind, self.record_id(current), diff, getattr(updated, "version", None)
+        )
         change = Change(
             "update",
             self.model(current.org_id, getattr(current, self.sort_attribute)),
@@ -173,6 +183,7 @@ class TenantTable(Generic[M]):
             ),
             audit=audit,
             event=event,
+            feed=self._feed_entry(updated),
         )
         return [change], updated
 
@@ -242,6 +253,11 @@ class TenantTable(Generic[M]):
 
     def record_id(self, item: M) -> str:
         return getattr(item, self.id_attribute)
+
+    def _feed_entry(self, image: M) -> FeedEntry | None:
+        """The record as the write leaves it: the exact after-image, since an update is conditional
+        on the version it was computed from."""
+        return FeedEntry(self.feed_kind, self.record_id(image), image) if self.feed_kind else None
 
     def _stamp(self, item: M, **values: Any) -> None:
         for name, value in values.items():

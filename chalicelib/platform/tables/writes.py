@@ -6,6 +6,11 @@ audit_logs stream; nothing is published after the commit.
 A service builds `Change`s (usually through TenantTable) and hands them to `commit`. A change
 whose condition fails raises the domain error it carries, so a 404 or 409 is decided by the
 same request that tried the write, not by a racy read before it.
+
+A change of a record in the change feed (`feed`, set by TenantTable for the kinds a product syncs)
+also puts its feed item in the same transaction, numbered after its organization's feed head,
+and the head moves on condition it is still the one read (platform/tables/changes.py). Writers of
+one organization that read the same head race; the losers read it again and retry.
 """
 from __future__ import annotations
 
@@ -25,9 +30,10 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core import clock
-from chalicelib.core.errors import DomainError, ValidationFailed
+from chalicelib.core.errors import DomainError, ServiceUnavailable, ValidationFailed
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.ids import new_id
+from chalicelib.platform.tables import changes as change_feed
 from chalicelib.platform.tables.audit_logs import AuditLogModel, announce, target_key
 from chalicelib.platform.tables.base import (
     DYNAMODB_ATTEMPTS,
@@ -38,6 +44,12 @@ from chalicelib.platform.tables.base import (
 from chalicelib.platform.tables.counters import CounterModel
 
 CONFLICT_PAUSE_SECONDS = 0.05
+# Writers of one organization's feed serialize on its head: a transaction that lost the race is
+# sent again on the new head after a random pause, its bound doubling (at most FEED_MAX_PAUSE), so a
+# burst of writers spreads out. Eight attempts pause at most ~0.9 s in all: a request still answers
+# (at worst 503, nothing written) well within a 3-second function.
+FEED_ATTEMPTS = 8
+FEED_MAX_PAUSE_SECONDS = 0.2
 
 
 @dataclass
@@ -49,12 +61,24 @@ class Change:
     on_condition_failed: DomainError | None = None
     audit: AuditLogModel | None = None
     event: DomainEvent | None = None
+    feed: change_feed.FeedEntry | None = None
+
+
+class _FeedMoved(DomainError):
+    """Another write of the organization took the feed position this transaction was built on."""
 
 
 def audited(
-    org_id: str, actor: str, action: str, target_type: str, target_id: str, changes: dict[str, Any]
+    org_id: str,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    changes: dict[str, Any],
+    version: int | None = None,
 ) -> tuple[AuditLogModel, DomainEvent]:
-    """The audit entry and the domain event for one write: one record of what happened, twice."""
+    """The audit entry and the domain event for one write: one record of what happened, twice.
+    `version`: the target's version the write produces, when the target is versioned."""
     now = clock.now()
     entry = AuditLogModel(
         org_id,
@@ -65,6 +89,7 @@ def audited(
         target_id=target_id,
         target_key=target_key(org_id, target_type, target_id),
         at=now,
+        version=version,
         changes_json=_json(changes),
     )
     event = DomainEvent(
@@ -88,17 +113,58 @@ def commit(changes: Sequence[Change], extra_events: Sequence[DomainEvent] = ()) 
     """Apply every change atomically, each audit entry carrying its change's event; extra events
     (task.assigned, ticket.breached) ride in the first audit entry, after its own event."""
     _announce_events(changes, extra_events)
-    for attempt in range(1, DYNAMODB_ATTEMPTS + 1):
+    fed = [change for change in changes if change.feed is not None]
+    attempts = FEED_ATTEMPTS if fed else DYNAMODB_ATTEMPTS
+    for attempt in range(1, attempts + 1):
         try:
-            _transact(changes)
+            _transact([*changes, *_sequenced(fed)])
             break
+        except _FeedMoved:
+            if attempt == attempts:
+                raise ServiceUnavailable() from None
         except TransactWriteError as error:
             # DynamoDB cancels the whole transaction when another one holds an item (the dashboard
-            # counters are shared by every create): nothing was applied, and sent again its
-            # conditions are checked afresh. botocore does not retry a cancelled transaction.
-            if not transaction_conflicted(error) or attempt == DYNAMODB_ATTEMPTS:
+            # counters are shared by every create, a feed head by every write of its organization):
+            # nothing was applied, and sent again its conditions are checked afresh. botocore does
+            # not retry a cancelled transaction.
+            if not transaction_conflicted(error) or attempt == attempts:
                 raise
-            time.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS))
+        time.sleep(random.uniform(0, _pause_bound(attempt, bool(fed))))
+
+
+def _pause_bound(attempt: int, fed: bool) -> float:
+    return min(CONFLICT_PAUSE_SECONDS / 4 * 2**attempt, FEED_MAX_PAUSE_SECONDS) if fed else CONFLICT_PAUSE_SECONDS
+
+
+def _sequenced(fed: Sequence[Change]) -> list[Change]:
+    """The feed items of these record changes and their heads' updates, on the heads as they are
+    now. Head updates come last, so a record's own failed condition (a 404, 409, 412) is the error
+    reported when both fail."""
+    by_org: dict[str, list[change_feed.FeedEntry]] = {}
+    for change in fed:
+        by_org.setdefault(change.item.org_id, []).append(change.feed)
+    items: list[Change] = []
+    heads: list[Change] = []
+    for org_id, entries in by_org.items():
+        sequenced = change_feed.sequence(org_id, entries, change_feed.read_head(org_id))
+        items += [Change("put", item) for item in sequenced.items]
+        heads.append(
+            Change(
+                "update",
+                sequenced.head,
+                actions=sequenced.head_actions,
+                condition=sequenced.head_condition,
+                on_condition_failed=_FeedMoved("The change feed moved on."),
+            )
+        )
+    return items + heads
+
+
+def transaction_items(changes: Sequence[Change]) -> int:
+    """How many items `commit(changes)` sends in its transaction (DynamoDB takes at most 100): each
+    change, its audit entry, its change-feed item, and one feed head per organization written."""
+    fed_orgs = {change.item.org_id for change in changes if change.feed is not None}
+    return sum(1 + (change.audit is not None) + (change.feed is not None) for change in changes) + len(fed_orgs)
 
 
 def _announce_events(changes: Sequence[Change], extra_events: Sequence[DomainEvent]) -> None:

@@ -150,8 +150,9 @@ variable "function_grants" {
     # Queries connections and deletes the gone ones; its stream, the bus and the dead-letter queue
     # come from the event_bus module.
     deliver_events = { tables = ["event_receipts", "connections"] }
-    # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry.
-    send_reminders = { tables = ["activities", "audit_logs"] }
+    # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
+    # and its change-feed item.
+    send_reminders = { tables = ["activities", "audit_logs", "changes"] }
   }
 }
 

@@ -21,7 +21,7 @@ from chalicelib.platform.services.records import SearchableRecords, shared_field
 from chalicelib.platform.services.representations import PersonName
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.references import reference_check
-from chalicelib.platform.tables.writes import Change, commit, increment, plain
+from chalicelib.platform.tables.writes import Change, commit, increment, plain, transaction_items
 
 CONVERTED = "converted"
 # "converted" is set by POST /v1/leads/{id}/convert only.
@@ -29,9 +29,10 @@ STATUSES = ["new", "contacted", "qualified", "unqualified", CONVERTED]
 EDITABLE_STATUSES = STATUSES[:-1]
 FIRST_STAGE = STAGES[0]
 DEFAULT_CLOSE_IN = timedelta(days=30)
-# DynamoDB's limit of items in one TransactWriteItems; a conversion without tags uses at most 12.
+# DynamoDB's limit of items in one TransactWriteItems; a conversion without tags uses at most 18
+# (the change-feed items of its five records and the feed head included).
 MAX_TRANSACTION_ITEMS = 100
-CONVERTIBLE_TAGS = (MAX_TRANSACTION_ITEMS - 12) // 2
+CONVERTIBLE_TAGS = (MAX_TRANSACTION_ITEMS - 18) // 2
 
 PROPERTIES: dict[str, Any] = {
     **shared_fields("name", "email", "phone", "company", "tags", "owner", "custom_fields"),
@@ -144,7 +145,7 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
         "This lead was converted (or changed) while this request ran; fetch it again.", lead_id=lead_id
     )
     changes = [*marked, *parts]
-    if sum(1 + (change.audit is not None) for change in changes) > MAX_TRANSACTION_ITEMS:
+    if transaction_items(changes) > MAX_TRANSACTION_ITEMS:
         # Each tag is a tag link of the customer and of the contact, all in one transaction.
         raise ValidationFailed(
             "The lead has too many tags to convert in one step; remove some first.",

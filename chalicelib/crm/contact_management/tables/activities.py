@@ -124,4 +124,5 @@ activities = TenantTable(
     derived_attributes=frozenset(
         {"org_customer", "org_assignee", "org_type", "org_status", "due_key", "status_due", "reminder_hour"}
     ),
+    feed_kind="activities",
 )

@@ -24,7 +24,7 @@ class CompanyModel(SearchableRecord):
     industry = UnicodeAttribute(null=True)
 
 
-companies = SearchableTable(CompanyModel, "company_id", "company")
+companies = SearchableTable(CompanyModel, "company_id", "company", feed_kind="companies")
 
 
 def named(org_id: str, name: str) -> CompanyModel | None:

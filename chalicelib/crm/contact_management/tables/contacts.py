@@ -39,4 +39,4 @@ class ContactModel(SearchableRecord):
     by_customer = link_index("customer_id", "contact_id")
 
 
-contacts = SearchableTable(ContactModel, "contact_id", "contact")
+contacts = SearchableTable(ContactModel, "contact_id", "contact", feed_kind="contacts")

@@ -35,4 +35,4 @@ class CustomerModel(SearchableRecord):
     by_company = link_index("company_id", "customer_id")
 
 
-customers = SearchableTable(CustomerModel, "customer_id", "customer")
+customers = SearchableTable(CustomerModel, "customer_id", "customer", feed_kind="customers")

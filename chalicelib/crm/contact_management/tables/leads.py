@@ -32,7 +32,7 @@ class LeadModel(SearchableRecord):
     by_email = email_index()
 
 
-leads = SearchableTable(LeadModel, "lead_id", "lead")
+leads = SearchableTable(LeadModel, "lead_id", "lead", feed_kind="leads")
 
 
 def created_counter(day: str) -> str:

@@ -58,5 +58,10 @@ def index_keys(item: NoteModel) -> dict[str, Any]:
 
 
 notes = TenantTable(
-    NoteModel, "note_id", "note", derive=index_keys, derived_attributes=frozenset({"org_customer", "org_author"})
+    NoteModel,
+    "note_id",
+    "note",
+    derive=index_keys,
+    derived_attributes=frozenset({"org_customer", "org_author"}),
+    feed_kind="notes",
 )

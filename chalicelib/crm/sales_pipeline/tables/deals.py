@@ -70,5 +70,10 @@ def index_keys(item: DealModel) -> dict[str, str]:
 
 
 deals = TenantTable(
-    DealModel, "deal_id", "deal", derive=index_keys, derived_attributes=frozenset({"org_customer", "org_status", "org_owner"})
+    DealModel,
+    "deal_id",
+    "deal",
+    derive=index_keys,
+    derived_attributes=frozenset({"org_customer", "org_status", "org_owner"}),
+    feed_kind="deals",
 )

@@ -82,4 +82,5 @@ opportunities = TenantTable(
     "opportunity",
     derive=index_keys,
     derived_attributes=frozenset({"org_customer", "org_stage", "org_owner"}),
+    feed_kind="opportunities",
 )

@@ -54,7 +54,7 @@ def create_article(principal: Principal, body: Any) -> dict[str, Any]:
 
 def get_article(principal: Principal, article_id: str) -> dict[str, Any]:
     article = kb_articles.get(principal.org_id, article_id)
-    if article.status != "published" and not _sees_drafts(principal):
+    if not visible_to(principal, article):
         raise kb_articles.not_found()
     return article_view(article)
 
@@ -171,6 +171,11 @@ def _by_tag(org_id: str, filters: dict[str, str], limit: int, cursor: str | None
     items, next_cursor = query_page(TagLinkModel, TagLinkModel, {"tag_key": links_key}, links_key,
                                     frozenset({"record_id"}), limit, cursor, select=articles)
     return {"items": [article_view(item) for item in items], "next_cursor": next_cursor}
+
+
+def visible_to(principal: Principal, article: KbArticleModel) -> bool:
+    """Published articles are for every reader, drafts for those who may write them."""
+    return article.status == "published" or _sees_drafts(principal)
 
 
 def _sees_drafts(principal: Principal) -> bool:

@@ -59,6 +59,7 @@ class KbArticleTable(TenantTable[KbArticleModel]):
             "kb_article",
             derive=lambda item: {"title_sort": item.title.lower(), "org_status": f"{item.org_id}#{item.status}"},
             derived_attributes=frozenset({"title_sort", "org_status"}),
+            feed_kind="kb/articles",
         )
 
     def creation(self, item: KbArticleModel, actor: str) -> list[Any]:

@@ -83,4 +83,5 @@ tickets = TenantTable(
     "ticket",
     derive=index_keys,
     derived_attributes=frozenset({"org_customer", "org_assignee", "org_status", "org_priority"}),
+    feed_kind="tickets",
 )
