@@ -6,6 +6,7 @@ from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
 from chalicelib.platform.routes.events import events_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
+from chalicelib.platform.routes.openapi import openapi_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
 from chalicelib.platform.routes.users import users_blueprint
@@ -15,6 +16,8 @@ PLATFORM_BLUEPRINTS = (
     health_blueprint,
     auth_blueprint,
     hello_blueprint,
+    # The API's contract, generated from the routes' declarations
+    openapi_blueprint,
     # Admin
     users_blueprint,
     roles_blueprint,

@@ -410,6 +410,7 @@ SCENARIO: list[Step] = [
     ),
     Step("GET", "/v1/health", 200, lambda s: {}),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
+    Step("GET", "/v1/openapi.json", 200, lambda s: {}),
     Step(
         "POST",
         "/api/abc/hello",

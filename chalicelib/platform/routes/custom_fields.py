@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.core.errors import MalformedRequest
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, record_routes
 from chalicelib.platform.routes.requests import ApiRequest
 from chalicelib.platform.routes.routing import Routes
 
@@ -27,4 +27,5 @@ record_routes(
     operations=("list", "create", "batch", "get", "patch", "delete", "restore"), list_arguments=entity_filter,
     # A definition's id is "<entity>.<key>" (data/custom_fields.py), not a minted id.
     id_pattern=r"[a-z]{1,32}\.[A-Za-z0-9_]{1,64}",
+    schemas=RecordSchemas(custom_fields, create="DEFINITION_SCHEMA", patch="DEFINITION_PATCH_SCHEMA", filters="LIST_FILTERS"),
 )

@@ -6,14 +6,17 @@ its own routes beside these (a lead's conversion, an opportunity's stage, a camp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from chalice import Response
 
 from chalicelib.core.cursors import parse_page_size
-from chalicelib.core.search import FILTERS, parse_search
+from chalicelib.core.search import FILTERS, SORTS, parse_search
+from chalicelib.platform.routes.contracts import Contract, SchemaRef, page_of, record_view, resolve
+from chalicelib.platform.routes.openapi import COMPONENTS
 from chalicelib.platform.routes.requests import ApiRequest, etag
 from chalicelib.platform.routes.routing import JSON_TYPES, Routes, json_response, no_content
 from chalicelib.platform.services.roles import READ, WRITE, can
@@ -41,6 +44,52 @@ def functions_of(module: ModuleType, one: str, many: str) -> ServiceFunctions:
     return lambda operation: getattr(module, f"list_{many}" if operation == "list" else f"{operation}_{one}")
 
 
+@dataclass(frozen=True)
+class RecordSchemas:
+    """A record type's contract: the names, in its service module, of the JSON Schemas its
+    operations validate with (`create`, `replace`, `patch`) and of its list filters (`filters`, the
+    tuple the service's `list_filters` takes, or the filter names themselves), and the record's view (`view`: by default the create
+    schema's fields as stored, plus the bookkeeping). Looked up only when the OpenAPI document is
+    generated (cold start)."""
+
+    service: ModuleType
+    create: str
+    patch: str
+    replace: str | None = None
+    filters: str | tuple[str, ...] | None = None
+    view: SchemaRef | None = None
+
+    def schema(self, name: str) -> Callable[[], Any]:
+        return lambda: getattr(self.service, name)
+
+    def filter_parameters(self) -> Callable[[], dict[str, SchemaRef]]:
+        names = self.filters
+        if names is None or isinstance(names, tuple):
+            return lambda: dict.fromkeys(names or (), FILTER_VALUE)
+        return lambda: dict.fromkeys(getattr(self.service, names), FILTER_VALUE)
+
+
+# core.search.list_filters: every filter value is 1 to 200 characters.
+FILTER_VALUE = {"type": "string", "minLength": 1, "maxLength": 200}
+
+
+def search_parameters(filters: tuple[str, ...]) -> dict[str, SchemaRef]:
+    """core.search.parse_search's filters as query parameters."""
+    parameters: dict[str, SchemaRef] = {}
+    for name in filters:
+        if name == "sort":
+            parameters[name] = {"type": "string", "enum": list(SORTS)}
+        elif name.endswith(("_after", "_before")):
+            parameters[name] = {**FILTER_VALUE, "format": "date-time"}
+        else:
+            parameters[name] = FILTER_VALUE
+    return parameters
+
+
+def component_name(kind: str) -> str:
+    return "".join(part.title() for part in kind.split("_"))
+
+
 def query_parameters(request: ApiRequest) -> tuple[Any, ...]:
     """The list arguments of a service that parses its own filters from the query string."""
     return (request.query_params,)
@@ -56,11 +105,17 @@ def record_routes(
     operations: Collection[str] = OPERATIONS,
     list_arguments: Callable[[ApiRequest], tuple[Any, ...]] = lambda request: (),
     id_pattern: str | None = None,
+    schemas: RecordSchemas | None = None,
+    contracts: Mapping[str, Contract] | None = None,
 ) -> None:
     """Registers `operations` of the record under `collection` and `{id_name}`, whose shape is
     `id_pattern` when it is not a minted id. `names` (one, many) name the views: list_<many>,
     create_<one>, get_<one>, ... The service's list takes `list_arguments(request)`, then the page
-    size and the cursor. Registering touches no service function (cold start)."""
+    size and the cursor. Registering touches no service function (cold start).
+
+    The contract of each operation (contracts.py) comes from `schemas` (the service's schemas,
+    by name), or whole from `contracts` (operation -> Contract, searchable_record_routes'); the
+    record's view is the document's component named after the kind (`ticket` -> `Ticket`)."""
     unknown = set(operations) - set(OPERATIONS)
     if unknown:  # a misspelt operation would otherwise leave its route out without a word
         raise ValueError(f"Unknown record operations {sorted(unknown)}; they are {OPERATIONS}.")
@@ -99,25 +154,76 @@ def record_routes(
         return respond(functions("restore")(request.principal, ids[id_name]))
 
     singular, plural = names
+    component = component_name(singular)
+    contract = contracts or _contracts(schemas, record_path, component)
+    if component in COMPONENTS:
+        raise ValueError(f"Two record types declare the view {component}.")
+    COMPONENTS[component] = contract["view"].responses[200]
     list_.__name__ = f"list_{plural}"
     for view in (create, get, replace, patch, delete, restore):
         view.__name__ = f"{view.__name__}_{singular}"
     if "list" in operations:
-        routes.protected(collection, methods=["GET"], permission=read)(list_)
+        routes.protected(collection, methods=["GET"], permission=read, contract=contract["list"])(list_)
     if "create" in operations:
-        routes.protected(collection, methods=["POST"], permission=write, idempotent=True)(create)
+        routes.protected(collection, methods=["POST"], permission=write, idempotent=True, contract=contract["create"])(create)
     if "batch" in operations:
-        routes.batch(f"{collection}/batch", lambda principal, item: functions("create")(principal, item), write)
+        routes.batch(
+            f"{collection}/batch", lambda principal, item: functions("create")(principal, item), write,
+            item=contract["create"].body or {}, operation_id=f"batch_create_{plural}",
+        )  # fmt: skip
     if "get" in operations:
-        routes.protected(record_path, methods=["GET"], permission=read)(get)
+        routes.protected(record_path, methods=["GET"], permission=read, contract=contract["get"])(get)
     if "replace" in operations:
-        routes.protected(record_path, methods=["PUT"], permission=write)(replace)
+        routes.protected(record_path, methods=["PUT"], permission=write, contract=contract["replace"])(replace)
     if "patch" in operations:
-        routes.protected(record_path, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES)(patch)
+        routes.protected(
+            record_path, methods=["PATCH"], permission=write, content_types=MERGE_PATCH_TYPES, contract=contract["patch"]
+        )(patch)
     if "delete" in operations:
-        routes.protected(record_path, methods=["DELETE"], permission=write)(delete)
+        routes.protected(record_path, methods=["DELETE"], permission=write, contract=contract["delete"])(delete)
     if "restore" in operations:
-        routes.protected(f"{record_path}/restore", methods=["POST"], permission=write)(restore)
+        routes.protected(f"{record_path}/restore", methods=["POST"], permission=write, contract=contract["restore"])(restore)
+
+
+ETAG_HEADER = {"ETag": "The record's version, for If-Match."}
+
+
+def record_contracts(
+    record_path: str,
+    component: str,
+    create: SchemaRef,
+    patch: SchemaRef,
+    replace: SchemaRef | None = None,
+    filters: Mapping[str, SchemaRef] | Callable[[], Mapping[str, SchemaRef]] | None = None,
+    view: SchemaRef | None = None,
+) -> dict[str, Contract]:
+    """The contract of each record operation; "view" holds the record's view as its 200."""
+    record = f"#{component}"
+    writes = (409,)  # a closed, converted or concurrently written record
+    return {
+        "view": Contract(responses={200: view or record_view(create)}),
+        "list": Contract(pages=True, query=filters or {}, responses={200: page_of(record)}),
+        "create": Contract(
+            body=create, responses={201: record}, errors=writes, created=record_path,
+            response_headers={**ETAG_HEADER, "Location": "The created record's path."},
+        ),
+        "get": Contract(responses={200: record}, response_headers=ETAG_HEADER),
+        "replace": Contract(
+            body=replace or create, responses={200: record}, if_match="required", errors=writes, response_headers=ETAG_HEADER
+        ),
+        "patch": Contract(body=patch, responses={200: record}, if_match="optional", errors=writes, response_headers=ETAG_HEADER),
+        "delete": Contract(responses={204: None}, if_match="optional", errors=writes),
+        "restore": Contract(responses={200: record}, errors=writes, response_headers=ETAG_HEADER),
+    }
+
+
+def _contracts(schemas: RecordSchemas | None, record_path: str, component: str) -> dict[str, Contract]:
+    if schemas is None:
+        raise ValueError(f"{record_path}: a record type declares its schemas (RecordSchemas), for its contract.")
+    return record_contracts(
+        record_path, component, schemas.schema(schemas.create), schemas.schema(schemas.patch),
+        schemas.schema(schemas.replace) if schemas.replace else None, schemas.filter_parameters(), schemas.view,
+    )  # fmt: skip
 
 
 def searchable_record_routes(
@@ -138,4 +244,12 @@ def searchable_record_routes(
         (kind, resource),
         lambda operation: getattr(records(), "search" if operation == "list" else operation),
         list_arguments=lambda request: (parse_search(request.query_params, filters),),
-    )
+        contracts=record_contracts(
+            f"/v1/{resource}/{{{kind}_id}}", component_name(kind),
+            create=lambda: records().schema, patch=lambda: records().patch_schema,
+            filters=search_parameters(filters),
+            view=record_view(
+                lambda: records().schema, shown=lambda: records().view_fields, optional=lambda: records().optional_fields
+            ),
+        ),
+    )  # fmt: skip

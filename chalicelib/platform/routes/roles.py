@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, record_routes
 from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.services.roles import BUILT_IN_ROLES
 
@@ -17,4 +17,5 @@ record_routes(
     functions_of(roles_admin, "role", "roles"), operations=("list", "create", "get", "replace", "patch", "delete"),
     # A built-in role's id is its name; a custom role's is minted.
     id_pattern="|".join([*BUILT_IN_ROLES, ID_PATTERN]),
+    schemas=RecordSchemas(roles_admin, create="ROLE_SCHEMA", patch="ROLE_PATCH_SCHEMA"),
 )

@@ -13,11 +13,31 @@ from chalice import Blueprint, Response
 from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.observability import count, logger
+from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, SchemaRef, resolve
 from chalicelib.platform.routes.idempotency import replay_or_run
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
 
 JSON_TYPES = ["application/json"]
+# The schema of one batch response (platform/services/batch.py): a result per item, in order.
+BATCH_RESULTS = {
+    "type": "object",
+    "required": ["results"],
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["status"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "id": {"type": "string"},
+                    "error": {"type": "object", "required": ["title", "detail"], "additionalProperties": True},
+                },
+            },
+        }
+    },
+}
 View = Callable[..., Response]
 _MINTED_ID = re.compile(ID_PATTERN)
 
@@ -40,15 +60,20 @@ class Routes:
     ) -> Callable[[View], View]:
         return self._register(path, methods, permission=permission, **options)
 
-    def batch(self, path: str, create: Callable[..., dict[str, Any]], permission: str) -> None:
-        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(principal, item)` each."""
+    def batch(
+        self, path: str, create: Callable[..., dict[str, Any]], permission: str, item: SchemaRef = FREE_FORM,
+        operation_id: str | None = None,
+    ) -> None:
+        """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(principal, item)` each;
+        `item` is the schema of one item (the creation's body)."""
         from chalicelib.platform.services.batch import create_each
 
         def create_many(request: ApiRequest) -> Response:
             return json_response(create_each(request.principal, request.json(), create))
 
         create_many.__name__ = f"batch_{path.strip('/').replace('/', '_')}"
-        self._register(path, ["POST"], permission=permission, idempotent=True)(create_many)
+        contract = Contract(body=batch_body(item), responses={200: BATCH_RESULTS}, operation_id=operation_id)
+        self._register(path, ["POST"], permission=permission, idempotent=True, contract=contract)(create_many)
 
     def _register(
         self,
@@ -58,7 +83,10 @@ class Routes:
         idempotent: bool = False,
         content_types: list[str] | None = None,
         api_key_required: bool = False,
+        contract: Contract | None = None,
     ) -> Callable[[View], View]:
+        """`contract`: what the route takes and gives beyond what these arguments say (contracts.py);
+        the OpenAPI document is generated from both."""
         blueprint = self.blueprint
 
         def decorator(view: View) -> View:
@@ -88,6 +116,13 @@ class Routes:
                 api_key_required=api_key_required,
             )(handler)
             handler.permission = permission  # type: ignore[attr-defined]
+            handler.declarations = {  # type: ignore[attr-defined]
+                method: Declaration(
+                    path, method, view.__name__, permission, idempotent, api_key_required,
+                    tuple(content_types or JSON_TYPES), self.path_ids, contract or Contract(),
+                )
+                for method in methods
+            }
             return view
 
         return decorator
@@ -96,6 +131,20 @@ class Routes:
         for name, value in path_params.items():
             if not self.path_ids.get(name, _MINTED_ID).fullmatch(value):
                 raise NotFound(f"No {name.removesuffix('_id').replace('_', ' ')} with this id.")
+
+
+def batch_body(item: SchemaRef) -> Callable[[], dict[str, Any]]:
+    """{"items": [...]}, as BATCH_SCHEMA takes it (platform/services/batch.py). An item that is not a
+    valid creation body is refused alone, in its result, so the body schema does not constrain
+    items; `x-item-schema` says what a creation takes."""
+
+    def schema() -> dict[str, Any]:
+        from chalicelib.platform.services.batch import BATCH_SCHEMA
+
+        items = {**BATCH_SCHEMA["properties"]["items"], "items": {"x-item-schema": resolve(item)}}
+        return {**BATCH_SCHEMA, "properties": {"items": items}}
+
+    return schema
 
 
 def problem_from_unexpected(error: Exception) -> Response:

@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.routing import Routes
 
 activities_blueprint = Blueprint(__name__)
@@ -17,4 +17,5 @@ record_routes(
     routes, "customers", "/v1/activities", "activity_id", ("activity", "activities"),
     functions_of(activities, "activity", "activities"),
     operations=("list", "create", "get", "patch", "delete", "restore"), list_arguments=query_parameters,
+    schemas=RecordSchemas(activities, create="ACTIVITY_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
 )

@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.requests import etag
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import READ, WRITE, can
@@ -16,6 +16,7 @@ campaigns = lazy_module("chalicelib.crm.marketing.services.campaigns")
 record_routes(
     routes, "campaigns", "/v1/campaigns", "campaign_id", ("campaign", "campaigns"),
     functions_of(campaigns, "campaign", "campaigns"), list_arguments=query_parameters,
+    schemas=RecordSchemas(campaigns, create="CAMPAIGN_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA", filters=("status",)),
 )
 
 

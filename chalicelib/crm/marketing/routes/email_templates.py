@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, can
 
@@ -14,6 +14,7 @@ templates = lazy_module("chalicelib.crm.marketing.services.email_templates")
 record_routes(
     routes, "email_templates", "/v1/email-templates", "template_id", ("email_template", "email_templates"),
     functions_of(templates, "template", "templates"),
+    schemas=RecordSchemas(templates, create="TEMPLATE_SCHEMA", patch="TEMPLATE_PATCH_SCHEMA"),
 )
 
 

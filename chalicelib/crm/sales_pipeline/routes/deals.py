@@ -4,7 +4,7 @@ from chalice import Blueprint
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_response, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, WRITE, can
 
@@ -15,6 +15,7 @@ deals = lazy_module("chalicelib.crm.sales_pipeline.services.deals")
 record_routes(
     routes, "deals", "/v1/deals", "deal_id", ("deal", "deals"),
     functions_of(deals, "deal", "deals"), list_arguments=query_parameters,
+    schemas=RecordSchemas(deals, create="DEAL_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
 )
 
 

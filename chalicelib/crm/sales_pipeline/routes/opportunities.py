@@ -5,7 +5,7 @@ from chalice import Blueprint
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_response, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, WRITE, can
 
@@ -16,6 +16,9 @@ opportunities = lazy_module("chalicelib.crm.sales_pipeline.services.opportunitie
 record_routes(
     routes, "opportunities", "/v1/opportunities", "opportunity_id", ("opportunity", "opportunities"),
     functions_of(opportunities, "opportunity", "opportunities"), list_arguments=query_parameters,
+    schemas=RecordSchemas(
+        opportunities, create="OPPORTUNITY_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"
+    ),
 )
 
 

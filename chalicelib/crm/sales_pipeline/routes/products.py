@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import READ, WRITE, can
 
@@ -15,6 +15,7 @@ products = lazy_module("chalicelib.crm.sales_pipeline.services.products")
 record_routes(
     routes, "products", "/v1/products", "product_id", ("product", "products"),
     functions_of(products, "product", "products"), list_arguments=query_parameters,
+    schemas=RecordSchemas(products, create="PRODUCT_SCHEMA", patch="PATCH_SCHEMA", filters=("active",)),
 )
 
 

@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.records import functions_of, query_parameters, record_response, record_routes
+from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.services.roles import WRITE, can
 
@@ -15,6 +15,7 @@ record_routes(
     routes, "kb", "/v1/kb/articles", "article_id", ("kb_article", "kb_articles"),
     functions_of(kb, "article", "articles"),
     operations=("list", "create", "get", "replace", "patch", "delete", "restore"), list_arguments=query_parameters,
+    schemas=RecordSchemas(kb, create="ARTICLE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
 )
 
 

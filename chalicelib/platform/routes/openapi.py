@@ -1,0 +1,297 @@
+"""The OpenAPI 3.1 document of the API, generated from the route table: each route's declaration
+(`Routes` and its `Contract`, platform/routes/contracts.py) and the schemas its services validate
+with. Served at GET /v1/openapi.json, generated once per process.
+
+A version of the API is a `DocumentView` of the same routes: which paths it shows, under which
+prefix, and how it transforms each schema (a /v2 view of a resource shows its v2 shapes). `VIEWS`
+holds the views by version; `openapi_document(routes, version)` builds one.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core.cursors import MAX_PAGE_SIZE
+from chalicelib.core.ids import ID_PATTERN
+from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
+from chalicelib.platform.routes.problems import PROBLEM_JSON
+from chalicelib.platform.routes.routing import Routes
+
+OPENAPI_VERSION = "3.1.0"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# The document changes only with a deployment; a day's caching spares every docs page load a request.
+CACHE_CONTROL = "public, max-age=86400"
+
+PROBLEM: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details. `errors` lists every invalid field of a refused body at once.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token from POST /v1/auth/login (ES256, 15 minutes). Scopes name the permission.",
+    },
+    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key", "description": "An API key of a usage plan."},
+}
+REASONS = {
+    400: "The request is malformed (body, query parameter, header).",
+    401: "No valid access token.",
+    403: "The caller's role lacks the permission, or the API key is missing or unknown.",
+    404: "Nothing with this id in the caller's organization.",
+    409: "The request conflicts with the resource's state.",
+    412: "If-Match names no current version.",
+    413: "The body is too large.",
+    415: "The body is not JSON.",
+    422: "The body is well-formed but invalid; `errors` names each field.",
+    428: "If-Match is required.",
+    429: "Rate limit or quota exceeded.",
+    503: "Briefly unavailable; send the request again (Retry-After).",
+}
+_PATH_PARAMETER = re.compile(r"{([^}]+)}")
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One version's document: the routes it shows (`includes(path)`), the prefix they are shown
+    under (`/v1` -> `prefix`), and a transform of every schema it shows (`transform(schema, name)`,
+    with `name` the component's name or None for an inline schema)."""
+
+    version: str
+    title: str = "Zebros API"
+    prefix: str = "/v1"
+    includes: Callable[[str], bool] = lambda path: True
+    transform: Callable[[Any, str | None], Any] = lambda schema, name: schema
+    # Components every view shows (a record's view, by name), filled in by record_routes.
+    components: Mapping[str, Any] = field(default_factory=dict)
+
+
+VIEWS: dict[str, DocumentView] = {"v1": DocumentView("v1")}
+# Record views and other shared schemas by component name, registered where routes are declared
+# (record_routes) and resolved only when a document is generated.
+COMPONENTS: dict[str, Any] = {}
+
+
+def declarations(routes: Mapping[str, Mapping[str, Any]]) -> list[Declaration]:
+    """The declaration of each route of a Chalice route table (`app.routes`), in path order. A
+    route registered without `Routes` (make run's mailbox) has none and is not part of the API."""
+    found = []
+    for path in sorted(routes):
+        for method, entry in sorted(routes[path].items()):
+            declared = getattr(entry.view_function, "declarations", {}).get(method)
+            if declared is not None:
+                found.append(declared)
+    return found
+
+
+def undeclared(routes: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    return sorted(
+        f"{method} {path}"
+        for path, methods in routes.items()
+        for method, entry in methods.items()
+        if method not in getattr(entry.view_function, "declarations", {})
+    )
+
+
+def openapi_document(routes: Mapping[str, Mapping[str, Any]], version: str = "v1") -> dict[str, Any]:
+    view = VIEWS[version]
+    paths: dict[str, dict[str, Any]] = {}
+    for declared in declarations(routes):
+        if not view.includes(declared.path):
+            continue
+        shown_path = _shown_path(declared.path, view)
+        paths.setdefault(shown_path, {})[declared.method.lower()] = _operation(declared, view)
+    _add_links(paths)
+    components = {"Problem": PROBLEM, **{name: resolve(schema) for name, schema in COMPONENTS.items()}}
+    document = {
+        "openapi": OPENAPI_VERSION,
+        "jsonSchemaDialect": JSON_SCHEMA_DIALECT,
+        "info": {
+            "title": view.title,
+            "version": view.version,
+            "description": "The Zebros API, generated from the routes' declarations (docs/architecture.md, API contract).",
+        },
+        "servers": [{"url": "/", "description": "This deployment"}],
+        "tags": [{"name": tag} for tag in sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})],
+        "paths": paths,
+        "components": {
+            "schemas": {name: view.transform(schema, name) for name, schema in components.items()},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+    # Service schemas hold tuples (enums) and may share objects: the JSON round trip makes the
+    # document plain data, as served.
+    return json.loads(json.dumps(document))
+
+
+def _shown_path(path: str, view: DocumentView) -> str:
+    return view.prefix + path.removeprefix("/v1") if path.startswith("/v1/") else path
+
+
+def _operation(declared: Declaration, view: DocumentView) -> dict[str, Any]:
+    contract = declared.contract
+    operation: dict[str, Any] = {
+        "operationId": contract.operation_id or declared.view_name,
+        "tags": [contract.tag or _resource_of(declared.path)],
+    }
+    if contract.summary:
+        operation["summary"] = contract.summary
+    parameters = _parameters(declared)
+    if parameters:
+        operation["parameters"] = parameters
+    if contract.body is not None:
+        schema = view.transform(resolve(contract.body), None)
+        operation["requestBody"] = {
+            "required": contract.body_required,
+            "content": {content_type: {"schema": schema} for content_type in declared.content_types},
+        }
+    operation["responses"] = _responses(declared, view)
+    if declared.permission is not None:
+        operation["x-permission"] = declared.permission
+        requirement = {"bearerAuth": [declared.permission]}
+        operation["security"] = [{**requirement, "apiKey": []} if declared.api_key_required else requirement]
+    else:
+        operation["security"] = [{"apiKey": []}] if declared.api_key_required else []
+    operation["x-idempotent"] = declared.idempotent or declared.method in ("GET", "PUT", "DELETE")
+    if contract.created:
+        operation["x-created"] = contract.created
+    return operation
+
+
+def _resource_of(path: str) -> str:
+    parts = [part for part in path.split("/") if part]
+    return parts[1] if parts[0] == "v1" and len(parts) > 1 else parts[0]
+
+
+def _parameters(declared: Declaration) -> list[dict[str, Any]]:
+    contract = declared.contract
+    parameters = []
+    for name in _PATH_PARAMETER.findall(declared.path):
+        pattern = declared.path_ids[name].pattern if name in declared.path_ids else ID_PATTERN
+        parameters.append({"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": f"^(?:{pattern})$"}})
+    if contract.pages:
+        parameters += [
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}},
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page."},
+        ]
+    for name, schema in query_of(contract).items():
+        parameters.append({"name": name, "in": "query", "schema": resolve(schema)})
+    if contract.if_match:
+        parameters.append({
+            "name": "If-Match", "in": "header", "required": contract.if_match == "required",
+            "schema": {"type": "string"}, "description": 'The ETag last read ("3"), or "*".',
+        })  # fmt: skip
+    if declared.idempotent:
+        parameters.append({
+            "name": "Idempotency-Key", "in": "header", "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": "A retried request with the same key and body gets the first response, not a second write.",
+        })  # fmt: skip
+    return parameters
+
+
+def _error_statuses(declared: Declaration) -> set[int]:
+    """The statuses a route can answer besides its successes, from what the route reads."""
+    contract = declared.contract
+    statuses = {415, 429, 503, *contract.errors}  # Chalice checks Content-Type on every route
+    if declared.permission is not None:
+        statuses |= {401, 403}
+    if declared.api_key_required:
+        statuses.add(403)
+    if "{" in declared.path:
+        statuses.add(404)
+    if contract.body is not None:
+        statuses |= {400, 413, 422}
+    if contract.pages or query_of(contract):
+        statuses.add(400)
+    if declared.idempotent:
+        statuses |= {400, 409, 422}
+    if contract.if_match:
+        statuses |= {400, 412}
+    if contract.if_match == "required":
+        statuses.add(428)
+    return statuses
+
+
+def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
+    contract = declared.contract
+    responses: dict[str, Any] = {}
+    for status, schema in (contract.responses or {200: FREE_FORM}).items():
+        response: dict[str, Any] = {"description": "Success."}
+        if schema is not None:
+            response["content"] = {"application/json": {"schema": view.transform(resolve(schema), None)}}
+        headers = {name: {"schema": {"type": "string"}, "description": text} for name, text in contract.response_headers.items()}
+        if headers and schema is not None:
+            response["headers"] = headers
+        responses[str(status)] = response
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for status in sorted(_error_statuses(declared)):
+        responses[str(status)] = {"description": REASONS.get(status, "Refused."), "content": problem}
+    return responses
+
+
+def _add_links(paths: dict[str, dict[str, Any]]) -> None:
+    """From each creation to every operation on what it created: the created id is the response's
+    `id`, the other path ids those of the creating request (stateful fuzzing chains these)."""
+    for path, operations in paths.items():
+        for operation in operations.values():
+            created = operation.pop("x-created", None)
+            if created is None:
+                continue
+            created_id = _PATH_PARAMETER.findall(created)[-1]
+            links = {}
+            for target_path, targets in paths.items():
+                if target_path != created and not target_path.startswith(created + "/"):
+                    continue
+                for target in targets.values():
+                    parameters = {
+                        name: "$response.body#/id" if name == created_id else f"$request.path.{name}"
+                        for name in _PATH_PARAMETER.findall(target_path)
+                    }
+                    links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
+            success = next(status for status in operation["responses"] if status.startswith("2"))
+            operation["responses"][success]["links"] = links
+
+
+openapi_blueprint = Blueprint(__name__)
+routes = Routes(openapi_blueprint)
+_documents: dict[str, str] = {}
+
+
+def served_document(version: str) -> Response:
+    """The document of `version`, generated on its first request and kept for the process."""
+    if version not in _documents:
+        _documents[version] = json.dumps(openapi_document(openapi_blueprint.current_app.routes, version))
+    return Response(
+        body=_documents[version],
+        status_code=200,
+        headers={"Content-Type": "application/json", "Cache-Control": CACHE_CONTROL},
+    )
+
+
+@routes.public("/v1/openapi.json", contract=Contract(responses={200: FREE_FORM}, tag="meta", summary="This document."))
+def openapi_json(request):
+    return served_document("v1")
