@@ -4,6 +4,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import FREE_FORM, Contract
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
@@ -14,51 +15,82 @@ auth_blueprint = Blueprint(__name__)
 routes = Routes(auth_blueprint, jwt_authorizer)
 # Token responses must never be stored by a browser or a proxy (RFC 6749, 5.1).
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# What services/auth.py answers (_token_response and what login adds), for the OpenAPI document.
+TOKENS = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in", "refresh_token", "refresh_expires_in"],
+    "properties": {
+        "access_token": {"type": "string"},
+        "token_type": {"const": "Bearer"},
+        "expires_in": {"type": "integer"},
+        "refresh_token": {"type": "string"},
+        "refresh_expires_in": {"type": "integer"},
+        "organization_id": {"type": "string"},
+        "organizations": {"type": "array", "items": FREE_FORM},
+    },
+}
+MY_ORGANIZATIONS = {
+    "type": "object",
+    "required": ["items", "current_organization_id"],
+    "properties": {"items": {"type": "array", "items": FREE_FORM}, "current_organization_id": {"type": "string"}},
+}
+JWKS = {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": FREE_FORM}}}
 
 
-@routes.public("/v1/auth/register", methods=["POST"])
+@routes.public(
+    "/v1/auth/register", methods=["POST"],
+    contract=Contract(body=lambda: auth.REGISTER_SCHEMA, responses={201: FREE_FORM}, errors=(401, 409)),
+)  # fmt: skip
 def register(request):
     return json_response(auth.register(request.json()), status=201)
 
 
-@routes.public("/v1/auth/login", methods=["POST"])
+@routes.public("/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,)))
 def login(request):
     return json_response(auth.login(request.json()), headers=NO_STORE)
 
 
-@routes.public("/v1/auth/refresh", methods=["POST"])
+@routes.public("/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,)))
 def refresh(request):
     return json_response(auth.refresh(request.json()), headers=NO_STORE)
 
 
-@routes.protected("/v1/auth/switch-organization", methods=["POST"], permission=SESSION)
+@routes.protected(
+    "/v1/auth/switch-organization", methods=["POST"], permission=SESSION,
+    contract=Contract(body=lambda: auth.SWITCH_SCHEMA, responses={200: TOKENS}, errors=(404,)),
+)  # fmt: skip
 def switch_organization(request):
     return json_response(auth.switch_organization(request.principal, request.json()), headers=NO_STORE)
 
 
-@routes.protected("/v1/me/organizations", methods=["GET"], permission=SESSION)
+@routes.protected("/v1/me/organizations", methods=["GET"], permission=SESSION, contract=Contract(responses={200: MY_ORGANIZATIONS}))
 def my_organizations(request):
     return json_response(auth.my_organizations(request.principal))
 
 
-@routes.protected("/v1/auth/logout", methods=["POST"], permission=SESSION)
+@routes.protected("/v1/auth/logout", methods=["POST"], permission=SESSION, contract=Contract(responses={204: None}))
 def logout(request):
     auth.logout(request.principal)
     return no_content()
 
 
-@routes.public("/v1/auth/password/forgot", methods=["POST"])
+@routes.public(
+    "/v1/auth/password/forgot", methods=["POST"],
+    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: {"type": "object", "properties": {"status": {"type": "string"}}}}),
+)  # fmt: skip
 def forgot_password(request):
     auth.forgot_password(request.json())
     return json_response({"status": "If the account exists, a reset code is on its way."}, status=202)
 
 
-@routes.public("/v1/auth/password/reset", methods=["POST"])
+@routes.public(
+    "/v1/auth/password/reset", methods=["POST"], contract=Contract(body=lambda: auth.RESET_SCHEMA, responses={204: None}, errors=(401,))
+)
 def reset_password(request):
     auth.reset_password(request.json())
     return no_content()
 
 
-@routes.public("/.well-known/jwks.json")
+@routes.public("/.well-known/jwks.json", contract=Contract(responses={200: JWKS}, tag="auth"))
 def json_web_keys(request):
     return json_response(tokens.json_web_key_set(), headers={"Cache-Control": "public, max-age=300"})

@@ -33,7 +33,8 @@ class Contract:
     beyond those implied by the route (401/403 for a protected route, 404 for a path id, 400/413/
     415/422 for a body, 400/409/422 for an Idempotency-Key, 400/412/428 for If-Match...).
     `if_match`: "required" or "optional" when the route reads If-Match. `created`: the path of what
-    a creation made (its id is the response's `id`), linked to every operation on it. `tag`,
+    a creation made (its id is the response's `created_id`, `id` by default), linked to every
+    operation on it. `tag`,
     `operation_id` and `summary` default to the path's resource, the view's name and nothing."""
 
     body: SchemaRef | None = None
@@ -44,6 +45,7 @@ class Contract:
     errors: tuple[int, ...] = ()
     if_match: str | None = None
     created: str | None = None
+    created_id: str = "id"
     response_headers: Mapping[str, str] = field(default_factory=dict)
     tag: str | None = None
     operation_id: str | None = None
@@ -90,17 +92,19 @@ def page_of(item: SchemaRef) -> Callable[[], dict[str, Any]]:
 
 
 # Keywords that constrain what a client may send but not what a stored record holds: a record
-# read back carries defaults, nulls and values written before a limit changed.
+# read back carries defaults, nulls and values written before a limit changed, and choices only
+# other routes make (a lead is created editable and converted by its own route; an opportunity is
+# created at its first stage and moved by /stage), so choices (`enum`, `const`) go too.
 _INPUT_ONLY = (
-    "required", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "format", "minimum",
+    "enum", "const", "required", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "format", "minimum",
     "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems", "propertyNames",
     "multipleOf", "not", "dependentRequired", "default",
 )
 
 
 def as_stored(schema: Any) -> Any:
-    """A request schema turned into what a response shows of the same fields: the types and
-    choices it keeps, the input limits dropped, further properties allowed (views add computed
+    """A request schema turned into what a response shows of the same fields: the types it
+    keeps, the input limits and choices dropped, further properties allowed (views add computed
     fields), and `oneOf` as `anyOf` (alternatives loosened alike may overlap)."""
     if isinstance(schema, list):
         return [as_stored(item) for item in schema]

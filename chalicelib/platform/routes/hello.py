@@ -2,13 +2,20 @@
 checks the key and applies the key's usage plan; locally the gateway emulation does."""
 from chalice import Blueprint
 
+from chalicelib.platform.routes.contracts import Contract
 from chalicelib.platform.routes.routing import Routes, json_response
-from chalicelib.platform.services.greetings import greet
+from chalicelib.platform.services.greetings import HELLO_SCHEMA, greet
 
 hello_blueprint = Blueprint(__name__)
 routes = Routes(hello_blueprint)
 
 
-@routes.public("/api/abc/hello", methods=["POST"], api_key_required=True)
+@routes.public(
+    "/api/abc/hello", methods=["POST"], api_key_required=True,
+    contract=Contract(
+        body=lambda: HELLO_SCHEMA, body_required=False,
+        responses={200: {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}},
+    ),
+)  # fmt: skip
 def hello(request):
     return json_response(greet(request.json(required=False)))

@@ -177,7 +177,7 @@ def _operation(declared: Declaration, view: DocumentView) -> dict[str, Any]:
         operation["security"] = [{"apiKey": []}] if declared.api_key_required else []
     operation["x-idempotent"] = declared.idempotent or declared.method in ("GET", "PUT", "DELETE")
     if contract.created:
-        operation["x-created"] = contract.created
+        operation["x-created"] = (_shown_path(contract.created, view), contract.created_id)
     return operation
 
 
@@ -254,11 +254,11 @@ def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
 
 
 def _add_links(paths: dict[str, dict[str, Any]]) -> None:
-    """From each creation to every operation on what it created: the created id is the response's
-    `id`, the other path ids those of the creating request (stateful fuzzing chains these)."""
+    """From each creation to every operation on what it created: the created id is a field of the
+    response (`id`), the other path ids those of the creating request (stateful fuzzing chains these)."""
     for path, operations in paths.items():
         for operation in operations.values():
-            created = operation.pop("x-created", None)
+            created, created_id_field = operation.pop("x-created", (None, None))
             if created is None:
                 continue
             created_id = _PATH_PARAMETER.findall(created)[-1]
@@ -268,7 +268,7 @@ def _add_links(paths: dict[str, dict[str, Any]]) -> None:
                     continue
                 for target in targets.values():
                     parameters = {
-                        name: "$response.body#/id" if name == created_id else f"$request.path.{name}"
+                        name: f"$response.body#/{created_id_field}" if name == created_id else f"$request.path.{name}"
                         for name in _PATH_PARAMETER.findall(target_path)
                     }
                     links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}

@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import Contract
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, can
@@ -19,6 +20,12 @@ record_routes(
 
 
 # Rendering writes nothing, so reading templates is enough to render one.
-@routes.protected("/v1/email-templates/{template_id}/render", methods=["POST"], permission=can("email_templates", READ))
+@routes.protected(
+    "/v1/email-templates/{template_id}/render", methods=["POST"], permission=can("email_templates", READ),
+    contract=Contract(
+        body=lambda: templates.RENDER_SCHEMA,
+        responses={200: {"type": "object", "required": ["subject", "body"], "properties": {"subject": {"type": "string"}, "body": {"type": "string"}}}},
+    ),
+)  # fmt: skip
 def render_email_template(request, template_id):
     return json_response(templates.render_template(request.principal, template_id, request.json()))

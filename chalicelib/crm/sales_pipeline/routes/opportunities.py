@@ -5,6 +5,7 @@ from chalice import Blueprint
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import Contract, page_of
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, WRITE, can
@@ -24,7 +25,10 @@ record_routes(
 
 # If-Match is honoured but optional here: the move itself is checked against the stage read and
 # committed on that version, so a concurrent move fails (409/412) rather than being lost.
-@routes.protected("/v1/opportunities/{opportunity_id}/stage", methods=["PUT"], permission=can("opportunities", WRITE))
+@routes.protected(
+    "/v1/opportunities/{opportunity_id}/stage", methods=["PUT"], permission=can("opportunities", WRITE),
+    contract=Contract(body=lambda: opportunities.STAGE_SCHEMA, if_match="optional", responses={200: "#Opportunity"}, errors=(409,)),
+)  # fmt: skip
 def change_stage(request, opportunity_id):
     version = request.expected_version()
     return record_response(
@@ -34,7 +38,13 @@ def change_stage(request, opportunity_id):
 
 # A won or lost opportunity is read-only until reopened; the body may name the open stage to
 # return to (by default the one it was closed from).
-@routes.protected("/v1/opportunities/{opportunity_id}/reopen", methods=["POST"], permission=can("opportunities", WRITE))
+@routes.protected(
+    "/v1/opportunities/{opportunity_id}/reopen", methods=["POST"], permission=can("opportunities", WRITE),
+    contract=Contract(
+        body=lambda: opportunities.REOPEN_SCHEMA, body_required=False, if_match="optional", responses={200: "#Opportunity"},
+        errors=(409,),
+    ),
+)  # fmt: skip
 def reopen_opportunity(request, opportunity_id):
     version = request.expected_version()
     body = request.json(required=False)
@@ -43,7 +53,10 @@ def reopen_opportunity(request, opportunity_id):
     )
 
 
-@routes.protected("/v1/customers/{customer_id}/opportunities", methods=["GET"], permission=can("opportunities", READ))
+@routes.protected(
+    "/v1/customers/{customer_id}/opportunities", methods=["GET"], permission=can("opportunities", READ),
+    contract=Contract(pages=True, responses={200: page_of("#Opportunity")}),
+)  # fmt: skip
 def list_customer_opportunities(request, customer_id):
     limit = parse_page_size(request.query("limit"))
     return json_response(

@@ -3,6 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
+from chalicelib.platform.routes.contracts import Contract
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, query_parameters, record_response, record_routes
 from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.services.roles import WRITE, can
@@ -19,7 +20,10 @@ record_routes(
 )
 
 
-@routes.protected("/v1/kb/articles/{article_id}/publish", methods=["POST"], permission=can("kb", WRITE))
+@routes.protected(
+    "/v1/kb/articles/{article_id}/publish", methods=["POST"], permission=can("kb", WRITE),
+    contract=Contract(if_match="optional", responses={200: "#KbArticle"}, errors=(409,)),
+)  # fmt: skip
 def publish_kb_article(request, article_id):
     article = kb.publish_article(request.principal, article_id, request.expected_version())
     return record_response("/v1/kb/articles", article)
