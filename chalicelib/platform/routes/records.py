@@ -63,10 +63,24 @@ class RecordSchemas:
         return lambda: getattr(self.service, name)
 
     def filter_parameters(self) -> Callable[[], dict[str, SchemaRef]]:
-        names = self.filters
-        if names is None or isinstance(names, tuple):
-            return lambda: dict.fromkeys(names or (), FILTER_VALUE)
-        return lambda: dict.fromkeys(getattr(self.service, names), FILTER_VALUE)
+        """A filter on a field of the record takes the field's choices (the service refuses any
+        other status or stage with a 400); a time filter, a timestamp."""
+
+        def parameters() -> dict[str, SchemaRef]:
+            names = self.filters if self.filters is None or isinstance(self.filters, tuple) else getattr(self.service, self.filters)
+            created = getattr(self.service, self.create)
+            fields = created.get("properties", {}) if isinstance(created, dict) else {}
+            return {name: filter_value(name, fields.get(name, {})) for name in names or ()}
+
+        return parameters
+
+
+def filter_value(name: str, field: Any) -> dict[str, Any]:
+    if name.endswith(("_after", "_before")):
+        return {**FILTER_VALUE, "format": "date-time"}
+    if isinstance(field, dict) and "enum" in field:
+        return {"type": "string", "enum": [choice for choice in field["enum"] if isinstance(choice, str)]}
+    return FILTER_VALUE
 
 
 # core.search.list_filters: every filter value is 1 to 200 characters.
