@@ -139,14 +139,52 @@ class Api:
     def delete(self, path: str, **kwargs: Any) -> Reply:
         return self.call("DELETE", path, **kwargs)
 
+    def request_signup(self, email: str, organization: str = "Acme", password: str = PASSWORD) -> tuple[Reply, "SignupMail"]:
+        """POST /v1/auth/register, and the sign-up mail it sent (what the address's owner reads)."""
+        from unittest import mock
+
+        from chalicelib.platform.services import signups
+
+        mailbox = SignupMailbox()
+        with mock.patch.object(signups, "get_notifier", lambda: mailbox):
+            reply = self.post(
+                "/v1/auth/register",
+                {"email": email, "password": password, "name": "Owner", "organization": organization},
+            )
+        return reply, (mailbox.sent[-1] if mailbox.sent else None)
+
     def register(self, email: str, organization: str = "Acme", password: str = PASSWORD) -> Reply:
-        return self.post(
-            "/v1/auth/register",
-            {"email": email, "password": password, "name": "Owner", "organization": organization},
-        )
+        """Sign up and confirm with the mailed code (and, for an email with a login, `password`):
+        the confirmation's reply."""
+        requested, mail = self.request_signup(email, organization, password)
+        assert requested.status == 202 and mail is not None, requested.body
+        return self.confirm_signup(mail.token, password if mail.for_existing_login else None)
+
+    def confirm_signup(self, token: str, password: str | None = None) -> Reply:
+        return self.post("/v1/auth/register/confirm", {"token": token, **({"password": password} if password is not None else {})})
 
     def login(self, email: str, password: str = PASSWORD) -> Reply:
         return self.post("/v1/auth/login", {"email": email, "password": password})
+
+
+@dataclass(frozen=True)
+class SignupMail:
+    email: str
+    token: str
+    for_existing_login: bool
+
+
+class SignupMailbox:
+    """A notifier that keeps the sign-up mails it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[SignupMail] = []
+
+    def send_signup_confirmation(self, email: str, token: str) -> None:
+        self.sent.append(SignupMail(email, token, for_existing_login=False))
+
+    def send_signup_for_existing_login(self, email: str, token: str) -> None:
+        self.sent.append(SignupMail(email, token, for_existing_login=True))
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ class Settings:
     websocket_management_endpoint: str | None
     notifier: str
     notifier_from_address: str | None
+    signup_confirm_url: str | None
     max_body_bytes: int
     forgot_password_response_seconds: float
     event_bus_name: str | None
@@ -62,6 +63,8 @@ def get_settings() -> Settings:
         websocket_management_endpoint=env.get("WEBSOCKET_MANAGEMENT_ENDPOINT") or None,
         notifier=env.get("NOTIFIER", "log"),
         notifier_from_address=env.get("NOTIFIER_FROM_ADDRESS") or None,
+        # The web client's page that confirms a sign-up: sign-up mails link to it with `?token=`.
+        signup_confirm_url=env.get("SIGNUP_CONFIRM_URL") or None,
         max_body_bytes=int(env.get("MAX_BODY_BYTES", str(64 * 1024))),
         # Forgot-password answers after this long whether or not a mail went out (SES takes ~0.1 s),
         # so timing does not tell which emails have accounts. Locally nothing is sent: no wait.

@@ -51,10 +51,10 @@ def seed(password: str) -> None:
     from chalicelib.crm.marketing.services import campaigns
     from chalicelib.crm.sales_pipeline.services import deals, opportunities
     from chalicelib.crm.support.services import tickets
-    from chalicelib.platform.services import auth
+    from chalicelib.platform.services import signups
     from chalicelib.platform.services.roles import OWNER, principal
 
-    registered = auth.register(
+    registered = signups.register_confirmed(
         {"email": DEMO_EMAIL, "password": password, "name": "Demo Owner", "organization": "Demo Organization"}
     )
     owner = principal(registered["user"]["id"], registered["organization"]["id"], OWNER, "seed")

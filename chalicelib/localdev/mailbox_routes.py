@@ -1,4 +1,4 @@
-"""GET /_local/mail and /_local/mail.json: the local mailbox (chalicelib/localdev/mailbox.py).
+"""GET /_local/mail, /_local/mail.json and /_local/mail/code: the local mailbox (chalicelib/localdev/mailbox.py).
 Registered by app.py only outside Lambda and only when LOCAL_MAILBOX_FILE is set (`make run`)."""
 from __future__ import annotations
 
@@ -7,14 +7,26 @@ import html
 from chalice import Blueprint, Response
 
 from chalicelib.core.settings import get_settings
-from chalicelib.localdev.mailbox import messages
+from chalicelib.localdev.mailbox import messages, newest_code
 
 mailbox_blueprint = Blueprint(__name__)
+_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @mailbox_blueprint.route("/_local/mail.json", methods=["GET"])
 def mail_json():
     return {"items": messages(get_settings().local_mailbox_file)}
+
+
+@mailbox_blueprint.route("/_local/mail/code", methods=["GET"])
+def mail_code():
+    """The newest code mailed to `?to=<email>`, as plain text, so a shell example can read it
+    without a JSON tool: CODE=$(curl -s "$API/_local/mail/code?to=ada@example.com")."""
+    email = (mailbox_blueprint.current_request.query_params or {}).get("to", "")
+    code = newest_code(get_settings().local_mailbox_file, email) if email else None
+    if code is None:
+        return Response(body="No code was mailed to this address.\n", status_code=404, headers=_TEXT)
+    return Response(body=code, status_code=200, headers=_TEXT)
 
 
 @mailbox_blueprint.route("/_local/mail", methods=["GET"])

@@ -13,6 +13,7 @@ from chalicelib.platform.tables.organizations import OrganizationModel
 from chalicelib.platform.tables.password_resets import PasswordResetModel
 from chalicelib.platform.tables.roles import RoleModel, RoleNameModel
 from chalicelib.platform.tables.sessions import SessionModel
+from chalicelib.platform.tables.signups import SignupModel
 from chalicelib.platform.tables.tag_links import TagLinkModel
 from chalicelib.platform.tables.users import UserModel
 
@@ -23,6 +24,7 @@ PLATFORM_MODELS = (
     SessionModel,
     PasswordResetModel,
     InvitationModel,
+    SignupModel,
     IdempotencyRecordModel,
     AuditLogModel,
     CounterModel,

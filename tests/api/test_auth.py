@@ -33,19 +33,6 @@ def test_register_creates_an_organization_and_its_owner(api):
     assert "password" not in reply.body.decode() and "hash" not in reply.body.decode()
 
 
-def test_register_with_a_registered_email_needs_its_password_and_adds_an_organization(api):
-    first = api.register("dup@example.com")
-    assert first.status == 201
-    reply = api.register("DUP@example.com", organization="Other", password="not the password of that account")
-    assert reply.status == 409
-    assert reply.header("content-type") == "application/problem+json"
-    second = api.register("DUP@example.com", organization="Other")
-    assert second.status == 201 and second.json.keys() == first.json.keys()
-    assert second.json["user"]["role"] == "owner" and second.json["user"]["id"] != first.json["user"]["id"]
-    organizations = api.login("dup@example.com").json["organizations"]
-    assert sorted(org["name"] for org in organizations) == ["Acme", "Other"]
-
-
 @pytest.mark.parametrize(
     "body, field",
     [

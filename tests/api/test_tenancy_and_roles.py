@@ -9,6 +9,7 @@ from app import app
 PUBLIC_ROUTES = {
     ("/v1/health", "GET"),
     ("/v1/auth/register", "POST"),
+    ("/v1/auth/register/confirm", "POST"),
     ("/v1/auth/login", "POST"),
     ("/v1/auth/refresh", "POST"),
     ("/v1/auth/password/forgot", "POST"),

@@ -371,14 +371,29 @@ def _sales_steps() -> list[Step]:
 SALES_STEPS = _sales_steps()
 
 
+def _signup(organization: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda s: {
+        "body": _json({"email": s["email"], "password": PASSWORD, "name": "Owner", "organization": organization})
+    }
+
+
 SCENARIO: list[Step] = [
+    Step("POST", "/v1/auth/register", 202, _signup("Bench")),
+    Step("POST", "/v1/auth/register/confirm", 201, lambda s: {"body": _json({"token": s["signup_token"]})}),
+    Step("POST", "/v1/auth/register", 202, _signup("Bench Two"), variant="email with a login"),
     Step(
         "POST",
-        "/v1/auth/register",
+        "/v1/auth/register/confirm",
+        400,
+        lambda s: {"body": _json({"token": s["signup_token"], "password": "not the password at all"})},
+        variant="wrong password",
+    ),
+    Step(
+        "POST",
+        "/v1/auth/register/confirm",
         201,
-        lambda s: {
-            "body": _json({"email": s["email"], "password": PASSWORD, "name": "Owner", "organization": "Bench"})
-        },
+        lambda s: {"body": _json({"token": s["signup_token"], "password": PASSWORD})},
+        variant="email with a login",
     ),
     Step(
         "POST",
@@ -621,7 +636,7 @@ SCENARIO: list[Step] = [
 
 
 class ResetTokenCatcher(logging.Handler):
-    """The local notifier logs reset and invitation tokens; the scenario reads them from the log record."""
+    """The local notifier logs reset, invitation and sign-up tokens; the scenario reads them from the log record."""
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
@@ -634,6 +649,9 @@ class ResetTokenCatcher(logging.Handler):
         invitation = getattr(record, "invitation_token", None)
         if invitation:
             self.state["invitation_token"] = invitation
+        signup = getattr(record, "signup_token", None)
+        if signup:
+            self.state["signup_token"] = signup
 
 
 def _count_authorizer_apart(counter: CallCounter) -> None:

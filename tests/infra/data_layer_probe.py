@@ -15,11 +15,14 @@ from datetime import datetime, timezone
 import boto3
 
 from chalicelib.core.errors import Conflict
+from chalicelib.platform.tables.base import find
 from chalicelib.platform.tables.memberships import MembershipModel, of_account
 from chalicelib.platform.tables.organizations import OrganizationModel
 from chalicelib.platform.tables.schema import describe
 from chalicelib.platform.tables.sessions import SessionModel, find_session, revoke_all_for_user, rotate, start_session
-from chalicelib.platform.tables.users import UserModel, create_organization_with_owner, find_user
+from chalicelib.platform.tables.signups import SignupModel, consumption, find_unexpired, store
+from chalicelib.platform.tables.users import UserModel, find_user
+from chalicelib.platform.tables.writes import Change, commit
 from chalicelib.tables import ALL_MODELS
 
 
@@ -73,15 +76,28 @@ def run_flows() -> list[str]:
                       created_at=created)  # fmt: skip
     owner = MembershipModel(org_id, user_id, account_id=user_id, email=email, name="Owner", role="owner",
                             created_at=created)  # fmt: skip
-    create_organization_with_owner(organization, owner, login)
-    assert find_user(email).org_id == org_id
-    done.append("organization and owner written in one transaction")
+    store(email, "token-hash", name="Owner", organization="Probe Ltd", password_hash="not-a-real-hash", expires_at=now + 60)
+    signup = find_unexpired("token-hash", now)
+    assert signup is not None and signup.email == email
+    done.append("a pending sign-up is found by its token's hash (by_token_hash GSI)")
+
+    def register() -> None:
+        commit([
+            Change("put", organization, condition=OrganizationModel.org_id.does_not_exist()),
+            Change("put", owner, condition=MembershipModel.user_id.does_not_exist()),
+            Change("put", login, condition=UserModel.email.does_not_exist()),
+            consumption(signup, now, Conflict("spent")),
+        ])
+
+    register()
+    assert find_user(email).org_id == org_id and find(SignupModel, email) is None
+    done.append("organization, owner and login written, the sign-up spent, in one transaction")
     try:
-        create_organization_with_owner(organization, owner, login)
+        register()
     except Conflict:
-        done.append("a second registration with the same email is a Conflict")
+        done.append("a second confirmation of the same sign-up is a Conflict")
     else:
-        raise AssertionError("duplicate registration was not rejected")
+        raise AssertionError("a spent sign-up was confirmed again")
     assert [m.user_id for m in MembershipModel.query(org_id)] == [user_id]
     assert [m.org_id for m in of_account(user_id)] == [org_id]
     done.append("memberships list the organization's users; their account_memberships GSI a login's organizations")

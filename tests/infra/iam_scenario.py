@@ -12,8 +12,8 @@ puts the events on prod's bus (EVENT_BUS_NAME as the env root names it).
 
 The requests are tests.benchmarks.dynamodb_calls.SCENARIO (every route, with the status it must
 answer); its `measure` reports routes it did not reach, which the coverage check turns into a
-failure, so the recording cannot silently miss a route. The scenario reads reset and invitation
-tokens from the local notifier's log records; here the SES notifier sends the mail and the same
+failure, so the recording cannot silently miss a route. The scenario reads reset, invitation and
+sign-up tokens from the local notifier's log records; here the SES notifier sends the mail and the same
 record is written beside it.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _relay_mailed_tokens() -> None:
     from chalicelib.aws.ses import SesNotifier
     from chalicelib.platform.services.notifications import LogNotifier
 
-    for method in ("send_password_reset", "send_invitation"):
+    for method in ("send_password_reset", "send_invitation", "send_signup_confirmation", "send_signup_for_existing_login"):
         send = getattr(SesNotifier, method)
 
         def sent_and_logged(self, email, token, _send=send, _method=method):

@@ -83,8 +83,9 @@ def test_tables_are_on_demand_encrypted_and_recoverable(probe):
 
 def test_app_data_layer_runs_against_the_terraform_tables(probe):
     assert probe["flows"] == [
-        "organization and owner written in one transaction",
-        "a second registration with the same email is a Conflict",
+        "a pending sign-up is found by its token's hash (by_token_hash GSI)",
+        "organization, owner and login written, the sign-up spent, in one transaction",
+        "a second confirmation of the same sign-up is a Conflict",
         "memberships list the organization's users; their account_memberships GSI a login's organizations",
         "session rotation is a conditional write",
         "sessions.user_sessions GSI finds every session of a user",

@@ -1,14 +1,15 @@
-"""/v1/auth: registration, tokens, switching organization, password reset; /v1/me/organizations;
+"""/v1/auth: registration (a sign-up confirmed by email), tokens, switching organization, password reset; /v1/me/organizations;
 and the public signing keys."""
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.contracts import FREE_FORM, Contract
+from chalicelib.platform.routes.contracts import FREE_FORM, STRING, Contract, object_of
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
 auth = lazy_module("chalicelib.platform.services.auth")
+signups = lazy_module("chalicelib.platform.services.signups")
 tokens = lazy_module("chalicelib.platform.services.tokens")
 
 auth_blueprint = Blueprint(__name__)
@@ -37,20 +38,41 @@ MY_ORGANIZATIONS = {
 JWKS = {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": FREE_FORM}}}
 
 
+# The same answer for every email (new, with a login, in another organization): the mail says which.
+SIGNUP_REQUESTED = {"status": "Check your email: we sent a message to confirm the sign-up."}
+SIGNUP_REQUESTED_VIEW = {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}
+# The organization and owner registered, signed in (the tokens of a login).
+REGISTERED = {**TOKENS, "required": [*TOKENS["required"], "user", "organization"],
+              "properties": {**TOKENS["properties"], "user": FREE_FORM, "organization": FREE_FORM}}  # fmt: skip
+
+
 @routes.public(
     "/v1/auth/register", methods=["POST"],
-    contract=Contract(body=lambda: auth.REGISTER_SCHEMA, responses={201: FREE_FORM}, errors=(401, 409)),
+    contract=Contract(body=lambda: signups.REGISTER_SCHEMA, responses={202: SIGNUP_REQUESTED_VIEW}),
 )  # fmt: skip
 def register(request):
-    return json_response(auth.register(request.json()), status=201)
+    signups.request_signup(request.json())
+    return json_response(SIGNUP_REQUESTED, status=202)
 
 
-@routes.public("/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,)))
+@routes.public(
+    "/v1/auth/register/confirm", methods=["POST"],
+    contract=Contract(body=lambda: signups.CONFIRM_SCHEMA, responses={201: REGISTERED}),
+)  # fmt: skip
+def confirm_registration(request):
+    return json_response(signups.confirm_signup(request.json()), status=201, headers=NO_STORE)
+
+
+@routes.public(
+    "/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,))
+)
 def login(request):
     return json_response(auth.login(request.json()), headers=NO_STORE)
 
 
-@routes.public("/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,)))
+@routes.public(
+    "/v1/auth/refresh", methods=["POST"], contract=Contract(body=lambda: auth.REFRESH_SCHEMA, responses={200: TOKENS}, errors=(401,))
+)
 def refresh(request):
     return json_response(auth.refresh(request.json()), headers=NO_STORE)
 
@@ -76,7 +98,7 @@ def logout(request):
 
 @routes.public(
     "/v1/auth/password/forgot", methods=["POST"],
-    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: {"type": "object", "properties": {"status": {"type": "string"}}}}),
+    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: object_of(status=STRING)}),
 )  # fmt: skip
 def forgot_password(request):
     auth.forgot_password(request.json())
@@ -84,8 +106,9 @@ def forgot_password(request):
 
 
 @routes.public(
-    "/v1/auth/password/reset", methods=["POST"], contract=Contract(body=lambda: auth.RESET_SCHEMA, responses={204: None}, errors=(401,))
-)
+    "/v1/auth/password/reset", methods=["POST"],
+    contract=Contract(body=lambda: auth.RESET_SCHEMA, responses={204: None}, errors=(401,)),
+)  # fmt: skip
 def reset_password(request):
     auth.reset_password(request.json())
     return no_content()

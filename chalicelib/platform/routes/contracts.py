@@ -82,6 +82,14 @@ def resolve(reference: SchemaRef) -> Any:
     return value
 
 
+def object_of(**fields: Any) -> dict[str, Any]:
+    """An object with exactly these fields, each always present: `object_of(message=STRING)`."""
+    return {"type": "object", "required": list(fields), "properties": fields, "additionalProperties": False}
+
+
+STRING: dict[str, Any] = {"type": "string"}
+
+
 def page_of(item: SchemaRef) -> Callable[[], dict[str, Any]]:
     """A list page: `{"items": [...], "next_cursor": ...}` (docs/conventions.md, Reads)."""
     return lambda: {

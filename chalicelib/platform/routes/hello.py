@@ -2,7 +2,7 @@
 checks the key and applies the key's usage plan; locally the gateway emulation does."""
 from chalice import Blueprint
 
-from chalicelib.platform.routes.contracts import Contract
+from chalicelib.platform.routes.contracts import STRING, Contract, object_of
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.greetings import HELLO_SCHEMA, greet
 
@@ -14,7 +14,7 @@ routes = Routes(hello_blueprint)
     "/api/abc/hello", methods=["POST"], api_key_required=True,
     contract=Contract(
         body=lambda: HELLO_SCHEMA, body_required=False,
-        responses={200: {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}},
+        responses={200: object_of(message=STRING)},
     ),
 )  # fmt: skip
 def hello(request):

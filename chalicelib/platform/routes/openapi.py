@@ -16,9 +16,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.core.cursors import MAX_PAGE_SIZE
+from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
+from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
 from chalicelib.platform.routes.routing import Routes
 
@@ -191,11 +192,15 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
     parameters = []
     for name in _PATH_PARAMETER.findall(declared.path):
         pattern = declared.path_ids[name].pattern if name in declared.path_ids else ID_PATTERN
-        parameters.append({"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": f"^(?:{pattern})$"}})
+        shape = {"type": "string", "pattern": f"^(?:{pattern})$"}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": shape})
     if contract.pages:
         parameters += [
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}},
-            {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page."},
+            {
+                "name": "limit", "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+            },
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "The previous page's next_cursor."},
         ]
     for name, schema in query_of(contract).items():
         parameters.append({"name": name, "in": "query", "schema": resolve(schema)})
@@ -207,7 +212,7 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
     if declared.idempotent:
         parameters.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
             "description": "A retried request with the same key and body gets the first response, not a second write.",
         })  # fmt: skip
     return parameters

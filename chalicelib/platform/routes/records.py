@@ -15,7 +15,7 @@ from chalice import Response
 
 from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.search import FILTERS, SORTS, parse_search
-from chalicelib.platform.routes.contracts import Contract, SchemaRef, page_of, record_view, resolve
+from chalicelib.platform.routes.contracts import Contract, SchemaRef, page_of, record_view
 from chalicelib.platform.routes.openapi import COMPONENTS
 from chalicelib.platform.routes.requests import ApiRequest, etag
 from chalicelib.platform.routes.routing import JSON_TYPES, Routes, json_response, no_content

@@ -30,7 +30,9 @@ USER = {
 }
 
 
-@routes.protected("/v1/users", methods=["GET"], permission=can("users", READ), contract=Contract(pages=True, responses={200: page_of(USER)}))
+@routes.protected(
+    "/v1/users", methods=["GET"], permission=can("users", READ), contract=Contract(pages=True, responses={200: page_of(USER)})
+)
 def list_users(request):
     limit = parse_page_size(request.query("limit"))
     return json_response(users_admin.list_users(request.principal, limit, request.query("cursor")))
@@ -38,7 +40,9 @@ def list_users(request):
 
 @routes.protected(
     "/v1/users/invite", methods=["POST"], permission=can("users", WRITE), idempotent=True,
-    contract=Contract(body=lambda: users_admin.INVITE_SCHEMA, responses={201: USER}, errors=(409,), created="/v1/users/{user_id}"),
+    contract=Contract(
+        body=lambda: users_admin.INVITE_SCHEMA, responses={201: USER}, errors=(409,), created="/v1/users/{user_id}"
+    ),
 )  # fmt: skip
 def invite_user(request):
     user = users_admin.invite_user(request.principal, request.json())

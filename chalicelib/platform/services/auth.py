@@ -1,9 +1,10 @@
-"""Registration, login, token refresh, switching organization, logout and password reset.
+"""Login, token refresh, switching organization, logout and password reset.
 
 A login (table `users`) may belong to several organizations (table `memberships`). A session and
 its tokens are for one organization: login opens the one the person last chose (else their first
 active one) and lists the others; switching is a token exchange that starts a session for another
-organization the person is an active member of, leaving the current one as it is.
+organization the person is an active member of, leaving the current one as it is. Registration
+(a confirmed sign-up) is platform/services/signups.py.
 """
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ import secrets
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest, NotFound, TooManyRequests, Unauthorized
+from chalicelib.core.errors import MalformedRequest, NotFound, TooManyRequests, Unauthorized
 from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
 from chalicelib.observability import count, logger
 from chalicelib.platform.services.notifications import DeliveryFailed, deliver, get_notifier
 from chalicelib.platform.services.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
-from chalicelib.platform.services.roles import OWNER, Principal, is_built_in, principal
+from chalicelib.platform.services.roles import Principal, is_built_in, principal
 from chalicelib.platform.services.tokens import issue_access_token, verify_access_token
 from chalicelib.platform.tables import memberships
 from chalicelib.platform.tables import password_resets
@@ -40,17 +41,6 @@ RESET_TOKEN_TTL_SECONDS = 3600
 _EMAIL = {"type": "string", "format": "email", "maxLength": 254}
 _PASSWORD = {"type": "string", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH}
 
-REGISTER_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["email", "password", "name", "organization"],
-    "properties": {
-        "email": _EMAIL,
-        "password": _PASSWORD,
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "organization": {"type": "string", "minLength": 1, "maxLength": 200},
-    },
-}
 LOGIN_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -90,46 +80,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register(body: Any) -> dict[str, Any]:
-    """A new organization and its owner. For an email that already has a login, the login's
-    password is the proof: the organization is added to that login; without it, 409."""
-    request = validate(REGISTER_SCHEMA, body)
-    email = normalize_email(request["email"])
-    if request["password"].lower() == email:
-        raise MalformedRequest("The password must not be the email address.", field="password")
-    now = clock.now()
-    organization = OrganizationModel(new_id(), name=request["organization"].strip(), created_at=now)
-    login = users.find_user(email)
-    new_login = None
-    if login is None:
-        new_login = login = UserModel(
-            email,
-            user_id=new_id(),
-            org_id=organization.org_id,
-            name=request["name"].strip(),
-            password_hash=hash_password(request["password"]),
-            created_at=now,
-        )
-    elif not password_proves(login, request["password"], clock.epoch_seconds()):
-        raise Conflict("An account with this email already exists.", field="email")
-    owner = MembershipModel(
-        organization.org_id,
-        login.user_id if new_login else new_id(),
-        account_id=login.user_id,
-        email=email,
-        name=request["name"].strip(),
-        role=OWNER,
-        status=ACTIVE,
-        created_at=now,
-    )
-    users.create_organization_with_owner(organization, owner, new_login)
-    count("OrganizationRegistered")
-    return {
-        "user": user_view(owner),
-        "organization": {"id": organization.org_id, "name": organization.name, "plan": organization.plan},
-    }
-
-
 def login(body: Any) -> dict[str, Any]:
     request = validate(LOGIN_SCHEMA, body)
     email = normalize_email(request["email"])
@@ -145,7 +95,7 @@ def login(body: Any) -> dict[str, Any]:
         users.set_password_hash(email, hash_password(request["password"]))
     count("LoginSucceeded")
     chosen = next((m for m in active if m.org_id == user.org_id), active[0])
-    return _start_session(chosen, now, active)
+    return start_session(chosen, now, active)
 
 
 def password_proves(user: UserModel | None, password: str, now: int) -> bool:
@@ -181,7 +131,7 @@ def switch_organization(principal: Principal, body: Any) -> dict[str, Any]:
         raise NotFound(NOT_YOUR_ORGANIZATION)
     users.open_in(user.email, chosen.org_id)
     count("OrganizationSwitched")
-    return _start_session(chosen, now, active)
+    return start_session(chosen, now, active)
 
 
 def my_organizations(principal: Principal) -> dict[str, Any]:
@@ -205,13 +155,13 @@ def refresh(body: Any) -> dict[str, Any]:
     session = sessions.find_session(session_id) if secret else None
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
-    presented = _hash_token(token)
+    presented = hash_token(token)
     if not hmac.compare_digest(presented, session.current_hash):
         if presented in (session.used_hashes or set()):
             _revoke_on_reuse(session, now)
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
     new_token = f"{session.session_id}.{secrets.token_urlsafe(32)}"
-    if not sessions.rotate(session, presented, _hash_token(new_token)):
+    if not sessions.rotate(session, presented, hash_token(new_token)):
         # Another request rotated this token first: the same token was presented twice.
         _revoke_on_reuse(session, now)
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
@@ -245,7 +195,7 @@ def _send_reset_code(email: str) -> None:
     """Only existing accounts get here, so a failure must look like a lost mail, not a 503."""
     token = secrets.token_urlsafe(32)
     try:
-        password_resets.store_reset(_hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
+        password_resets.store_reset(hash_token(token), email, clock.epoch_seconds() + RESET_TOKEN_TTL_SECONDS)
     except Exception as error:
         if not temporarily_unavailable(error):
             raise
@@ -256,7 +206,7 @@ def _send_reset_code(email: str) -> None:
 def reset_password(body: Any) -> None:
     request = validate(RESET_SCHEMA, body)
     now = clock.epoch_seconds()
-    email = password_resets.redeem(_hash_token(request["token"]), now)
+    email = password_resets.redeem(hash_token(request["token"]), now)
     user = users.find_user(email) if email else None
     if user is None:
         raise MalformedRequest("The reset token is invalid, expired or already used.", field="token")
@@ -278,7 +228,7 @@ def user_view(member: MembershipModel) -> dict[str, Any]:
     }
 
 
-def _start_session(member: MembershipModel, now: int, active: list[MembershipModel]) -> dict[str, Any]:
+def start_session(member: MembershipModel, now: int, active: list[MembershipModel]) -> dict[str, Any]:
     """A session for one membership; the answer also lists every organization the login may open."""
     ttl = get_settings().refresh_token_ttl_seconds
     session_id = new_id()
@@ -289,7 +239,7 @@ def _start_session(member: MembershipModel, now: int, active: list[MembershipMod
             user_id=member.user_id,
             org_id=member.org_id,
             email=member.email,
-            current_hash=_hash_token(refresh_token),
+            current_hash=hash_token(refresh_token),
             expires_at=now + ttl,
         )
     )
@@ -336,7 +286,7 @@ def _revoke_on_reuse(session: SessionModel, now: int) -> None:
     logger.warning("Refresh token reuse: session family revoked", extra={"session_id": session.session_id})
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is enough; argon2 would only add latency.
     return hashlib.sha256(token.encode()).hexdigest()
 

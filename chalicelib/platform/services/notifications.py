@@ -1,4 +1,4 @@
-"""How users are told things out of band (password reset codes, invitations). Pluggable: in AWS set
+"""How users are told things out of band (password reset codes, invitations, sign-up confirmations). Pluggable: in AWS set
 NOTIFIER=ses; `make run` keeps mail in a local mailbox (LOCAL_MAILBOX_FILE, read at /_local/mail);
 otherwise the log notifier writes the token to the server log."""
 from __future__ import annotations
@@ -18,6 +18,10 @@ class Notifier(Protocol):
 
     def send_invitation(self, email: str, token: str) -> None: ...
 
+    def send_signup_confirmation(self, email: str, token: str) -> None: ...
+
+    def send_signup_for_existing_login(self, email: str, token: str) -> None: ...
+
 
 class LogNotifier:
     def send_password_reset(self, email: str, token: str) -> None:
@@ -29,6 +33,19 @@ class LogNotifier:
         from chalicelib.observability import logger
 
         logger.info("Invitation token issued (local notifier)", extra={"invitation_email": email, "invitation_token": token})
+
+    def send_signup_confirmation(self, email: str, token: str) -> None:
+        from chalicelib.observability import logger
+
+        logger.info("Sign-up token issued (local notifier)", extra={"signup_email": email, "signup_token": token})
+
+    def send_signup_for_existing_login(self, email: str, token: str) -> None:
+        from chalicelib.observability import logger
+
+        logger.info(
+            "Sign-up token for an existing login issued (local notifier)",
+            extra={"signup_email": email, "signup_token": token, "signup_needs_password": True},
+        )
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,6 @@ refresh fails; the person's memberships and sessions in other organizations are 
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timezone
 from typing import Any
@@ -110,7 +109,7 @@ def invite_user(principal: Principal, body: Any) -> dict[str, Any]:
     token = secrets.token_urlsafe(32)
     expires_at = clock.epoch_seconds() + INVITATION_TTL_SECONDS
     invitation = InvitationModel(
-        _hash_token(token),
+        auth.hash_token(token),
         email=email,
         org_id=principal.org_id,
         user_id=member.user_id,
@@ -155,7 +154,7 @@ def accept_invitation(body: Any) -> dict[str, Any]:
     """Public: the invited person accepts with the token. A login without a password sets one
     (`password`); a login that has one must give it: the token alone does not open an account."""
     fields = validate(ACCEPT_SCHEMA, body)
-    token_hash = _hash_token(fields["token"])
+    token_hash = auth.hash_token(fields["token"])
     now = clock.epoch_seconds()
     invalid = MalformedRequest(INVALID_INVITATION, field="token")
     invitation = find_invitation(token_hash)
@@ -313,8 +312,3 @@ def _another_owner_remains(org_id: str, user: MembershipModel) -> Change:
 def _require_may_touch_owner(principal: Principal, *roles: str) -> None:
     if OWNER in roles and principal.role != OWNER:
         raise Forbidden("Only an owner may grant or remove the owner role, or manage an owner.")
-
-
-def _hash_token(token: str) -> str:
-    # Tokens carry 256 random bits, so a fast hash is enough.
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -9,20 +9,11 @@ organization a login opens in: the one the person last chose.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
-from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.platform.tables.base import (
-    condition_failed,
-    find,
-    table_meta,
-    transaction_conditions_failed,
-    transaction_connection,
-)
-from chalicelib.platform.tables.memberships import MembershipModel
-from chalicelib.platform.tables.organizations import OrganizationModel
+from chalicelib.core.errors import NotFound
+from chalicelib.platform.tables.base import condition_failed, find, table_meta
 
 
 class UserModel(Model):
@@ -40,23 +31,6 @@ class UserModel(Model):
 
 def find_user(email: str) -> UserModel | None:
     return find(UserModel, email)
-
-
-def create_organization_with_owner(
-    organization: OrganizationModel, owner: MembershipModel, new_login: UserModel | None = None
-) -> None:
-    """All items or none: an organization never exists without its owner. `new_login` when the
-    owner registers; without it the organization is added to the owner's existing login."""
-    try:
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(organization, condition=OrganizationModel.org_id.does_not_exist())
-            transaction.save(owner, condition=MembershipModel.user_id.does_not_exist())
-            if new_login is not None:
-                transaction.save(new_login, condition=UserModel.email.does_not_exist())
-    except TransactWriteError as error:
-        if any(transaction_conditions_failed(error)):
-            raise Conflict("An account with this email already exists.", field="email") from None
-        raise
 
 
 def record_failed_login(email: str, threshold: int, lock_seconds: int, now: int) -> int:

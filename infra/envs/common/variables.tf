@@ -145,7 +145,7 @@ variable "function_grants" {
 }
 
 variable "notification_sender" {
-  description = "From address of password-reset and invitation mail (NOTIFIER_FROM_ADDRESS); its domain is an SES identity of the environment's account (docs/deploy.md)."
+  description = "From address of sign-up, password-reset and invitation mail (NOTIFIER_FROM_ADDRESS); its domain is an SES identity of the environment's account (docs/deploy.md)."
   type        = string
 
   validation {

@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.contracts import Contract
+from chalicelib.platform.routes.contracts import STRING, Contract, object_of
 from chalicelib.platform.routes.records import RecordSchemas, functions_of, record_routes
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, can
@@ -24,7 +24,7 @@ record_routes(
     "/v1/email-templates/{template_id}/render", methods=["POST"], permission=can("email_templates", READ),
     contract=Contract(
         body=lambda: templates.RENDER_SCHEMA,
-        responses={200: {"type": "object", "required": ["subject", "body"], "properties": {"subject": {"type": "string"}, "body": {"type": "string"}}}},
+        responses={200: object_of(subject=STRING, body=STRING)},
     ),
 )  # fmt: skip
 def render_email_template(request, template_id):
