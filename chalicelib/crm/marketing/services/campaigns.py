@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
@@ -49,7 +50,7 @@ _FIELDS: dict[str, Any] = {
     "channel": {"type": "string", "enum": list(CHANNELS)},
     "starts_at": _TIME,
     "ends_at": _TIME,
-    "budget": {"type": ["number", "null"], "minimum": 0, "maximum": 1e12},
+    "budget": {"type": ["number", "null"], **NUMBER_LIMITS, "minimum": 0, "maximum": 1e12},
 }
 CAMPAIGN_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name", "channel"], "properties": _FIELDS}
 REPLACE_SCHEMA = {

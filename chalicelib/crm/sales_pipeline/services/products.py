@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
@@ -25,7 +26,7 @@ LIST_FILTERS = ("active",)
 # The values a list filter takes, checked by list_filters and declared in the OpenAPI document
 # (routes: RecordSchemas(choices=...)).
 LIST_CHOICES = {"active": ("true", "false")}
-_MONEY = {"type": "number", "minimum": 0, "maximum": 1_000_000_000_000}
+_MONEY = {"type": "number", **NUMBER_LIMITS, "minimum": 0, "maximum": 1_000_000_000_000}
 _CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$"}
 PRICE_SCHEMA = {
     "type": "object",
