@@ -17,6 +17,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
 from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
@@ -28,6 +29,14 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The document changes only with a deployment; a day's caching spares every docs page load a request.
 CACHE_CONTROL = "public, max-age=86400"
 
+# Any JSON value a request body may hold, where a body takes any (a batch's items, each refused on
+# its own): core.documents.parse_json refuses, for the whole request, a number DynamoDB cannot store.
+JSON_VALUE: dict[str, Any] = {
+    "type": ["object", "array", "string", "number", "boolean", "null"],
+    **NUMBER_LIMITS,
+    "items": {"$ref": "#/components/schemas/JsonValue"},
+    "additionalProperties": {"$ref": "#/components/schemas/JsonValue"},
+}
 PROBLEM: dict[str, Any] = {
     "type": "object",
     "description": "RFC 9457 problem details. `errors` lists every invalid field of a refused body at once.",
@@ -126,7 +135,7 @@ def openapi_document(routes: Mapping[str, Mapping[str, Any]], version: str = "v1
         shown_path = _shown_path(declared.path, view)
         paths.setdefault(shown_path, {})[declared.method.lower()] = _operation(declared, view)
     _add_links(paths)
-    components = {"Problem": PROBLEM, **{name: resolve(schema) for name, schema in COMPONENTS.items()}}
+    components = {"Problem": PROBLEM, "JsonValue": JSON_VALUE, **{name: resolve(schema) for name, schema in COMPONENTS.items()}}
     document = {
         "openapi": OPENAPI_VERSION,
         "jsonSchemaDialect": JSON_SCHEMA_DIALECT,
