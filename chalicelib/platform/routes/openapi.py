@@ -20,7 +20,7 @@ from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
-from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
+from chalicelib.platform.routes.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
 from chalicelib.platform.routes.routing import Routes
 
@@ -221,7 +221,7 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
     if declared.idempotent:
         parameters.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
             "description": "A retried request with the same key and body gets the first response, not a second write.",
         })  # fmt: skip
     return parameters
