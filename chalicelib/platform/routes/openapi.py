@@ -276,10 +276,13 @@ def _add_links(paths: dict[str, dict[str, Any]]) -> None:
             if created is None:
                 continue
             created_id = _PATH_PARAMETER.findall(created)[-1]
+            known = {created_id, *_PATH_PARAMETER.findall(path)}
             links = {}
             for target_path, targets in paths.items():
                 if target_path != created and not target_path.startswith(created + "/"):
                     continue
+                if not set(_PATH_PARAMETER.findall(target_path)) <= known:
+                    continue  # it needs an id the creation neither made nor was given (a campaign's member)
                 for target in targets.values():
                     parameters = {
                         name: f"$response.body#/{created_id_field}" if name == created_id else f"$request.path.{name}"
