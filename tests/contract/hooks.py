@@ -1,7 +1,11 @@
 """Schemathesis hooks for the contract fuzz run (tests/contract/test_openapi_fuzz.py), loaded by the
 `st run` process it starts (`hooks` in schemathesis.toml).
 
-Beside schemathesis' own checks, one of ours: a refused request writes nothing. The `make run`
+Beside schemathesis' own checks, two of ours. A request the document calls valid is refused with
+422 only for what no schema states (its body names a record the organization does not have, breaks
+a rule across fields), never by the schema the document gives for it: such a body is validated
+again here as the server validates it (core.documents.parse_json, then core.validation against the
+documented schema, which is the service's own). And a refused request writes nothing. The `make run`
 server journals every DynamoDB request that changed something (chalicelib/localdev/dynamodb.py,
 one JSON line, written before the client hears the answer), and the run sends one request at a
 time (workers = 1), so the lines a request added are the ones after the journal's length before it.
@@ -16,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from schemathesis.core import NOT_SET
 
+from chalicelib.core.documents import parse_json
+from chalicelib.core.errors import DomainError
+from chalicelib.core.validation import validate
 from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
 
 JOURNAL = Path(os.environ["ZEBROS_FUZZ_JOURNAL"])
@@ -32,6 +40,9 @@ _requests = 0
 # response later (shrinking, replay), when the journal has grown since. The response is kept so
 # its id is not reused; the last few suffice.
 _journal_added: OrderedDict[int, tuple[Any, str]] = OrderedDict()
+# (operation, media type) -> the documented body schema; kept, as core.validation caches a compiled
+# schema by the schema's id.
+_body_schemas: dict[tuple[str, str], Any] = {}
 
 
 @schemathesis.hook
@@ -113,3 +124,29 @@ def refused_request_writes_nothing(ctx: Any, response: Any, case: Any) -> None:
             unexpected.add(f"{logical}.{attribute}")
     if unexpected:
         raise AssertionError(f"Refused with {response.status_code} but wrote {', '.join(sorted(unexpected))}")
+
+
+@schemathesis.check
+def schema_valid_body_passes_validation(ctx: Any, response: Any, case: Any) -> None:
+    """A 422 to a body generated as valid for its documented schema, which the server's own
+    validation refuses too: the document and the validator disagree."""
+    if response.status_code != 422 or case.meta is None or not case.meta.generation.mode.is_positive:
+        return
+    schema = _body_schema(case)
+    if schema is None or case.body is NOT_SET:
+        return
+    try:
+        validate(schema, parse_json(json.dumps(case.body)))
+    except DomainError as refusal:
+        raise AssertionError(f"The documented body schema allows this body; the server's validation refuses it: {refusal}") from None
+
+
+def _body_schema(case: Any) -> Any:
+    key = (case.operation.label, case.media_type)
+    if key not in _body_schemas:
+        bodies = [body for body in case.operation.body if body.media_type == case.media_type]
+        schema = bodies[0].resolved_schema if bodies and "json" in (case.media_type or "") else None
+        # A recursive schema (JsonValue) keeps its $ref into the document's components.
+        components = case.operation.schema.raw_schema.get("components", {})
+        _body_schemas[key] = None if schema is None else {**schema, "components": components}
+    return _body_schemas[key]

@@ -81,7 +81,8 @@ def test_the_api_keeps_its_openapi_contract_under_fuzzing(server: LocalServer, t
     report, requests, output = run_schemathesis(server, tmp_path)
     record_property("summary", summary(report, requests))
     # The failures and errors as schemathesis prints them: each with the curl that reproduces it.
-    details = output[output.find("FAILURES"):] if "FAILURES" in output else output[-8000:]
+    sections = [output.find(name) for name in ("ERRORS", "FAILURES") if name in output]
+    details = output[min(sections):] if sections else output[-8000:]
     assert not report["failures"] and not report["errors"] and report["exit_code"] == 0, (
         summary(report, requests) + "\n" + details[-30000:])
     assert report["operations"]["tested"] == report["operations"]["total"], report["operations"]
