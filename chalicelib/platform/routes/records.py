@@ -94,7 +94,10 @@ FILTER_VALUE = {"type": "string", "minLength": 1, "maxLength": 200}
 
 def search_parameters(filters: tuple[str, ...]) -> dict[str, SchemaRef]:
     """core.search.parse_search's filters as query parameters."""
-    return {name: filter_value(name, SORTS if name == "sort" else None) for name in filters}
+    parameters = {name: filter_value(name, SORTS if name == "sort" else None) for name in filters}
+    if "q" in parameters and "sort" in parameters:
+        parameters["sort"] = {**parameters["sort"], "description": "Not with q, which lists name matches, then email matches."}
+    return parameters
 
 
 def component_name(kind: str) -> str:
