@@ -49,11 +49,14 @@ _body_schemas: dict[tuple[str, str], Any] = {}
 def map_case(context: Any, case: Any) -> Any:
     """What a request meant to be valid goes without, for what its query's schema cannot state. A
     cursor is opaque: only one a list answered is valid, and no generator can make one (the
-    stateful phase follows the lists' real cursors). A search by `q` takes no `sort` (it lists
-    name matches, then email matches: core.search.parse_search), and OpenAPI's parameters cannot
-    exclude one another. Invalid requests keep fuzzing both."""
+    stateful phase follows the lists' real cursors). OpenAPI's parameters can neither exclude nor
+    require one another: a search by `q` takes no `sort` (it lists name matches, then email
+    matches: core.search.parse_search), and the audit trail's `target_type` and `target_id` go
+    together (one record's history). Invalid requests keep fuzzing them all."""
     if case.meta is not None and case.meta.generation.mode.is_positive and case.query:
         left_out = {"cursor"} | ({"sort"} if "q" in case.query else set())
+        if ("target_type" in case.query) != ("target_id" in case.query):
+            left_out |= {"target_type", "target_id"}
         case.query = {name: value for name, value in case.query.items() if name not in left_out}
     return case
 
