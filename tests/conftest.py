@@ -64,6 +64,18 @@ def pytest_sessionfinish(session):
                 stale.unlink()
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The figures a test records with `record_property("summary", ...)` (the contract fuzz run's
+    requests, checks and failures), shown whether it passed or failed, so CI logs carry them."""
+    reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    lines = [f"{report.nodeid}: {value}" for report in reports
+             for name, value in getattr(report, "user_properties", []) if name == "summary"]
+    if lines:
+        terminalreporter.write_sep("-", "summaries")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @dataclass
 class Reply:
     status: int

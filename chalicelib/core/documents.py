@@ -21,6 +21,14 @@ _LARGEST_NUMBER = 9.9999999999999999999999999999999999999e125
 _SMALLEST_NUMBER = 1e-130
 _MAX_INTEGER_DIGITS = 38
 _NUMBER_RULE = f"must be a finite number of at most {_MAX_INTEGER_DIGITS} digits, between -9.99e125 and 9.99e125"
+_LARGEST_INTEGER = 10**_MAX_INTEGER_DIGITS - 1
+# The numbers a document may hold, in JSON Schema keywords, for the request schemas: JSON does not
+# tell 1e40 from the 41-digit integer, so the bounds are those of a 38-digit integer; between them,
+# no magnitude under 1e-130 but 0. Spread into a number's schema (minimum/maximum may then narrow
+# it), they make the document (OpenAPI) say what parse_json refuses, and validation refuse it first.
+TOO_SMALL_NUMBER = {"type": "number", "exclusiveMinimum": -_SMALLEST_NUMBER, "exclusiveMaximum": _SMALLEST_NUMBER, "not": {"const": 0}}
+TOO_SMALL_RULE = "must be 0 or at least 1e-130 in magnitude"
+NUMBER_LIMITS = {"minimum": -_LARGEST_INTEGER, "maximum": _LARGEST_INTEGER, "not": TOO_SMALL_NUMBER}
 
 
 def parse_json(text: bytes | str, field: str = "body") -> Any:

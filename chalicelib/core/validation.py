@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.core.documents import TOO_SMALL_NUMBER, TOO_SMALL_RULE
 from chalicelib.core.errors import ValidationFailed
 
 _compiled: dict[int, Callable[[Any], Any]] = {}
@@ -32,7 +33,6 @@ def validate(schema: dict[str, Any], document: Any) -> dict[str, Any]:
 
 # Patterns the schemas use, in words. A new pattern without words reads "is not in the expected format".
 PATTERN_WORDS = {
-    r"^\d{4}-\d{2}-\d{2}$": "must be a date like 2026-01-31",
     "^[A-Z]{3}$": "must be a three-letter currency code like EUR",
     r"\S": "must not be blank",
     r"^\+?[0-9 ().-]{3,32}$": "must be a phone number like +44 20 7946 0000",
@@ -120,6 +120,8 @@ def _own_problem(schema: dict[str, Any], value: Any) -> str | None:
             return f"must be more than {schema['exclusiveMinimum']}"
         if "maximum" in schema and value > schema["maximum"]:
             return f"must be at most {schema['maximum']}"
+        if schema.get("not") == TOO_SMALL_NUMBER and value != 0 and abs(value) < TOO_SMALL_NUMBER["exclusiveMaximum"]:
+            return TOO_SMALL_RULE
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             return f"must hold at least {schema['minItems']} item{'s' if schema['minItems'] > 1 else ''}"

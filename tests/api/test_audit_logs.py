@@ -60,3 +60,9 @@ def test_another_organizations_trail_is_invisible(api, login_as, owner, customer
 
 def test_target_filter_needs_both_parts(api, owner):
     assert api.get("/v1/audit-logs?target_type=customer", as_=owner).status == 400
+
+
+def test_target_filter_parts_are_1_to_200_characters(api, owner, customer):
+    for query in ("target_type=&target_id=", "target_type=customer&target_id=", f"target_type={'c' * 201}&target_id={customer['id']}"):
+        reply = api.get(f"/v1/audit-logs?{query}", as_=owner)
+        assert reply.status == 400 and reply.json["field"] in ("target_type", "target_id"), query

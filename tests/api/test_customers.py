@@ -164,6 +164,13 @@ def test_a_rejected_request_does_not_burn_its_idempotency_key(api, owner):
     assert api.post("/v1/customers", {"name": "Fixed"}, as_=owner, headers=headers).status == 201
 
 
+@pytest.mark.parametrize("key", ["\u00e9t\u00e9", "tab\tkey", "k" * 256])
+def test_an_idempotency_key_outside_the_documented_pattern_is_refused_and_creates_nothing(api, owner, key):
+    reply = api.post("/v1/customers", {"name": "Keyed"}, as_=owner, headers={"Idempotency-Key": key})
+    assert reply.status == 400 and reply.json["field"] == "Idempotency-Key"
+    assert "Keyed" not in [item["name"] for item in api.get("/v1/customers", as_=owner).json["items"]]
+
+
 def test_without_idempotency_key_each_post_creates_a_record(api, owner):
     api.post("/v1/customers", {"name": "Twice"}, as_=owner)
     api.post("/v1/customers", {"name": "Twice"}, as_=owner)

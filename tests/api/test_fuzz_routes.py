@@ -42,25 +42,13 @@ from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, response_body
+from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
 
 EXAMPLES_PER_ROUTE = 30
 ROUTES = sorted((path, method) for path, methods in app.routes.items() for method in methods)
 API_KEY = "test-api-key"  # LOCAL_API_KEYS in tests/conftest.py
 OWNER_EMAIL = "owner@fuzz.example.com"
 PROBLEM_JSON = "application/problem+json"
-
-# Writes a refused request must make, by design: a wrong password counts towards the lockout (at
-# login, and where a login's password proves the caller: confirming a sign-up of another
-# organization for a registered email, accepting an invitation for it), and a replayed refresh
-# token revokes its session. Registering checks no password (its 4xx depend on the body alone).
-# Anything else written by a 4xx is a finding.
-_LOCKOUT = {("users", "failed_logins"), ("users", "locked_until")}
-WRITES_ALLOWED_ON_REFUSAL = {
-    ("POST", "/v1/auth/login"): _LOCKOUT,
-    ("POST", "/v1/auth/register/confirm"): _LOCKOUT,
-    ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
-    ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
-}
 
 
 # ---------------------------------------------------------------------------------------------

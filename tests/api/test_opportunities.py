@@ -58,6 +58,7 @@ def test_create_starts_at_lead_with_the_orgs_probability_and_currency(api, owner
         ({"amount": 5, "close_date": "2026-01-01"}, "name"),
         ({**BASE, "amount": -1}, "amount"),
         ({**BASE, "amount": "lots"}, "amount"),
+        ({**BASE, "amount": 1e-200}, "amount"),  # no magnitude under 1e-130 (core.documents.NUMBER_LIMITS)
         ({**BASE, "close_date": "2026-02-30"}, "close_date"),
         ({**BASE, "close_date": "soon"}, "close_date"),
         ({**BASE, "currency": "usd"}, "currency"),

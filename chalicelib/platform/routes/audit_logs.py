@@ -5,6 +5,7 @@ from chalicelib.core.cursors import parse_page_size
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.contracts import Contract, page_of
+from chalicelib.platform.routes.records import FILTER_VALUE
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import READ, can
 
@@ -30,7 +31,9 @@ ENTRY = {
 @routes.protected(
     "/v1/audit-logs", methods=["GET"], permission=can("audit_logs", READ),
     contract=Contract(
-        pages=True, query={"target_type": {"type": "string"}, "target_id": {"type": "string"}}, responses={200: page_of(ENTRY)}
+        pages=True, responses={200: page_of(ENTRY)},
+        query={name: {**FILTER_VALUE, "description": "With target_type and target_id both, one record's history."}
+               for name in ("target_type", "target_id")},
     ),
 )  # fmt: skip
 def list_audit_logs(request):

@@ -27,5 +27,6 @@ record_routes(
     operations=("list", "create", "batch", "get", "patch", "delete", "restore"), list_arguments=entity_filter,
     # A definition's id is "<entity>.<key>" (data/custom_fields.py), not a minted id.
     id_pattern=r"[a-z]{1,32}\.[A-Za-z0-9_]{1,64}",
-    schemas=RecordSchemas(custom_fields, create="DEFINITION_SCHEMA", patch="DEFINITION_PATCH_SCHEMA", filters="LIST_FILTERS"),
+    schemas=RecordSchemas(custom_fields, create="DEFINITION_SCHEMA", patch="DEFINITION_PATCH_SCHEMA",
+                          filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 
 from chalice import Response
@@ -16,6 +17,9 @@ from chalicelib.platform.routes.requests import ApiRequest
 idempotency = lazy_module("chalicelib.platform.tables.idempotency")
 data_base = lazy_module("chalicelib.platform.tables.base")
 MAX_KEY_LENGTH = 255
+# A key is a String of the IETF Idempotency-Key header (visible ASCII and spaces), not starting or
+# ending with a space (HTTP drops them); declared in the OpenAPI document as is.
+KEY_PATTERN = rf"^[!-~](?:[ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
@@ -23,8 +27,11 @@ def replay_or_run(request: ApiRequest, run: Callable[[], Response]) -> Response:
     key = request.header("idempotency-key")
     if key is None:
         return run()
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise MalformedRequest(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.", field="Idempotency-Key")
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise MalformedRequest(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, not starting or ending with a space.",
+            field="Idempotency-Key",
+        )
     principal = request.principal
     scope_key = _digest(f"{principal.org_id}|{principal.user_id}|{request.raw.method}|{request.raw.path}|{key}")
     fingerprint = _digest((request.raw.raw_body or b"").decode("utf-8", "replace"))

@@ -17,10 +17,11 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import ID_PATTERN
 from chalicelib.platform.routes.caching import public
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, query_of, resolve
-from chalicelib.platform.routes.idempotency import MAX_KEY_LENGTH
+from chalicelib.platform.routes.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
 from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.routes.versions import ALIAS_PATHS, LATEST_VERSION, VERSION_HEADER
@@ -33,6 +34,14 @@ JSON_SCHEMA_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 # The document changes only with a deployment; a day's caching spares every docs page load a request.
 A_DAY = public(max_age=86400)
 
+# Any JSON value a request body may hold, where a body takes any (a batch's items, each refused on
+# its own): core.documents.parse_json refuses, for the whole request, a number DynamoDB cannot store.
+JSON_VALUE: dict[str, Any] = {
+    "type": ["object", "array", "string", "number", "boolean", "null"],
+    **NUMBER_LIMITS,
+    "items": {"$ref": "#/components/schemas/JsonValue"},
+    "additionalProperties": {"$ref": "#/components/schemas/JsonValue"},
+}
 PROBLEM: dict[str, Any] = {
     "type": "object",
     "description": "RFC 9457 problem details. `errors` lists every invalid field of a refused body at once.",
@@ -153,7 +162,7 @@ def openapi_document(routes: Mapping[str, Mapping[str, Any]], version: str = "v1
         shown_path = _shown_path(declared.path, view)
         paths.setdefault(shown_path, {})[declared.method.lower()] = _operation(declared, view)
     _add_links(paths)
-    components = {"Problem": PROBLEM, **{name: resolve(schema) for name, schema in COMPONENTS.items()}}
+    components = {"Problem": PROBLEM, "JsonValue": JSON_VALUE, **{name: resolve(schema) for name, schema in COMPONENTS.items()}}
     document = {
         "openapi": OPENAPI_VERSION,
         "jsonSchemaDialect": JSON_SCHEMA_DIALECT,
@@ -249,7 +258,7 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
     if declared.idempotent:
         parameters.append({
             "name": "Idempotency-Key", "in": "header", "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
             "description": "A retried request with the same key and body gets the first response, not a second write.",
         })  # fmt: skip
     return parameters
@@ -309,10 +318,13 @@ def _add_links(paths: dict[str, dict[str, Any]]) -> None:
             if created is None:
                 continue
             created_id = _PATH_PARAMETER.findall(created)[-1]
+            known = {created_id, *_PATH_PARAMETER.findall(path)}
             links = {}
             for target_path, targets in paths.items():
                 if target_path != created and not target_path.startswith(created + "/"):
                     continue
+                if not set(_PATH_PARAMETER.findall(target_path)) <= known:
+                    continue  # it needs an id the creation neither made nor was given (a campaign's member)
                 for target in targets.values():
                     parameters = {
                         name: f"$response.body#/{created_id_field}" if name == created_id else f"$request.path.{name}"

@@ -49,8 +49,10 @@ def functions_of(module: ModuleType, one: str, many: str) -> ServiceFunctions:
 @dataclass(frozen=True)
 class RecordSchemas:
     """A record type's contract: the names, in its service module, of the JSON Schemas its
-    operations validate with (`create`, `replace`, `patch`) and of its list filters (`filters`, the
-    tuple the service's `list_filters` takes, or the filter names themselves), and the record's view (`view`: by default the create
+    operations validate with (`create`, `replace`, `patch`), of its list filters (`filters`, the
+    tuple the service's `list_filters` takes, or the filter names themselves), of the values some
+    filters take (`choices`, the mapping the service's `list_filters` checks them with) and of its
+    filters on a date (`dates`, YYYY-MM-DD); and the record's view (`view`: by default the create
     schema's fields as stored, plus the bookkeeping). Looked up only when the OpenAPI document is
     generated (cold start)."""
 
@@ -59,16 +61,33 @@ class RecordSchemas:
     patch: str
     replace: str | None = None
     filters: str | tuple[str, ...] | None = None
+    choices: str | None = None
+    dates: str | None = None
     view: SchemaRef | None = None
 
     def schema(self, name: str) -> Callable[[], Any]:
         return lambda: getattr(self.service, name)
 
     def filter_parameters(self) -> Callable[[], dict[str, SchemaRef]]:
-        names = self.filters
-        if names is None or isinstance(names, tuple):
-            return lambda: dict.fromkeys(names or (), FILTER_VALUE)
-        return lambda: dict.fromkeys(getattr(self.service, names), FILTER_VALUE)
+        def parameters() -> dict[str, SchemaRef]:
+            names = self.filters if self.filters is None or isinstance(self.filters, tuple) else getattr(self.service, self.filters)
+            choices = getattr(self.service, self.choices) if self.choices else {}
+            dates = getattr(self.service, self.dates) if self.dates else ()
+            return {name: filter_value(name, choices.get(name), name in dates) for name in names or ()}
+
+        return parameters
+
+
+def filter_value(name: str, choices: Collection[str] | None = None, date: bool = False) -> dict[str, Any]:
+    """A list filter's value: one of its choices, a date, a timestamp (a time filter), or any
+    short string (core.search.list_filters)."""
+    if choices is not None:
+        return {"type": "string", "enum": list(choices)}
+    if date:
+        return {"type": "string", "format": "date"}
+    if name.endswith(("_after", "_before")):
+        return {**FILTER_VALUE, "format": "date-time"}
+    return FILTER_VALUE
 
 
 # core.search.list_filters: every filter value is 1 to 200 characters.
@@ -77,14 +96,9 @@ FILTER_VALUE = {"type": "string", "minLength": 1, "maxLength": 200}
 
 def search_parameters(filters: tuple[str, ...]) -> dict[str, SchemaRef]:
     """core.search.parse_search's filters as query parameters."""
-    parameters: dict[str, SchemaRef] = {}
-    for name in filters:
-        if name == "sort":
-            parameters[name] = {"type": "string", "enum": list(SORTS)}
-        elif name.endswith(("_after", "_before")):
-            parameters[name] = {**FILTER_VALUE, "format": "date-time"}
-        else:
-            parameters[name] = FILTER_VALUE
+    parameters = {name: filter_value(name, SORTS if name == "sort" else None) for name in filters}
+    if "q" in parameters and "sort" in parameters:
+        parameters["sort"] = {**parameters["sort"], "description": "Not with q, which lists name matches, then email matches."}
     return parameters
 
 

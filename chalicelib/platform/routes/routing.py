@@ -207,13 +207,13 @@ class Routes:
 
 def batch_body(item: SchemaRef) -> Callable[[], dict[str, Any]]:
     """{"items": [...]}, as BATCH_SCHEMA takes it (platform/services/batch.py). An item that is not a
-    valid creation body is refused alone, in its result, so the body schema does not constrain
-    items; `x-item-schema` says what a creation takes."""
+    valid creation body is refused alone, in its result, so the body schema takes any JSON value
+    for an item (the OpenAPI document's JsonValue); `x-item-schema` says what a creation takes."""
 
     def schema() -> dict[str, Any]:
         from chalicelib.platform.services.batch import BATCH_SCHEMA
 
-        items = {**BATCH_SCHEMA["properties"]["items"], "items": {"x-item-schema": resolve(item)}}
+        items = {**BATCH_SCHEMA["properties"]["items"], "items": {**resolve("#JsonValue"), "x-item-schema": resolve(item)}}
         return {**BATCH_SCHEMA, "properties": {"items": items}}
 
     return schema

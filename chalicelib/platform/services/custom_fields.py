@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.errors import MalformedRequest, ValidationFailed
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
 from chalicelib.platform.services.roles import Principal
@@ -54,6 +54,8 @@ DEFINITION_PATCH_SCHEMA = {
     "properties": {"label": _LABEL, "required": {"type": "boolean"}, "options": _OPTIONS},
 }
 LIST_FILTERS = ("entity",)
+# The values a list filter takes, declared in the OpenAPI document (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"entity": ENTITIES}
 
 
 def create_definition(principal: Principal, body: Any) -> dict[str, Any]:
@@ -78,11 +80,9 @@ def get_definition(principal: Principal, definition_id: str) -> dict[str, Any]:
 
 
 def list_definitions(principal: Principal, entity: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    if entity is not None and entity not in ENTITIES:
-        raise ValidationFailed(
-            f"entity must be one of {', '.join(ENTITIES)}.",
-            [{"field": "entity", "message": f"entity must be one of {', '.join(ENTITIES)}"}],
-        )
+    if entity is not None and entity not in LIST_CHOICES["entity"]:
+        # A query parameter, refused as every list refuses a filter value: 400 naming it.
+        raise MalformedRequest(f"entity must be one of {', '.join(ENTITIES)}.", field="entity")
     condition = of_entity(entity) if entity else None
     items, next_cursor = custom_fields.page(principal.org_id, limit, cursor, range_key_condition=condition)
     return {"items": [definition_view(item) for item in items], "next_cursor": next_cursor}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic
 
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.search import SearchSpec, normalize_tags
 from chalicelib.core.validation import validate
@@ -39,7 +40,7 @@ FIELD_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "maxProperties": 50,
         "propertyNames": {"pattern": r"^[A-Za-z][A-Za-z0-9_]{0,63}$"},
-        "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 1000},
+        "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 1000, **NUMBER_LIMITS},
     },
 }
 # Fields every record has, with a default a PUT restores; any other field a body leaves out is null.

@@ -18,6 +18,6 @@ record_routes(
     routes, "customers", "/v1/activities", "activity_id", ("activity", "activities"),
     functions_of(activities, "activity", "activities"),
     operations=("list", "create", "get", "patch", "delete", "restore"), list_arguments=query_parameters,
-    schemas=RecordSchemas(activities, create="ACTIVITY_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    schemas=RecordSchemas(activities, create="ACTIVITY_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS", choices="LIST_CHOICES"),
     versioning=UNCHANGED,
 )

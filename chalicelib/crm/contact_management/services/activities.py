@@ -38,6 +38,9 @@ from chalicelib.platform.tables.writes import Change, commit
 TYPES = ("call", "email", "meeting", "task")
 STATUSES = ("open", "done")
 LIST_FILTERS = ("customer_id", "type", "status", "assignee", "due_after", "due_before")
+# The values a list filter takes (the rest: 1 to 200 characters), checked by list_filters and
+# declared in the OpenAPI document (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"type": TYPES, "status": STATUSES}
 # `assignee=me` is the caller: GET /v1/activities?assignee=me&status=open is one's task list.
 ME = "me"
 
@@ -96,7 +99,7 @@ def list_customer_activities(principal: Principal, customer_id: str, limit: int,
 
 def list_activities(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     """One Query per page, on the first index that serves a given filter (tables/activities.py)."""
-    filters = list_filters(query, LIST_FILTERS, {"type": TYPES, "status": STATUSES})
+    filters = list_filters(query, LIST_FILTERS, LIST_CHOICES)
     if filters.get("assignee") == ME:
         filters["assignee"] = principal.user_id
     due_from, due_to = _due_range(filters)

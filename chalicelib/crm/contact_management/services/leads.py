@@ -2,11 +2,12 @@
 (optionally) an opportunity in one transaction."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.companies import CompanyModel, companies, named
@@ -45,8 +46,8 @@ CONVERT_SCHEMA = {
     "properties": {
         "create_opportunity": {"type": "boolean"},
         "opportunity_name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "amount": {"type": "number", "minimum": 0},
-        "close_date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "amount": {"type": "number", **NUMBER_LIMITS, "minimum": 0},
+        "close_date": {"type": "string", "format": "date"},
         # An existing company to link; without it, the lead's free-text company is looked up by name.
         "company_id": {"type": "string", "minLength": 1, "maxLength": 64},
     },
@@ -88,8 +89,6 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
     free-text `company`, else one created with that name; checked to be live in the same
     transaction), the optional opportunity, their audit entries and the dashboard counters."""
     fields = validate(CONVERT_SCHEMA, body)
-    if "close_date" in fields:
-        _check_date(fields["close_date"], "close_date")
     org_id, actor = principal.org_id, principal.user_id
     lead = leads.get(org_id, lead_id)
     if lead.status == CONVERTED:
@@ -178,10 +177,3 @@ def _company_of(principal: Principal, lead: LeadModel, company_id: str | None, o
 
 def _already_converted(lead: LeadModel) -> Conflict:
     return Conflict("This lead is already converted.", customer_id=lead.converted_customer_id)
-
-
-def _check_date(value: str, field: str) -> None:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{field} is not a date.", [{"field": field, "message": f"{field} must be a real date (YYYY-MM-DD)"}]) from None

@@ -44,7 +44,8 @@ ANALYTICS = {
 record_routes(
     routes, "campaigns", "/v1/campaigns", "campaign_id", ("campaign", "campaigns"),
     functions_of(campaigns, "campaign", "campaigns"), list_arguments=query_parameters,
-    schemas=RecordSchemas(campaigns, create="CAMPAIGN_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA", filters=("status",)),
+    schemas=RecordSchemas(campaigns, create="CAMPAIGN_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA",
+                          filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
+from chalicelib.core.errors import Conflict, ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.contacts import contacts
 from chalicelib.crm.contact_management.tables.customers import customers
@@ -29,6 +31,10 @@ from chalicelib.platform.tables.tenant_table import TenantTable
 from chalicelib.platform.tables.writes import Change, audited, commit
 
 STATUSES = ("draft", "active", "paused", "completed")
+LIST_FILTERS = ("status",)
+# The values a list filter takes, checked by list_filters and declared in the OpenAPI document
+# (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"status": STATUSES}
 TRANSITIONS = {
     "draft": {"active", "completed"},
     "active": {"paused", "completed"},
@@ -44,7 +50,7 @@ _FIELDS: dict[str, Any] = {
     "channel": {"type": "string", "enum": list(CHANNELS)},
     "starts_at": _TIME,
     "ends_at": _TIME,
-    "budget": {"type": ["number", "null"], "minimum": 0, "maximum": 1e12},
+    "budget": {"type": ["number", "null"], **NUMBER_LIMITS, "minimum": 0, "maximum": 1e12},
 }
 CAMPAIGN_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["name", "channel"], "properties": _FIELDS}
 REPLACE_SCHEMA = {
@@ -95,14 +101,7 @@ def get_campaign(principal: Principal, campaign_id: str) -> dict[str, Any]:
 
 
 def list_campaigns(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    for name, value in query.items():
-        if name in ("limit", "cursor"):
-            continue
-        if name != "status":
-            raise MalformedRequest(f"Unknown query parameter {name!r}; the filter is status.", field=name)
-        if value not in STATUSES:
-            raise MalformedRequest(f"status must be one of {', '.join(STATUSES)}.", field=name)
-    status = query.get("status")
+    status = list_filters(query, LIST_FILTERS, LIST_CHOICES).get("status")
     if status is None:
         items, next_cursor = campaigns.page(principal.org_id, limit, cursor)
     else:

@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
 from chalicelib.crm.marketing.tables.email_templates import EmailTemplateModel, email_templates
@@ -40,7 +41,7 @@ RENDER_SCHEMA = {
         "values": {
             "type": "object",
             "maxProperties": 200,
-            "additionalProperties": {"type": ["string", "number", "boolean"], "maxLength": 10_000},
+            "additionalProperties": {"type": ["string", "number", "boolean"], "maxLength": 10_000, **NUMBER_LIMITS},
         }
     },
 }

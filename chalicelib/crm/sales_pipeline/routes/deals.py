@@ -16,7 +16,7 @@ deals = lazy_module("chalicelib.crm.sales_pipeline.services.deals")
 record_routes(
     routes, "deals", "/v1/deals", "deal_id", ("deal", "deals"),
     functions_of(deals, "deal", "deals"), list_arguments=query_parameters,
-    schemas=RecordSchemas(deals, create="DEAL_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    schemas=RecordSchemas(deals, create="DEAL_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )
 
 

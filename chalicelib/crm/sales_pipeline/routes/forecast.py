@@ -14,7 +14,10 @@ forecasts = lazy_module("chalicelib.crm.sales_pipeline.services.forecast")
 
 @routes.protected(
     "/v1/forecast", methods=["GET"], permission=can("forecast", READ),
-    contract=Contract(query=dict.fromkeys(("from", "to", "currency"), {"type": "string"}), responses={200: FREE_FORM}),
+    contract=Contract(
+        query={**dict.fromkeys(("from", "to"), {"type": "string", "format": "date"}), "currency": {"type": "string"}},
+        responses={200: FREE_FORM},
+    ),
 )  # fmt: skip
 def get_forecast(request):
     return json_response(forecasts.forecast(request.principal, request.query_params))

@@ -18,7 +18,8 @@ record_routes(
     routes, "opportunities", "/v1/opportunities", "opportunity_id", ("opportunity", "opportunities"),
     functions_of(opportunities, "opportunity", "opportunities"), list_arguments=query_parameters,
     schemas=RecordSchemas(
-        opportunities, create="OPPORTUNITY_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"
+        opportunities, create="OPPORTUNITY_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA",
+        filters="LIST_FILTERS", choices="LIST_CHOICES", dates="DATE_FILTERS",
     ),
 )
 

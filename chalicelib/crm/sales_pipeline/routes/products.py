@@ -22,7 +22,7 @@ PRICE = {
 record_routes(
     routes, "products", "/v1/products", "product_id", ("product", "products"),
     functions_of(products, "product", "products"), list_arguments=query_parameters,
-    schemas=RecordSchemas(products, create="PRODUCT_SCHEMA", patch="PATCH_SCHEMA", filters=("active",)),
+    schemas=RecordSchemas(products, create="PRODUCT_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )
 
 

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, MalformedRequest, ValidationFailed
+from chalicelib.core.errors import Conflict, MalformedRequest
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
 from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
@@ -31,10 +32,10 @@ from chalicelib.platform.tables.writes import Change, commit, increment, plain
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
 _FIELDS: dict[str, Any] = {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "amount": {"type": "number", "minimum": 0, "maximum": 1_000_000_000_000},
+    "amount": {"type": "number", **NUMBER_LIMITS, "minimum": 0, "maximum": 1_000_000_000_000},
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
     "customer_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
-    "close_date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "close_date": {"type": "string", "format": "date"},
     "owner": _ID,
 }
 OPPORTUNITY_SCHEMA = {
@@ -61,6 +62,11 @@ STAGE_SCHEMA = {
     },
 }
 LIST_FILTERS = ("stage", "owner", "customer_id", "close_from", "close_to")
+# The values a list filter takes (the rest: 1 to 200 characters), checked by list_filters and
+# declared in the OpenAPI document (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"stage": STAGES}
+# Filters on close_date, a date (YYYY-MM-DD) like it.
+DATE_FILTERS = ("close_from", "close_to")
 REOPEN_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -73,7 +79,6 @@ REOPEN_SCHEMA = {
 
 def create_opportunity(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(OPPORTUNITY_SCHEMA, body)
-    _check_date(fields["close_date"], "close_date")
     check_active_users(principal.org_id, {"owner": fields.get("owner")})
     settings = settings_of(principal.org_id)
     now = clock.isoformat(clock.now())
@@ -252,8 +257,6 @@ def opportunity_view(item: OpportunityModel) -> dict[str, Any]:
 
 
 def _apply(principal: Principal, opportunity_id: str, changes: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    if "close_date" in changes:
-        _check_date(changes["close_date"], "close_date")
     org_id = principal.org_id
     current = _open(org_id, opportunity_id)
     opportunities.check_version(current, expected_version)
@@ -289,11 +292,6 @@ def _commit_while_open(org_id: str, opportunity_id: str, parts: list[Change], al
     commit_while_open(parts, ~OpportunityModel.stage.is_in(*CLOSED_STAGES), closed_now, also)
 
 
-def _check_date(value: str, field: str) -> None:
-    if not _is_date(value):
-        raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD).", [{"field": field, "message": "not a date"}])
-
-
 def _is_date(value: str) -> bool:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
@@ -305,8 +303,8 @@ def _is_date(value: str) -> bool:
 
 
 def _parse_filters(query: Mapping[str, str]) -> dict[str, str]:
-    filters = list_filters(query, LIST_FILTERS, {"stage": STAGES})
-    for name in ("close_from", "close_to"):
+    filters = list_filters(query, LIST_FILTERS, LIST_CHOICES)
+    for name in DATE_FILTERS:
         if name in filters and not _is_date(filters[name]):
             raise MalformedRequest(f"{name} must be a date (YYYY-MM-DD).", field=name)
     return filters

@@ -9,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import MalformedRequest, NotFound, ValidationFailed
+from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.documents import NUMBER_LIMITS
 from chalicelib.core.ids import new_id
+from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.sales_pipeline.tables.product_skus import claim, release, sku_key
 from chalicelib.crm.sales_pipeline.tables.products import Price, ProductModel, products
@@ -20,7 +22,11 @@ from chalicelib.platform.tables import lifecycle
 from chalicelib.platform.tables.base import query_page
 from chalicelib.platform.tables.writes import Change, commit, plain
 
-_MONEY = {"type": "number", "minimum": 0, "maximum": 1_000_000_000_000}
+LIST_FILTERS = ("active",)
+# The values a list filter takes, checked by list_filters and declared in the OpenAPI document
+# (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"active": ("true", "false")}
+_MONEY = {"type": "number", **NUMBER_LIMITS, "minimum": 0, "maximum": 1_000_000_000_000}
 _CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$"}
 PRICE_SCHEMA = {
     "type": "object",
@@ -64,19 +70,14 @@ def get_product(principal: Principal, product_id: str) -> dict[str, Any]:
 def list_products(principal: Principal, query: Mapping[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
     """One Query per page: GSI by_active for ?active=, else the table (data/products.py)."""
     org_id = principal.org_id
-    unknown = [name for name in query if name not in ("limit", "cursor", "active")]
-    if unknown:
-        raise MalformedRequest(f"Unknown query parameter {unknown[0]!r}; the filter is active.", field=unknown[0])
-    active = query.get("active")
+    active = list_filters(query, LIST_FILTERS, LIST_CHOICES).get("active")
     live = ProductModel.deleted_at.does_not_exist()
     if active is None:
         items, next_cursor = products.page(org_id, limit, cursor)
-    elif active in ("true", "false"):
+    else:
         key = f"{org_id}#{active}"
         items, next_cursor = query_page(ProductModel.by_active, ProductModel, {"org_id": org_id, "org_active": key}, key,
                                         frozenset({"product_id"}), limit, cursor, filter_condition=live)
-    else:
-        raise MalformedRequest("active must be true or false.", field="active")
     return {"items": [product_view(item) for item in items], "next_cursor": next_cursor}
 
 

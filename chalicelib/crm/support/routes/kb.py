@@ -16,7 +16,7 @@ record_routes(
     routes, "kb", "/v1/kb/articles", "article_id", ("kb_article", "kb_articles"),
     functions_of(kb, "article", "articles"),
     operations=("list", "create", "get", "replace", "patch", "delete", "restore"), list_arguments=query_parameters,
-    schemas=RecordSchemas(kb, create="ARTICLE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    schemas=RecordSchemas(kb, create="ARTICLE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )
 
 

@@ -13,5 +13,6 @@ tickets = lazy_module("chalicelib.crm.support.services.tickets")
 record_routes(
     routes, "tickets", "/v1/tickets", "ticket_id", ("ticket", "tickets"),
     functions_of(tickets, "ticket", "tickets"), list_arguments=query_parameters,
-    schemas=RecordSchemas(tickets, create="TICKET_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA", filters="LIST_FILTERS"),
+    schemas=RecordSchemas(tickets, create="TICKET_SCHEMA", replace="REPLACE_SCHEMA", patch="PATCH_SCHEMA",
+                          filters="LIST_FILTERS", choices="LIST_CHOICES"),
 )

@@ -22,6 +22,9 @@ from chalicelib.platform.tables.writes import commit
 
 STATUSES = ("draft", "published")
 LIST_FILTERS = ("title_prefix", "tag", "status")
+# The values a list filter takes (the rest: 1 to 200 characters), checked by list_filters and
+# declared in the OpenAPI document (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"status": STATUSES}
 _TAGS = {
     "type": "array",
     "maxItems": 50,
@@ -60,7 +63,7 @@ def get_article(principal: Principal, article_id: str) -> dict[str, Any]:
 
 
 def list_articles(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    filters = list_filters(query, LIST_FILTERS, {"status": STATUSES})
+    filters = list_filters(query, LIST_FILTERS, LIST_CHOICES)
     if not _sees_drafts(principal):
         if filters.get("status", "published") != "published":
             return {"items": [], "next_cursor": None}

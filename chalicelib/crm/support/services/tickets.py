@@ -43,6 +43,9 @@ TRANSITIONS = {
     "closed": set(),
 }
 LIST_FILTERS = ("status", "assignee", "priority", "customer_id", "sort")
+# The values a list filter takes (the rest: 1 to 200 characters), checked by list_filters and
+# declared in the OpenAPI document (routes: RecordSchemas(choices=...)).
+LIST_CHOICES = {"status": STATUSES, "priority": PRIORITIES, "sort": ("created", "-created")}
 
 _ID = {"type": ["string", "null"], "minLength": 1, "maxLength": 64}
 _FIELDS: dict[str, Any] = {
@@ -111,7 +114,7 @@ def get_ticket(principal: Principal, ticket_id: str) -> dict[str, Any]:
 
 
 def list_tickets(principal: Principal, query: dict[str, str], limit: int, cursor: str | None) -> dict[str, Any]:
-    filters = list_filters(query, LIST_FILTERS, {"status": STATUSES, "priority": PRIORITIES, "sort": ("created", "-created")})
+    filters = list_filters(query, LIST_FILTERS, LIST_CHOICES)
     items, next_cursor = equality_filter_page(
         TicketModel, principal.org_id, filters, INDEXED_FILTERS, {name: name for name, _, _ in INDEXED_FILTERS},
         frozenset({"ticket_id"}), limit, cursor, newest_first=filters.get("sort") == "-created",

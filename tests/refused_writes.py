@@ -1,0 +1,18 @@
+"""What a refused request may write, by design, for the fuzzers that check a 4xx writes nothing
+(tests/api/test_fuzz_routes.py in process, tests/contract/ against a `make run` server).
+
+A wrong password counts towards the lockout (at login, and where a login's password proves the
+caller: confirming a sign-up of another organization for a registered email, accepting an
+invitation for it), and a replayed refresh token revokes its session. Registering checks no
+password (its 4xx depend on the body alone). Anything else written by a 4xx is a finding.
+"""
+from __future__ import annotations
+
+_LOCKOUT = {("users", "failed_logins"), ("users", "locked_until")}
+# (method, path) -> {(table, attribute)}
+WRITES_ALLOWED_ON_REFUSAL = {
+    ("POST", "/v1/auth/login"): _LOCKOUT,
+    ("POST", "/v1/auth/register/confirm"): _LOCKOUT,
+    ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
+    ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
+}
