@@ -113,7 +113,7 @@ def test_a_snapshot_lists_live_records_only_and_continues_from_the_feed(api, own
     assert pull(api, owner, cursor)["changes"] == []
 
 
-def test_kinds_narrow_the_pull_and_unknown_ones_are_422(api, owner, customer):
+def test_kinds_narrow_the_pull_and_unknown_ones_are_400(api, owner, customer):
     lead = created(api, owner, "/v1/leads", {"name": "Grace"})
     snapshot, cursor = pull_all(api, owner, kinds="leads")
     assert summary(snapshot) == [("leads", lead["id"], "upsert", 1)]
@@ -125,7 +125,8 @@ def test_kinds_narrow_the_pull_and_unknown_ones_are_422(api, owner, customer):
     ]  # fmt: skip
     for kinds in ("customers,gizmos", ","):
         reply = api.get(_path(kinds=kinds), as_=owner)
-        assert reply.status == 422 and reply.header("content-type") == "application/problem+json"
+        assert reply.status == 400 and reply.header("content-type") == "application/problem+json"
+        assert reply.json["field"] == "kinds"
         assert "gizmos" in reply.json["detail"] or "none given" in reply.json["detail"]
 
 

@@ -45,6 +45,10 @@ _journal_added: OrderedDict[int, tuple[Any, str]] = OrderedDict()
 _body_schemas: dict[tuple[str, str], Any] = {}
 
 
+# Positions only the API can hand out: a list's `cursor`, the sync feed's `since`.
+OPAQUE_CURSORS = {"cursor", "since"}
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     """What a request meant to be valid goes without, for what its query's schema cannot state. A
@@ -52,9 +56,11 @@ def map_case(context: Any, case: Any) -> Any:
     stateful phase follows the lists' real cursors). OpenAPI's parameters can neither exclude nor
     require one another: a search by `q` takes no `sort` (it lists name matches, then email
     matches: core.search.parse_search), and the audit trail's `target_type` and `target_id` go
-    together (one record's history). Invalid requests keep fuzzing them all."""
+    together (one record's history); a period's `from` must be on or before its `to` (today when
+    absent) and span at most a year (the dashboard), so valid requests give `to` alone. Invalid
+    requests keep fuzzing them all."""
     if case.meta is not None and case.meta.generation.mode.is_positive and case.query:
-        left_out = {"cursor"} | ({"sort"} if "q" in case.query else set())
+        left_out = OPAQUE_CURSORS | ({"sort"} if "q" in case.query else set()) | {"from"}
         if ("target_type" in case.query) != ("target_id" in case.query):
             left_out |= {"target_type", "target_id"}
         case.query = {name: value for name, value in case.query.items() if name not in left_out}

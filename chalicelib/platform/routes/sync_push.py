@@ -7,13 +7,14 @@ so a change the role may not make is rejected (403) alone, as its REST route wou
 Services load on a push's first use of a kind (cold start)."""
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
-from chalicelib.platform.routes.contracts import FREE_FORM, Contract
+from chalicelib.platform.routes.contracts import FREE_FORM, Contract, resolve
 from chalicelib.platform.routes.problems import problem_body
 from chalicelib.platform.routes.routing import Routes, json_response
 from chalicelib.platform.services.roles import SESSION
@@ -37,12 +38,23 @@ RESULT = {
         "problem": {"$ref": "#/components/schemas/Problem"},
     },
 }
+
+
+def push_body() -> dict[str, Any]:
+    """PUSH_SCHEMA as the document states it: a change's `fields` hold JSON values whose numbers
+    DynamoDB can store (core.documents.parse_json refuses the others for the whole body)."""
+    schema = copy.deepcopy(sync_push.PUSH_SCHEMA)
+    change = schema["properties"]["changes"]["items"]
+    change["properties"]["fields"] = {**change["properties"]["fields"], "additionalProperties": resolve("#JsonValue")}
+    return schema
+
+
 PUSHED = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": RESULT}}}
 
 
 @routes.protected(
     "/v1/sync", methods=["POST"], permission=SESSION,
-    contract=Contract(body=lambda: sync_push.PUSH_SCHEMA, responses={200: PUSHED}),
+    contract=Contract(body=push_body, responses={200: PUSHED}),
 )  # fmt: skip
 def push_changes(request):
     outcome = sync_push.push(request.principal, request.json())

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.core import clock
-from chalicelib.core.errors import DomainError, Forbidden, MalformedRequest, ValidationFailed
+from chalicelib.core.errors import DomainError, Forbidden, MalformedRequest
 from chalicelib.platform.kinds import RecordKind, record_kinds
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import changes as feed
@@ -97,10 +97,7 @@ def _readable_kinds(principal: Principal, requested: str | None) -> list[RecordK
     unknown = [name for name in names if name not in registered]
     if unknown or not names:
         listed = ", ".join(registered)
-        raise ValidationFailed(
-            f"Unknown kind {', '.join(unknown) or '(none given)'}; kinds are {listed}.",
-            [{"field": "kinds", "message": f"unknown kind {name}"} for name in unknown or [""]],
-        )
+        raise MalformedRequest(f"Unknown kind {', '.join(unknown) or '(none given)'}; kinds are {listed}.", field="kinds")
     unreadable = [registered[name] for name in names if registered[name].read not in principal.permissions]
     if unreadable:
         kind = unreadable[0]
