@@ -111,6 +111,14 @@ def test_errors_page_is_docs_errors_md_with_its_headings_as_anchors(api):
     assert "<table>" in reply.body.decode(), "the Markdown tables are rendered"
 
 
+def test_versions_page_is_the_migration_notes_v1_links_to(api):
+    reply = api.get("/docs/versions")
+    assert reply.status == 200 and reply.header("content-type") == "text/html; charset=utf-8"
+    ids = parsed(reply.body).ids
+    assert "sunset" in ids, "v1's Link names the page's sunset section"
+    assert "<title>Zebros API versions</title>" in reply.body.decode()
+
+
 def _types_written_in_the_code() -> set[str]:
     """Every string literal under chalicelib/ that is a problem type (a section of the errors page)."""
     found = set()

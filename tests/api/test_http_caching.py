@@ -156,6 +156,7 @@ def test_every_route_declares_how_it_may_be_cached():
         "/v2/openapi.json": "public, max-age=86400",
         "/docs": "public, max-age=300",
         "/docs/errors": "public, max-age=300",
+        "/docs/versions": "public, max-age=300",
         "/docs/assets/{name}": "public, max-age=31536000, immutable",
     }
     for path, methods in app.routes.items():

@@ -76,7 +76,7 @@ def test_v1_is_unchanged_and_says_it_is_deprecated(api, owner):
     assert reply.header("Zebros-Version") == "1"
     assert reply.header("Deprecation") == "@1796083200"
     assert reply.header("Sunset") == "Tue, 01 Jun 2027 00:00:00 GMT"
-    assert '</docs/api/versions.md>; rel="deprecation"' in reply.header("Link")
+    assert '</docs/versions>; rel="deprecation"' in reply.header("Link")
     assert 'rel="sunset"' in reply.header("Link")
     # v2 shows a name written through v1 without guessing its parts.
     assert api.get(f"/v2/customers/{reply.json['id']}", as_=owner).json["name"] == {

@@ -451,6 +451,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/v1/health", 200, lambda s: {}),
     Step("GET", "/docs", 200, lambda s: {}),
     Step("GET", "/docs/errors", 200, lambda s: {}),
+    Step("GET", "/docs/versions", 200, lambda s: {}),
     Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": "docs.css"}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),

@@ -1,7 +1,7 @@
 """The documentation pages and their assets, read from this folder once per process.
 
-docs/errors.md is the one source of the errors page (errors.md here links to it, and the package
-build copies the file it names): rendered to HTML on first request with GitHub's heading anchors,
+docs/errors.md is the one source of the errors page and docs/api/versions.md of the versions page
+(errors.md and versions.md here link to them, and the package build copies the file each names): rendered to HTML on first request with GitHub's heading anchors,
 so `/docs/errors#404-not-found` on the API and `docs/errors.md#404-not-found` on the repository
 name the same section.
 """
@@ -59,13 +59,22 @@ def reference_page() -> str:
     return _with_asset_names((HERE / "index.html").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def errors_page() -> str:
+# Pages rendered from the repository's Markdown, each file here a link to its one source:
+# name -> (file, title).
+MARKDOWN_PAGES = {
+    "errors": ("errors.md", "Zebros API errors"),  # what each problem `type` names
+    "versions": ("versions.md", "Zebros API versions"),  # the migration notes v1's Link names
+}
+
+
+@lru_cache(maxsize=None)
+def markdown_page(name: str) -> str:
     from markdown_it import MarkdownIt
 
+    source, title = MARKDOWN_PAGES[name]
     # No raw HTML from the Markdown: the page's markup is the renderer's only.
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
-    tokens = markdown.parse((HERE / "errors.md").read_text(encoding="utf-8"))
+    tokens = markdown.parse((HERE / source).read_text(encoding="utf-8"))
     taken: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -73,7 +82,8 @@ def errors_page() -> str:
             text = "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline"))
             token.attrSet("id", heading_anchor(text, taken))
     article = markdown.renderer.render(tokens, markdown.options, {})
-    return _with_asset_names((HERE / "errors.html").read_text(encoding="utf-8")).replace("{article}", article)
+    page = _with_asset_names((HERE / "article.html").read_text(encoding="utf-8"))
+    return page.replace("{title}", title).replace("{article}", article)
 
 
 def heading_anchor(text: str, taken: dict[str, int]) -> str:

@@ -1,6 +1,7 @@
-"""GET /docs: the API reference (Swagger UI rendering /v1/openapi.json), its assets, and
-/docs/errors, the section every problem `type` points to. Public, and served from files bundled
-with the function (no CDN), so the page works offline and in a locked-down network. The pages
+"""GET /docs: the API reference (Swagger UI rendering /v1/openapi.json), its assets,
+/docs/errors (the sections problem `type`s name) and /docs/versions (the migration notes v1's
+Link names). Public, and served from files bundled with the function (no CDN), so the page works
+offline and in a locked-down network. The pages
 module loads on the first /docs request, so the cold start of every other route is unchanged."""
 from chalice import Blueprint, Response
 
@@ -46,7 +47,12 @@ def reference(request):
 
 @routes.public("/docs/errors", cache=PAGE_CACHE, contract=_page("What each problem type means: the sections problem `type`s name."))
 def errors(request):
-    return _html(pages.errors_page())
+    return _html(pages.markdown_page("errors"))
+
+
+@routes.public("/docs/versions", cache=PAGE_CACHE, contract=_page("The API versions and the migration notes from v1 to v2."))
+def versions(request):
+    return _html(pages.markdown_page("versions"))
 
 
 @routes.public(

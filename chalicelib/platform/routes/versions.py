@@ -25,15 +25,15 @@ LATEST_VERSION = VERSIONS[-1]
 VERSION_HEADER = "Zebros-Version"
 _VENDOR_TYPE = re.compile(r"application/vnd\.zebros\.v([^+;\s]*)\+json", re.IGNORECASE)
 _VERSION_PATH = re.compile(r"/v(\d+)(/.*)")
-MIGRATION_NOTES = "/docs/api/versions.md"
+MIGRATION_NOTES = "/docs/versions"
 # v1's superseded shapes: deprecated since v2 shipped, removed six months later.
 V1_DEPRECATED_AT = 1796083200  # 2026-12-01T00:00:00Z
 V1_SUNSET = "Tue, 01 Jun 2027 00:00:00 GMT"
 DEPRECATION_HEADERS = {
     "Deprecation": f"@{V1_DEPRECATED_AT}",
     "Sunset": V1_SUNSET,
-    "Link": f'<{MIGRATION_NOTES}>; rel="deprecation"; type="text/markdown", '
-    f'<{MIGRATION_NOTES}#sunset>; rel="sunset"; type="text/markdown"',
+    "Link": f'<{MIGRATION_NOTES}>; rel="deprecation"; type="text/html", '
+    f'<{MIGRATION_NOTES}#sunset>; rel="sunset"; type="text/html"',
 }
 
 
