@@ -32,6 +32,13 @@ AUTHORIZER_PHASE = "authorizer"
 ROUTE_PHASE = "route"
 
 
+def served_asset(name: str) -> str:
+    """The docs asset's name as the /docs pages give it (with its digest)."""
+    from chalicelib.platform.docs_ui import pages
+
+    return pages.served_name(name)
+
+
 @dataclass
 class Step:
     """One request of the scenario. `variant` names a second request to an already listed route."""
@@ -452,7 +459,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/docs", 200, lambda s: {}),
     Step("GET", "/docs/errors", 200, lambda s: {}),
     Step("GET", "/docs/versions", 200, lambda s: {}),
-    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": "docs.css"}}),
+    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("docs.css")}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
     Step("GET", "/v1/openapi.json", 200, lambda s: {}),

@@ -43,14 +43,19 @@ def _assets() -> dict[str, Asset]:
     return found
 
 
+def served_name(name: str) -> str:
+    """The name the asset file `name` (`docs.css`) is served under: with its digest."""
+    return _assets()[name].served_name
+
+
 def asset(served_name: str) -> Asset | None:
     """The asset served under `served_name`; None for any other name, an old digest included."""
     return next((found for found in _assets().values() if found.served_name == served_name), None)
 
 
 def _with_asset_names(template: str) -> str:
-    for name, found in _assets().items():
-        template = template.replace(f"{{{name}}}", found.served_name)
+    for name in _ASSET_FILES:
+        template = template.replace(f"{{{name}}}", served_name(name))
     return template
 
 
