@@ -143,7 +143,7 @@ def test_a_lead_with_more_tags_than_one_transaction_holds_is_422_naming_tags(api
     reply = api.post(f"/v1/leads/{many['id']}/convert", {}, as_=owner)
     assert reply.status == 422 and reply.json["errors"][0]["field"] == "tags"
     assert api.get(f"/v1/leads/{many['id']}", as_=owner).json["status"] == "new"
-    fits = created(api, owner, "/v1/leads", {"name": "Fits", "company": "Big", "tags": [f"t{number}" for number in range(44)]})
+    fits = created(api, owner, "/v1/leads", {"name": "Fits", "company": "Big", "tags": [f"t{number}" for number in range(41)]})
     reply = api.post(f"/v1/leads/{fits['id']}/convert", {"create_opportunity": True, "opportunity_name": "O", "amount": 1},
                      as_=owner)
     assert reply.status == 201, reply.body

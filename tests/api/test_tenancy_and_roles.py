@@ -17,6 +17,13 @@ PUBLIC_ROUTES = {
     ("/v1/auth/invitations/accept", "POST"),
     ("/.well-known/jwks.json", "GET"),
     ("/api/abc/hello", "POST"),
+    # The contract and its reference pages: the same for everyone, holding no tenant data.
+    ("/v1/openapi.json", "GET"),
+    ("/v2/openapi.json", "GET"),
+    ("/docs", "GET"),
+    ("/docs/errors", "GET"),
+    ("/docs/versions", "GET"),
+    ("/docs/assets/{name}", "GET"),
 }
 
 CUSTOMER_ROUTES = [

@@ -12,8 +12,9 @@ def test_infra_tables_json_matches_the_models():
     assert committed == tables(), "run: .venv/bin/python -m chalicelib.tables > infra/tables.json"
 
 
-# Partitioned by a key that starts with the organization ("<org_id>#<kind>#<tag>").
-ORGANIZATION_PREFIXED = {"tag_links"}
+# Partitioned by a key that starts with the organization: "<org_id>#<kind>#<tag>", the change
+# feed's "<org_id>#<seq // 1000>".
+ORGANIZATION_PREFIXED = {"tag_links", "changes"}
 
 
 def test_every_tenant_table_is_partitioned_by_organization():
