@@ -4,14 +4,19 @@
 A wrong password counts towards the lockout (at login, and where a login's password proves the
 caller: confirming a sign-up of another organization for a registered email, accepting an
 invitation for it), and a replayed refresh token revokes its session. Registering checks no
-password (its 4xx depend on the body alone). Anything else written by a 4xx is a finding.
+password (its 4xx depend on the body alone). Login, register and forgot-password count every
+attempt against the client address's per-minute limit (platform/services/quotas.py), whatever it
+is answered. Anything else written by a 4xx is a finding.
 """
 from __future__ import annotations
 
 _LOCKOUT = {("users", "failed_logins"), ("users", "locked_until")}
+_ADDRESS_ATTEMPTS = {("usage", attribute) for attribute in ("scope", "usage_key", "count", "purge_at")}
 # (method, path) -> {(table, attribute)}
 WRITES_ALLOWED_ON_REFUSAL = {
-    ("POST", "/v1/auth/login"): _LOCKOUT,
+    ("POST", "/v1/auth/login"): _LOCKOUT | _ADDRESS_ATTEMPTS,
+    ("POST", "/v1/auth/register"): _ADDRESS_ATTEMPTS,
+    ("POST", "/v1/auth/password/forgot"): _ADDRESS_ATTEMPTS,
     ("POST", "/v1/auth/register/confirm"): _LOCKOUT,
     ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
     ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},

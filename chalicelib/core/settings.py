@@ -35,6 +35,7 @@ class Settings:
     log_format: str
     cors_allowed_origins: frozenset[str]
     sync_retention_days: int
+    auth_attempts_per_ip_per_minute: int
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -82,4 +83,7 @@ def get_settings() -> Settings:
         # How long the change feed (GET /v1/sync) keeps changes and tombstones; an older cursor is
         # answered 410 resync-required.
         sync_retention_days=int(env.get("SYNC_RETENTION_DAYS", "30")),
+        # Login, register and forgot-password attempts one client address may make per minute,
+        # each route counted on its own (platform/services/quotas.py); answered 429 beyond.
+        auth_attempts_per_ip_per_minute=int(env.get("AUTH_ATTEMPTS_PER_IP_PER_MINUTE", "30")),
     )

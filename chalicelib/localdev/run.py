@@ -130,6 +130,9 @@ def main() -> int:
         "LOCAL_STATE_DIR": str(state),
         # Pages a developer serves locally may call the API (in AWS: cors_allowed_origins per env root).
         "CORS_ALLOWED_ORIGINS": os.environ.get("CORS_ALLOWED_ORIGINS", LOCAL_CORS_ALLOWED_ORIGINS),
+        # Every local request comes from 127.0.0.1, the contract fuzzer's and the docs examples' included:
+        # locally the per-address limit of login, register and forgot-password is high (AWS: 30).
+        "AUTH_ATTEMPTS_PER_IP_PER_MINUTE": os.environ.get("AUTH_ATTEMPTS_PER_IP_PER_MINUTE", "1000"),
         "LOG_FORMAT": "text",
         "POWERTOOLS_LOG_LEVEL": "DEBUG" if debug else "INFO",
         "POWERTOOLS_METRICS_DISABLED": "false" if debug else "true",

@@ -16,6 +16,7 @@ from chalicelib.platform.tables.roles import RoleModel, RoleNameModel
 from chalicelib.platform.tables.sessions import SessionModel
 from chalicelib.platform.tables.signups import SignupModel
 from chalicelib.platform.tables.tag_links import TagLinkModel
+from chalicelib.platform.tables.usage import UsageModel
 from chalicelib.platform.tables.users import UserModel
 
 PLATFORM_MODELS = (
@@ -36,6 +37,7 @@ PLATFORM_MODELS = (
     CustomFieldModel,
     ConnectionModel,
     EventReceiptModel,
+    UsageModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

@@ -6,6 +6,7 @@ from chalicelib.core.lazy import lazy_module
 from chalicelib.platform.routes.authorizer import jwt_authorizer
 from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, public
 from chalicelib.platform.routes.contracts import FREE_FORM, STRING, Contract, object_of
+from chalicelib.platform.routes.rate_limits import RATE_LIMIT_HEADERS, limited_per_address
 from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
@@ -48,8 +49,9 @@ REGISTERED = {**TOKENS, "required": [*TOKENS["required"], "user", "organization"
 
 @routes.public(
     "/v1/auth/register", methods=["POST"],
-    contract=Contract(body=lambda: signups.REGISTER_SCHEMA, responses={202: SIGNUP_REQUESTED_VIEW}),
+    contract=Contract(body=lambda: signups.REGISTER_SCHEMA, responses={202: SIGNUP_REQUESTED_VIEW}, response_headers=RATE_LIMIT_HEADERS),
 )  # fmt: skip
+@limited_per_address("auth.register")
 def register(request):
     signups.request_signup(request.json())
     return json_response(SIGNUP_REQUESTED, status=202)
@@ -64,8 +66,10 @@ def confirm_registration(request):
 
 
 @routes.public(
-    "/v1/auth/login", methods=["POST"], contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,))
-)
+    "/v1/auth/login", methods=["POST"],
+    contract=Contract(body=lambda: auth.LOGIN_SCHEMA, responses={200: TOKENS}, errors=(401,), response_headers=RATE_LIMIT_HEADERS),
+)  # fmt: skip
+@limited_per_address("auth.login")
 def login(request):
     return json_response(auth.login(request.json()))
 
@@ -101,8 +105,9 @@ def logout(request):
 
 @routes.public(
     "/v1/auth/password/forgot", methods=["POST"],
-    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: object_of(status=STRING)}),
+    contract=Contract(body=lambda: auth.FORGOT_SCHEMA, responses={202: object_of(status=STRING)}, response_headers=RATE_LIMIT_HEADERS),
 )  # fmt: skip
+@limited_per_address("auth.forgot_password")
 def forgot_password(request):
     auth.forgot_password(request.json())
     return json_response({"status": "If the account exists, a reset code is on its way."}, status=202)

@@ -1,0 +1,47 @@
+"""Limits declared on a route: `@limited_per_address("auth.login")` under `routes.public(...)`
+counts each request against its client address (platform/services/quotas.py) before the view runs,
+and puts `RateLimit-Policy` and `RateLimit` on the answer, whatever its status (the 429 included).
+
+The address is the one API Gateway saw the connection come from (`requestContext.identity.sourceIp`;
+chalice local and `make run` give 127.0.0.1), never a header such as X-Forwarded-For, which any
+client can write."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.core.errors import DomainError
+from chalicelib.core.lazy import lazy_module
+from chalicelib.platform.routes.requests import ApiRequest
+
+quotas = lazy_module("chalicelib.platform.services.quotas")
+
+# For the contract of a metered or rate-limited route (Contract.response_headers).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": 'The limit that applies, as the IETF RateLimit fields draft writes it: `"per-minute";q=30;w=60`.',
+    "RateLimit": 'What is left of it and the seconds until it resets: `"per-minute";r=29;t=42`.',
+}
+
+
+def source_address(request: ApiRequest) -> str:
+    return (request.raw.context.get("identity") or {}).get("sourceIp") or "unknown"
+
+
+def limited_per_address(action: str) -> Any:
+    def decorator(view: Any) -> Any:
+        @functools.wraps(view)
+        def limited(request: ApiRequest, **path_params: str) -> Response:
+            usage = quotas.meter_address(source_address(request), action)
+            try:
+                response = view(request, **path_params)
+            except DomainError as error:
+                error.headers.update(usage.headers())
+                raise
+            response.headers.update(usage.headers())
+            return response
+
+        return limited
+
+    return decorator
