@@ -125,8 +125,6 @@ def main() -> int:
         "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
         "LOCAL_API_KEYS": api_key,
-        # Tokens name the server that issued them, which OpenID Connect discovery builds on.
-        "JWT_ISSUER": os.environ.get("JWT_ISSUER", f"http://127.0.0.1:{port}"),
         "LOCAL_SIGNING_KEY_FILE": str(state / "signing-key.json"),
         "LOCAL_MAILBOX_FILE": str(state / "mail.jsonl"),
         "LOCAL_STATE_DIR": str(state),

@@ -15,6 +15,7 @@ from chalicelib.core.errors import MalformedRequest, Unauthorized
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
 from chalicelib.platform.services import auth
+from chalicelib.platform.services.passwords import MAX_LENGTH
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.services.tokens import ALGORITHM, REQUIRED_CLAIMS
 from chalicelib.platform.tables import memberships
@@ -26,8 +27,10 @@ TOKEN_PATH = "/v1/auth/token"
 # What UserInfo adds to the token's claims: who the person is (every login proved its email
 # address, by the confirmed sign-up mail or the invitation link, before it could sign in).
 USERINFO_CLAIMS = ["email", "email_verified", "name"]
+# The limits of login's and refresh's own bodies (auth.LOGIN_SCHEMA, auth.REFRESH_SCHEMA).
 _USERNAME = {"type": "string", "minLength": 1, "maxLength": 254}
-_SECRET = {"type": "string", "minLength": 1, "maxLength": 512}
+_PASSWORD = {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH}
+_REFRESH_TOKEN = {"type": "string", "minLength": 1, "maxLength": 512}
 # The token request's form fields (RFC 6749 4.3.2 and 6); `scope` and `client_id` are accepted and
 # change nothing: every token grants what the person's role grants, to any (public) client.
 TOKEN_REQUEST_SCHEMA = {
@@ -36,14 +39,14 @@ TOKEN_REQUEST_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "required": ["grant_type", "username", "password"],
-            "properties": {"grant_type": {"const": "password"}, "username": _USERNAME, "password": _SECRET,
+            "properties": {"grant_type": {"const": "password"}, "username": _USERNAME, "password": _PASSWORD,
                            "scope": {"type": "string", "maxLength": 512}, "client_id": {"type": "string", "maxLength": 128}},
         },
         {
             "type": "object",
             "additionalProperties": False,
             "required": ["grant_type", "refresh_token"],
-            "properties": {"grant_type": {"const": "refresh_token"}, "refresh_token": _SECRET,
+            "properties": {"grant_type": {"const": "refresh_token"}, "refresh_token": _REFRESH_TOKEN,
                            "scope": {"type": "string", "maxLength": 512}, "client_id": {"type": "string", "maxLength": 128}},
         },
     ]
