@@ -3,10 +3,11 @@
 
 A wrong password counts towards the lockout (at login, and where a login's password proves the
 caller: confirming a sign-up of another organization for a registered email, accepting an
-invitation for it), and a replayed refresh token revokes its session. Registering checks no
-password (its 4xx depend on the body alone). Login, register and forgot-password count every
-attempt against the client address's per-minute limit (platform/services/quotas.py), whatever it
-is answered. Anything else written by a 4xx is a finding.
+invitation for it; the token endpoint's password grant), and a replayed refresh token revokes its
+session (at refresh and the token endpoint's refresh_token grant). Registering checks no
+password (its 4xx depend on the body alone). Login, register, forgot-password and the token
+endpoint count every attempt against the client address's per-minute limit
+(platform/services/quotas.py), whatever it is answered. Anything else written by a 4xx is a finding.
 """
 from __future__ import annotations
 
@@ -20,4 +21,5 @@ WRITES_ALLOWED_ON_REFUSAL = {
     ("POST", "/v1/auth/register/confirm"): _LOCKOUT,
     ("POST", "/v1/auth/invitations/accept"): _LOCKOUT,
     ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
+    ("POST", "/v1/auth/token"): _LOCKOUT | _ADDRESS_ATTEMPTS | {("sessions", "revoked_at")},
 }

@@ -27,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 from chalice.test import Client
@@ -416,6 +416,14 @@ def _seed(client: Client) -> dict[str, Any]:
     return state
 
 
+def _decoded(body: bytes, content_type: str | None) -> Any:
+    """A valid body as the document the mutations start from; a form's (the token endpoint's)
+    fields as an object, whose mutations then reach the route as JSON text: a malformed form."""
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(body.decode(), keep_blank_values=True))
+    return json.loads(body)
+
+
 def _base_requests(client: Client, state: dict[str, Any]) -> dict[tuple[str, str], BaseRequest]:
     """Per route, the scenario's valid request (its last main step) as of the seeded world, and for
     lists a cursor the route really issued."""
@@ -430,7 +438,7 @@ def _base_requests(client: Client, state: dict[str, Any]) -> dict[tuple[str, str
             path=({"customer_id": state["customer_id"]} if "{customer_id}" in step.route else {}) | request.get("path", {}),
             # The scenario's ETags are stale by now; "*" lets the valid request through.
             headers={**headers, "If-Match": "*"} if "If-Match" in headers else headers,
-            body=json.loads(body) if body else None,
+            body=_decoded(body, headers.get("Content-Type")) if body else None,
         )
     for (path, method), base in bases.items():
         if method == "GET":

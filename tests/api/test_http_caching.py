@@ -152,6 +152,7 @@ def test_every_route_declares_how_it_may_be_cached():
     }
     assert cacheable == {
         "/.well-known/jwks.json": "public, max-age=300",
+        "/.well-known/openid-configuration": "public, max-age=300",
         "/v1/openapi.json": "public, max-age=86400",
         "/v2/openapi.json": "public, max-age=86400",
         "/docs": "public, max-age=300",

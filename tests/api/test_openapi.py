@@ -101,7 +101,7 @@ def test_each_declaration_says_what_its_view_reads_and_answers():
         route = f"{method} {path}"
         if not contract.responses:
             problems.append(f"{route}: no responses")
-        if ("request.json(" in source) != (contract.body is not None):
+        if ("request.json(" in source or "request.form(" in source) != (contract.body is not None):
             problems.append(f"{route}: reads a body {'without' if contract.body is None else 'but has no'} body schema")
         reads_if_match = "expected_version(" in source
         if reads_if_match != (contract.if_match is not None):

@@ -16,6 +16,8 @@ PUBLIC_ROUTES = {
     ("/v1/auth/password/reset", "POST"),
     ("/v1/auth/invitations/accept", "POST"),
     ("/.well-known/jwks.json", "GET"),
+    ("/.well-known/openid-configuration", "GET"),
+    ("/v1/auth/token", "POST"),
     ("/api/abc/hello", "POST"),
     # The contract and its reference pages: the same for everyone, holding no tenant data.
     ("/v1/openapi.json", "GET"),

@@ -462,6 +462,23 @@ SCENARIO: list[Step] = [
     Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("docs.css")}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
+    Step("GET", "/.well-known/openid-configuration", 200, lambda s: {}),
+    Step("GET", "/v1/auth/userinfo", 200, lambda s: {"headers": _bearer(s)}),
+    Step(
+        "POST",
+        "/v1/auth/token",
+        200,
+        lambda s: {"headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                   "body": urlencode({"grant_type": "password", "username": s["email"], "password": PASSWORD}).encode()},
+    ),  # fmt: skip
+    Step(
+        "POST",
+        "/v1/auth/token",
+        401,
+        lambda s: {"headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                   "body": urlencode({"grant_type": "password", "username": s["email"], "password": "not the password"}).encode()},
+        variant="wrong password",
+    ),  # fmt: skip
     Step("GET", "/v1/openapi.json", 200, lambda s: {}),
     Step(
         "POST",

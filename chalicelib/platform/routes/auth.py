@@ -1,5 +1,5 @@
 """/v1/auth: registration (a sign-up confirmed by email), tokens, switching organization, password reset; /v1/me/organizations;
-and the public signing keys."""
+the public signing keys and OpenID Connect (discovery, the OAuth 2.0 token endpoint, UserInfo)."""
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module
@@ -11,6 +11,7 @@ from chalicelib.platform.routes.routing import Routes, json_response, no_content
 from chalicelib.platform.services.roles import SESSION
 
 auth = lazy_module("chalicelib.platform.services.auth")
+oidc = lazy_module("chalicelib.platform.services.oidc")
 signups = lazy_module("chalicelib.platform.services.signups")
 tokens = lazy_module("chalicelib.platform.services.tokens")
 
@@ -37,6 +38,27 @@ MY_ORGANIZATIONS = {
     "properties": {"items": {"type": "array", "items": FREE_FORM}, "current_organization_id": {"type": "string"}},
 }
 JWKS = {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": FREE_FORM}}}
+_URL = {"type": "string", "format": "uri"}
+_NAMES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+# What services/oidc.py answers: OpenID Connect Discovery 1.0, section 3 (what it states).
+OPENID_CONFIGURATION = {
+    "type": "object",
+    "required": ["issuer", "jwks_uri", "token_endpoint", "userinfo_endpoint", "response_types_supported",
+                 "subject_types_supported", "id_token_signing_alg_values_supported", "claims_supported"],
+    "properties": {
+        **{name: _URL for name in ("issuer", "jwks_uri", "token_endpoint", "userinfo_endpoint", "service_documentation")},
+        **{name: _NAMES for name in ("grant_types_supported", "response_types_supported", "token_endpoint_auth_methods_supported",
+                                     "subject_types_supported", "id_token_signing_alg_values_supported",
+                                     "claim_types_supported", "claims_supported")},
+    },
+}  # fmt: skip
+USERINFO = {
+    "type": "object",
+    "required": ["sub", "email", "email_verified", "name", "org", "role"],
+    "properties": {"sub": STRING, "email": STRING, "email_verified": {"type": "boolean"}, "name": STRING,
+                   "org": STRING, "role": STRING},
+}  # fmt: skip
+FORM_TYPES = ["application/x-www-form-urlencoded"]
 
 
 # The same answer for every email (new, with a login, in another organization): the mail says which.
@@ -126,3 +148,30 @@ def reset_password(request):
 @routes.public("/.well-known/jwks.json", cache=public(max_age=300), contract=Contract(responses={200: JWKS}, tag="auth"))
 def json_web_keys(request):
     return json_response(tokens.json_web_key_set())
+
+
+# OpenID Connect Discovery: derived from the tokens' issuer, so as cacheable as the keys it names.
+@routes.public(
+    "/.well-known/openid-configuration", cache=public(max_age=300),
+    contract=Contract(responses={200: OPENID_CONFIGURATION}, tag="auth"),
+)  # fmt: skip
+def openid_configuration(request):
+    return json_response(oidc.discovery_document())
+
+
+@routes.public(
+    "/v1/auth/token", methods=["POST"], content_types=FORM_TYPES,
+    contract=Contract(body=lambda: oidc.TOKEN_REQUEST_SCHEMA, responses={200: TOKENS}, errors=(401,), response_headers=RATE_LIMIT_HEADERS),
+)  # fmt: skip
+@limited_per_address("auth.token")
+def token(request):
+    return json_response(oidc.grant_tokens(request.form()))
+
+
+@routes.protected(
+    "/v1/auth/userinfo", methods=["GET"], permission=SESSION,
+    contract=Contract(responses={200: USERINFO}),
+)  # fmt: skip
+def userinfo(request):
+    return json_response(oidc.userinfo(request.principal))
+

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,16 @@ class ApiRequest:
                 raise MalformedRequest("A JSON body is required.", field="body")
             return {}
         return parse_json(raw_body)
+
+    def form(self) -> dict[str, list[str]]:
+        """An application/x-www-form-urlencoded body's fields, each with every value it was sent with."""
+        raw_body = self.raw.raw_body or b""
+        if len(raw_body) > get_settings().max_body_bytes:
+            raise PayloadTooLarge(f"The body exceeds {get_settings().max_body_bytes} bytes.")
+        try:
+            return parse_qs(raw_body.decode(), keep_blank_values=True, strict_parsing=bool(raw_body.strip()))
+        except (UnicodeDecodeError, ValueError):
+            raise MalformedRequest("The body is not an application/x-www-form-urlencoded form.", field="body") from None
 
     @property
     def query_params(self) -> dict[str, str]:
