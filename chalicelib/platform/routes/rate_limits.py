@@ -1,6 +1,8 @@
 """Limits declared on a route: `@limited_per_address("auth.login")` under `routes.public(...)`
-counts each request against its client address (platform/services/quotas.py) before the view runs,
-and puts `RateLimit-Policy` and `RateLimit` on the answer, whatever its status (the 429 included).
+counts each request against its client address, `@metered("records.batch")` under
+`routes.protected(...)` against the caller's daily quota of the action (platform/services/quotas.py),
+before the view runs; either puts `RateLimit-Policy` and `RateLimit` on the answer, whatever its
+status (the 429 included). A refused request never reaches the view, so it writes nothing.
 
 The address is the one API Gateway saw the connection come from (`requestContext.identity.sourceIp`;
 chalice local and `make run` give 127.0.0.1), never a header such as X-Forwarded-For, which any
@@ -8,6 +10,7 @@ client can write."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
@@ -30,10 +33,20 @@ def source_address(request: ApiRequest) -> str:
 
 
 def limited_per_address(action: str) -> Any:
+    return _counted(lambda request: quotas.meter_address(source_address(request), action))
+
+
+def metered(action: str) -> Any:
+    """A use of a metered action: one of the caller's per-user daily quota (the plan's, plus a
+    running burst grant). Every attempt that reaches the view counts, a 4xx included."""
+    return _counted(lambda request: quotas.meter_daily(request.principal, action))
+
+
+def _counted(meter: Callable[[ApiRequest], Any]) -> Any:
     def decorator(view: Any) -> Any:
         @functools.wraps(view)
         def limited(request: ApiRequest, **path_params: str) -> Response:
-            usage = quotas.meter_address(source_address(request), action)
+            usage = meter(request)
             try:
                 response = view(request, **path_params)
             except DomainError as error:
