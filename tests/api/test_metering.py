@@ -43,14 +43,17 @@ def every_item() -> dict[str, list[str]]:
     }
 
 
-def test_every_metered_answer_carries_the_fields_and_a_refusal_writes_nothing(api, owner, capsys):
+def test_every_metered_answer_carries_the_fields_and_a_refused_or_failed_request_writes_nothing(api, owner, capsys):
     assert operator("set-plan", owner.org_id, "custom", "--quota", "records.batch=2") == 0
     first = batch(api, owner)
     assert first.status == 200
     assert first.header("RateLimit-Policy") == '"daily";q=2;w=86400'
     assert first.header("RateLimit") == '"daily";r=1;t=3580'
-    invalid = batch(api, owner, body={"items": []})  # a 4xx is counted and told too
-    assert invalid.status == 422 and invalid.header("RateLimit") == '"daily";r=0;t=3580'
+    before = every_item()
+    invalid = batch(api, owner, body={"items": []})  # told, but given back: it changed nothing
+    assert invalid.status == 422 and invalid.header("RateLimit") == '"daily";r=1;t=3580'
+    assert every_item() == before
+    assert batch(api, owner).header("RateLimit") == '"daily";r=0;t=3580'
     before = every_item()
     refused = batch(api, owner, **{"Idempotency-Key": "third"})
     assert refused.status == 429
@@ -165,3 +168,10 @@ def test_a_bad_or_too_long_period_is_422(api, owner, first, last, field):
 def test_a_month_is_the_longest_period_and_usage_needs_a_token(api, owner):
     assert usage(api, owner, "2026-01-01", "2026-01-31").status == 200
     assert api.get(f"/v1/usage?from={TODAY}&to={TODAY}").status == 401
+
+
+def test_the_first_use_of_the_day_given_back_leaves_no_counter(api, owner):
+    from chalicelib.platform.tables.usage import UsageModel
+
+    assert batch(api, owner, body={"items": "not a list"}).status == 422
+    assert list(UsageModel.query(f"org#{owner.org_id}")) == []

@@ -10,7 +10,6 @@ client can write."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
@@ -33,20 +32,12 @@ def source_address(request: ApiRequest) -> str:
 
 
 def limited_per_address(action: str) -> Any:
-    return _counted(lambda request: quotas.meter_address(source_address(request), action))
+    """Every attempt counts, a failed one (a wrong password) first of all."""
 
-
-def metered(action: str) -> Any:
-    """A use of a metered action: one of the caller's per-user daily quota (the plan's, plus a
-    running burst grant). Every attempt that reaches the view counts, a 4xx included."""
-    return _counted(lambda request: quotas.meter_daily(request.principal, action))
-
-
-def _counted(meter: Callable[[ApiRequest], Any]) -> Any:
     def decorator(view: Any) -> Any:
         @functools.wraps(view)
         def limited(request: ApiRequest, **path_params: str) -> Response:
-            usage = meter(request)
+            usage = quotas.meter_address(source_address(request), action)
             try:
                 response = view(request, **path_params)
             except DomainError as error:
@@ -56,5 +47,31 @@ def _counted(meter: Callable[[ApiRequest], Any]) -> Any:
             return response
 
         return limited
+
+    return decorator
+
+
+def metered(action: str) -> Any:
+    """A use of a metered action: one of the caller's per-user daily quota (the plan's, plus a
+    running burst grant). A request the view fails (a 4xx for bad input, a 5xx) is given back, so
+    only what was served counts and a refused request leaves the counters as they were."""
+
+    def decorator(view: Any) -> Any:
+        @functools.wraps(view)
+        def counted(request: ApiRequest, **path_params: str) -> Response:
+            usage = quotas.meter_daily(request.principal, action)
+            try:
+                response = view(request, **path_params)
+            except Exception as error:
+                usage = quotas.give_back(usage)
+                if isinstance(error, DomainError):
+                    error.headers.update(usage.headers())
+                raise
+            if response.status_code >= 400:
+                usage = quotas.give_back(usage)
+            response.headers.update(usage.headers())
+            return response
+
+        return counted
 
     return decorator

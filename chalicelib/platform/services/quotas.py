@@ -9,6 +9,7 @@ caller is told follows the IETF httpapi RateLimit header fields draft (structure
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -49,6 +50,8 @@ class Usage:
     window_seconds: int
     remaining: int
     reset_seconds: int
+    # The counter's key (scope, usage_key): what give_back uncounts.
+    counter: tuple[str, str] = ("", "")
 
     def headers(self) -> dict[str, str]:
         return {
@@ -114,6 +117,13 @@ def meter_daily(principal: Principal, action: str) -> Usage:
     )  # fmt: skip
 
 
+def give_back(counted: Usage) -> Usage:
+    """Uncount a use `meter_daily` counted, for a request that then failed (4xx or 5xx): a request
+    that changes nothing is not charged. Where the caller stands after it."""
+    usage.give_back(*counted.counter)
+    return dataclasses.replace(counted, remaining=counted.remaining + 1)
+
+
 def meter_address(address: str, action: str) -> Usage:
     """Count one attempt at an unauthenticated route from `address` this minute, or refuse it
     (429) past the setting AUTH_ATTEMPTS_PER_IP_PER_MINUTE."""
@@ -136,7 +146,7 @@ def _meter(
     used = usage.consume(scope, usage_key, quota, expires_at)
     if used is None:
         raise QuotaExceeded(refusal, Usage(policy, quota, window, 0, reset))
-    return Usage(policy, quota, window, quota - used, reset)
+    return Usage(policy, quota, window, quota - used, reset, (scope, usage_key))
 
 
 # A burst grant is for an occasion, not a plan change: at most this far ahead, and this much more.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.platform.tables.base import condition_failed, find, table_meta
@@ -66,6 +66,19 @@ def consume(scope: str, usage_key: str, limit: int, expires_at: int) -> int | No
             return None
         raise
     return int(item.count)
+
+
+def give_back(scope: str, usage_key: str) -> None:
+    """Uncount one use counted by `consume` (the request it let through failed): the counter is as
+    before it, the item gone if that use created it."""
+    item = UsageModel(scope, usage_key)
+    item.update(actions=[UsageModel.count.add(-1)], condition=UsageModel.count > 0)
+    if item.count == 0:
+        try:
+            item.delete(condition=UsageModel.count == 0)
+        except DeleteError as error:
+            if not condition_failed(error):  # another use counted meanwhile: the item stays
+                raise
 
 
 def daily_counts(scope: str, first_day: str, last_day: str) -> list[DailyCount]:
