@@ -206,3 +206,26 @@ def test_the_token_endpoint_refuses_what_rfc_6749_refuses(issuer, api, login_as)
         assert reply.status_code == status, (name, reply.text)
         assert reply.headers["Content-Type"] == "application/problem+json", name
         assert reply.headers["Cache-Control"] == "no-store", name
+
+
+def test_a_make_run_key_file_from_before_id_tokens_gains_an_rsa_key_and_keeps_its_access_key(tmp_path, monkeypatch):
+    import json
+
+    from chalicelib.platform.services import signing_keys, tokens
+
+    document = signing_keys.generate_key_document()
+    older = {name: value for name, value in document.items() if not name.startswith("id_token")}
+    path = tmp_path / "signing-key.json"
+    path.write_text(json.dumps(older))
+    monkeypatch.setenv("LOCAL_SIGNING_KEY_FILE", str(path))
+    get_settings.cache_clear()
+    monkeypatch.setitem(signing_keys._cache, "ring", None)
+    try:
+        ring = get_key_ring()
+        assert ring.kid == older["kid"] and ring.id_token_private_key.key_size == 2048
+        assert json.loads(path.read_text())["id_token_kid"] == ring.id_token_kid
+        assert {key["alg"] for key in tokens.json_web_key_set()["keys"]} == {"ES256", "RS256"}
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        signing_keys._cache["ring"] = None
