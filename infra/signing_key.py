@@ -4,9 +4,9 @@
         --recycle zebros-prod --recycle zebros-prod-jwt_authorizer
 
 Terraform (modules/secrets) creates the empty secret; this puts its value. The first run writes
-a fresh ES256 (EC P-256) key; later runs write a new key and keep the replaced key's public half
-in `previous_public_keys`, so tokens signed before the rotation still verify until they expire
-(access tokens live at most 15 minutes). `--keep` bounds how many previous keys stay published.
+a fresh ES256 (EC P-256) key for access tokens and an RS256 (RSA 2048) key for OpenID Connect ID
+tokens; later runs write new keys and keep the replaced keys' public halves in `previous_public_keys`, so tokens signed before the rotation still verify until they expire
+(access tokens live at most 15 minutes). `--keep` bounds how many previous rotations' keys stay published.
 
 The functions cache the key ring for the life of an execution environment, so `--recycle` updates
 each function's description, which retires its warm environments: from then on every invocation
@@ -24,15 +24,27 @@ from typing import Any
 
 
 def new_key_document() -> dict[str, Any]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
+    return {
+        "kid": _new_kid(),
+        "private_key_pem": _private_pem(ec.generate_private_key(ec.SECP256R1())),
+        "id_token_kid": _new_kid(),
+        "id_token_private_key_pem": _private_pem(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        "previous_public_keys": [],
+    }
+
+
+def _new_kid() -> str:
+    return f"{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(4)}"
+
+
+def _private_pem(key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    kid = f"{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(4)}"
-    return {"kid": kid, "private_key_pem": pem, "previous_public_keys": []}
 
 
 def public_key_pem(private_key_pem: str) -> str:
@@ -45,12 +57,16 @@ def public_key_pem(private_key_pem: str) -> str:
 
 
 def rotated(current: dict[str, Any] | None, keep: int) -> dict[str, Any]:
-    """The next secret value: a new key, the current one demoted to previous, at most `keep` kept."""
+    """The next secret value: new keys, the current ones demoted to previous, those of at most `keep` rotations kept."""
     document = new_key_document()
     if current:
         previous = [{"kid": current["kid"], "public_key_pem": public_key_pem(current["private_key_pem"])}]
+        if current.get("id_token_kid"):
+            previous.append(
+                {"kid": current["id_token_kid"], "public_key_pem": public_key_pem(current["id_token_private_key_pem"])}
+            )
         previous += current.get("previous_public_keys", [])
-        document["previous_public_keys"] = previous[:keep]
+        document["previous_public_keys"] = previous[: keep * 2]
     return document
 
 
@@ -67,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     rotate = sub.add_parser("rotate", help="write a new key (the first one, or the next one)")
     rotate.add_argument("--secret-id", required=True, help="e.g. zebros-prod/jwt-signing-key")
-    rotate.add_argument("--keep", type=int, default=1, help="previous public keys kept published (default 1)")
+    rotate.add_argument("--keep", type=int, default=1, help="previous rotations whose public keys stay published (default 1)")
     rotate.add_argument("--recycle", action="append", default=[], metavar="FUNCTION",
                         help="function whose warm environments must pick up the new key (repeat)")  # fmt: skip
     rotate.add_argument("--region", default=None)

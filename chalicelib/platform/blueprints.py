@@ -12,6 +12,7 @@ from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
 from chalicelib.platform.routes.sync import sync_blueprint
 from chalicelib.platform.routes.sync_push import sync_push_blueprint
+from chalicelib.platform.routes.usage import usage_blueprint
 from chalicelib.platform.routes.users import users_blueprint
 
 PLATFORM_BLUEPRINTS = (
@@ -29,6 +30,8 @@ PLATFORM_BLUEPRINTS = (
     settings_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
+    # Metered actions' daily counts
+    usage_blueprint,
     # Offline sync: the change feed
     sync_blueprint,
     # Offline sync: changes pushed by devices

@@ -51,14 +51,9 @@ def _discover(issuer: str) -> OpenIDProviderMetadata:
     assert reply.status_code == 200, reply.text
     assert reply.headers["Cache-Control"] == "public, max-age=300"
     metadata = OpenIDProviderMetadata(reply.json())
-    # Every check of the library but one: Discovery 1.0 says RS256 MUST be among the ID token
-    # algorithms, and this API signs with ES256 only (it issues no ID token; see docs/api/auth.md).
+    # Every check of the library, RS256 among the ID token algorithms included (Discovery 1.0, 3).
     for key in metadata.REGISTRY_KEYS:
-        if key == "id_token_signing_alg_values_supported":
-            with pytest.raises(ValueError, match="RS256"):
-                metadata.validate_id_token_signing_alg_values_supported()
-        else:
-            getattr(metadata, f"validate_{key}")()
+        getattr(metadata, f"validate_{key}")()
     return metadata
 
 
@@ -71,7 +66,7 @@ def test_a_client_library_discovers_the_provider_verifies_a_token_and_reads_user
     owner = login_as("owner")
     metadata = _discover(issuer)
     assert metadata["issuer"] == issuer
-    assert "ES256" in metadata["id_token_signing_alg_values_supported"]
+    assert metadata["id_token_signing_alg_values_supported"] == ["RS256"]
     assert {"iss", "sub", "aud", "exp", "iat", "email", "email_verified", "name", "org", "role"} <= set(metadata["claims_supported"])
 
     with _client(metadata) as client:
@@ -81,7 +76,7 @@ def test_a_client_library_discovers_the_provider_verifies_a_token_and_reads_user
         assert tokens["token_type"] == "Bearer" and tokens["refresh_token"]
 
         key_set = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=TIMEOUT).json())
-        token = jwt.decode(tokens["access_token"], key_set, algorithms=metadata["id_token_signing_alg_values_supported"])
+        token = jwt.decode(tokens["access_token"], key_set, algorithms=["ES256"])
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": metadata["issuer"]},
             aud={"essential": True, "value": "zebros-api"},
@@ -102,6 +97,47 @@ def test_a_client_library_discovers_the_provider_verifies_a_token_and_reads_user
         refreshed = client.refresh_token(metadata["token_endpoint"], refresh_token=tokens["refresh_token"], timeout=TIMEOUT)
         assert refreshed["access_token"] != tokens["access_token"]
         assert client.get(metadata["userinfo_endpoint"], timeout=TIMEOUT).json()["sub"] == owner.user_id
+
+
+def test_an_id_token_for_the_openid_scope_validates_with_the_discovered_keys(issuer, api, login_as):
+    from authlib.jose import JsonWebKey
+    from authlib.jose import jwt as authlib_jwt
+    from authlib.oidc.core import CodeIDToken
+
+    owner = login_as("owner")
+    metadata = _discover(issuer)
+    assert "openid" in metadata["scopes_supported"]
+    keys = requests.get(metadata["jwks_uri"], timeout=TIMEOUT).json()
+    assert {key["alg"] for key in keys["keys"]} == {"ES256", "RS256"}
+    with _client(metadata) as client:
+        tokens = client.fetch_token(
+            metadata["token_endpoint"], grant_type="password", username=owner.email, password=PASSWORD,
+            scope="openid", timeout=TIMEOUT,
+        )  # fmt: skip
+        claims = authlib_jwt.decode(
+            tokens["id_token"], JsonWebKey.import_key_set(keys), claims_cls=CodeIDToken,
+            claims_options={"iss": {"essential": True, "value": metadata["issuer"]},
+                            "aud": {"essential": True, "value": "oidc-test"}},
+            claims_params={"client_id": "oidc-test"},
+        )  # fmt: skip
+        claims.validate()
+        assert claims.header["alg"] == "RS256"
+        assert (claims["sub"], claims["email"], claims["org"], claims["azp"]) == (owner.user_id, owner.email, owner.org_id, "oidc-test")
+        assert set(claims) <= set(metadata["claims_supported"])
+        assert claims["exp"] - claims["iat"] == tokens["expires_in"] and claims["auth_time"] == claims["iat"]
+
+        # A refresh with openid answers a new ID token, without auth_time (the sign-in was earlier).
+        refreshed = client.refresh_token(metadata["token_endpoint"], refresh_token=tokens["refresh_token"], scope="openid", timeout=TIMEOUT)
+        again = authlib_jwt.decode(refreshed["id_token"], JsonWebKey.import_key_set(keys), claims_cls=CodeIDToken,
+                                   claims_options={"aud": {"essential": True, "value": "oidc-test"}})  # fmt: skip
+        again.validate()
+        assert again["sub"] == owner.user_id and "auth_time" not in again
+
+    # Without openid, no ID token; an ID token is never an access token.
+    plain = requests.post(metadata["token_endpoint"], data={"grant_type": "password", "username": owner.email, "password": PASSWORD}, timeout=TIMEOUT)
+    assert plain.status_code == 200 and "id_token" not in plain.json()
+    reply = requests.get(metadata["userinfo_endpoint"], headers={"Authorization": f"Bearer {tokens['id_token']}"}, timeout=TIMEOUT)
+    assert reply.status_code == 401
 
 
 def test_the_issuer_is_the_tokens_iss_and_names_where_the_api_serves(issuer, api, login_as):
@@ -170,3 +206,26 @@ def test_the_token_endpoint_refuses_what_rfc_6749_refuses(issuer, api, login_as)
         assert reply.status_code == status, (name, reply.text)
         assert reply.headers["Content-Type"] == "application/problem+json", name
         assert reply.headers["Cache-Control"] == "no-store", name
+
+
+def test_a_make_run_key_file_from_before_id_tokens_gains_an_rsa_key_and_keeps_its_access_key(tmp_path, monkeypatch):
+    import json
+
+    from chalicelib.platform.services import signing_keys, tokens
+
+    document = signing_keys.generate_key_document()
+    older = {name: value for name, value in document.items() if not name.startswith("id_token")}
+    path = tmp_path / "signing-key.json"
+    path.write_text(json.dumps(older))
+    monkeypatch.setenv("LOCAL_SIGNING_KEY_FILE", str(path))
+    get_settings.cache_clear()
+    monkeypatch.setitem(signing_keys._cache, "ring", None)
+    try:
+        ring = get_key_ring()
+        assert ring.kid == older["kid"] and ring.id_token_private_key.key_size == 2048
+        assert json.loads(path.read_text())["id_token_kid"] == ring.id_token_kid
+        assert {key["alg"] for key in tokens.json_web_key_set()["keys"]} == {"ES256", "RS256"}
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        signing_keys._cache["ring"] = None

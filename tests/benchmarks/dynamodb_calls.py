@@ -64,6 +64,13 @@ def response_body(response: Any) -> Any:
     return json.loads(response.body) if "json" in content_type else response.body.decode()
 
 
+def _this_month() -> dict[str, str]:
+    from datetime import datetime, timezone
+
+    today = datetime.now(timezone.utc).date()
+    return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+
+
 def _bearer(state: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {state['access_token']}", "Content-Type": "application/json", **(extra or {})}
 
@@ -610,6 +617,8 @@ SCENARIO: list[Step] = [
         variant="10 changes since a cursor",
     ),
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
+    # The month's metered batches above: one Query of the organization's counters.
+    Step("GET", "/v1/usage", 200, lambda s: {"headers": _bearer(s), "query": _this_month()}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "PUT",

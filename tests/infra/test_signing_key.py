@@ -46,9 +46,10 @@ def test_rotation_keeps_the_replaced_key_verifiable(secretsmanager):
     signing_key.main(["rotate", "--secret-id", SECRET_ID])
     second = value(secretsmanager)
     assert second["kid"] != first["kid"]
-    assert [p["kid"] for p in second["previous_public_keys"]] == [first["kid"]]
+    assert [p["kid"] for p in second["previous_public_keys"]] == [first["kid"], first["id_token_kid"]]
     ring = parse_key_ring(second)
-    assert set(ring.public_keys) == {first["kid"], second["kid"]}
+    assert set(ring.public_keys) == {first["kid"], first["id_token_kid"], second["kid"], second["id_token_kid"]}
+    assert ring.id_token_private_key.key_size == 2048
     old_public = parse_key_ring(first).private_key.public_key().public_numbers()
     assert ring.public_keys[first["kid"]].public_numbers() == old_public
 
@@ -56,7 +57,7 @@ def test_rotation_keeps_the_replaced_key_verifiable(secretsmanager):
 def test_only_keep_previous_keys_stay_published(secretsmanager):
     for _ in range(4):
         signing_key.main(["rotate", "--secret-id", SECRET_ID, "--keep", "2"])
-    assert len(value(secretsmanager)["previous_public_keys"]) == 2
+    assert len(value(secretsmanager)["previous_public_keys"]) == 2 * 2  # an access-token and an ID-token key each
 
 
 def test_a_missing_secret_is_an_error_not_a_new_secret(secretsmanager):

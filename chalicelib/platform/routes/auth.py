@@ -30,6 +30,8 @@ TOKENS = {
         "refresh_expires_in": {"type": "integer"},
         "organization_id": {"type": "string"},
         "organizations": {"type": "array", "items": FREE_FORM},
+        # The token endpoint's, with `openid` in the scope (services/oidc.py).
+        "id_token": {"type": "string"},
     },
 }
 MY_ORGANIZATIONS = {
@@ -44,11 +46,11 @@ _NAMES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 OPENID_CONFIGURATION = {
     "type": "object",
     "required": ["issuer", "jwks_uri", "token_endpoint", "userinfo_endpoint", "response_types_supported",
-                 "subject_types_supported", "id_token_signing_alg_values_supported", "claims_supported"],
+                 "subject_types_supported", "id_token_signing_alg_values_supported", "scopes_supported", "claims_supported"],
     "properties": {
         **{name: _URL for name in ("issuer", "jwks_uri", "token_endpoint", "userinfo_endpoint", "service_documentation")},
         **{name: _NAMES for name in ("grant_types_supported", "response_types_supported", "token_endpoint_auth_methods_supported",
-                                     "subject_types_supported", "id_token_signing_alg_values_supported",
+                                     "subject_types_supported", "id_token_signing_alg_values_supported", "scopes_supported",
                                      "claim_types_supported", "claims_supported")},
     },
 }  # fmt: skip

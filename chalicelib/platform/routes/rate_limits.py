@@ -1,6 +1,8 @@
 """Limits declared on a route: `@limited_per_address("auth.login")` under `routes.public(...)`
-counts each request against its client address (platform/services/quotas.py) before the view runs,
-and puts `RateLimit-Policy` and `RateLimit` on the answer, whatever its status (the 429 included).
+counts each request against its client address, `@metered("records.batch")` under
+`routes.protected(...)` against the caller's daily quota of the action (platform/services/quotas.py),
+before the view runs; either puts `RateLimit-Policy` and `RateLimit` on the answer, whatever its
+status (the 429 included). A refused request never reaches the view, so it writes nothing.
 
 The address is the one API Gateway saw the connection come from (`requestContext.identity.sourceIp`;
 chalice local and `make run` give 127.0.0.1), never a header such as X-Forwarded-For, which any
@@ -30,6 +32,8 @@ def source_address(request: ApiRequest) -> str:
 
 
 def limited_per_address(action: str) -> Any:
+    """Every attempt counts, a failed one (a wrong password) first of all."""
+
     def decorator(view: Any) -> Any:
         @functools.wraps(view)
         def limited(request: ApiRequest, **path_params: str) -> Response:
@@ -43,5 +47,31 @@ def limited_per_address(action: str) -> Any:
             return response
 
         return limited
+
+    return decorator
+
+
+def metered(action: str) -> Any:
+    """A use of a metered action: one of the caller's per-user daily quota (the plan's, plus a
+    running burst grant). A request the view fails (a 4xx for bad input, a 5xx) is given back, so
+    only what was served counts and a refused request leaves the counters as they were."""
+
+    def decorator(view: Any) -> Any:
+        @functools.wraps(view)
+        def counted(request: ApiRequest, **path_params: str) -> Response:
+            usage = quotas.meter_daily(request.principal, action)
+            try:
+                response = view(request, **path_params)
+            except Exception as error:
+                usage = quotas.give_back(usage)
+                if isinstance(error, DomainError):
+                    error.headers.update(usage.headers())
+                raise
+            if response.status_code >= 400:
+                usage = quotas.give_back(usage)
+            response.headers.update(usage.headers())
+            return response
+
+        return counted
 
     return decorator

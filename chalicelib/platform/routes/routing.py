@@ -17,6 +17,7 @@ from chalicelib.observability import count, logger
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, SchemaRef, resolve
 from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, CachePolicy, cached
 from chalicelib.platform.routes.idempotency import replay_or_run
+from chalicelib.platform.routes.rate_limits import RATE_LIMIT_HEADERS, metered
 from chalicelib.platform.routes.problems import problem, problem_from_error
 from chalicelib.platform.routes.requests import ApiRequest, principal_from_authorizer
 from chalicelib.platform.routes.versions import (
@@ -93,9 +94,11 @@ class Routes:
     ) -> None:
         """POST <path>: {"items": [...]} -> {"results": [...]}, one `create(request, item)` each
         (the request gives the caller and the API version); `item` is the schema of one item (the
-        creation's body), or `item_of_version(version)` where it differs between versions."""
+        creation's body), or `item_of_version(version)` where it differs between versions. Each
+        batch is one use of the caller's daily `records.batch` quota (a replay of it is not)."""
         from chalicelib.platform.services.batch import create_each
 
+        @metered("records.batch")
         def create_many(request: ApiRequest) -> Response:
             return json_response(create_each(request.principal, request.json(), lambda _, item: create(request, item)))
 
@@ -103,7 +106,10 @@ class Routes:
 
         def contract(version: int) -> Contract:
             shape = item_of_version(version) if item_of_version is not None else item
-            return Contract(body=batch_body(shape), responses={200: BATCH_RESULTS}, operation_id=operation_id)
+            return Contract(
+                body=batch_body(shape), responses={200: BATCH_RESULTS}, operation_id=operation_id,
+                response_headers=RATE_LIMIT_HEADERS,
+            )  # fmt: skip
 
         self._register(
             path, ["POST"], permission=permission, idempotent=True, contract=contract, versioning=versioning

@@ -9,6 +9,7 @@ caller is told follows the IETF httpapi RateLimit header fields draft (structure
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -27,10 +28,12 @@ MINUTE_SECONDS = 60
 # their window lasts.
 DAILY_RETENTION_SECONDS = 400 * DAY_SECONDS
 # Per-user daily quotas per metered action, by plan. An organization on the "custom" plan has its
-# own (OrganizationModel.custom_quotas); an action it does not name takes the basic plan's.
+# own (OrganizationModel.custom_quotas, set by a platform operator: chalicelib/platform/plans.py);
+# an action it does not name takes the basic plan's. `records.batch` is one POST .../batch of up
+# to 100 records (platform/services/batch.py), the costliest write a member can repeat.
 PLANS: dict[str, dict[str, int]] = {
-    "basic": {"stories.generate": 5},
-    "premium": {"stories.generate": 20},
+    "basic": {"stories.generate": 5, "records.batch": 50},
+    "premium": {"stories.generate": 20, "records.batch": 500},
 }
 DEFAULT_PLAN = "basic"
 METERED_ACTIONS = frozenset(action for quotas in PLANS.values() for action in quotas)
@@ -47,6 +50,8 @@ class Usage:
     window_seconds: int
     remaining: int
     reset_seconds: int
+    # The counter's key (scope, usage_key): what give_back uncounts.
+    counter: tuple[str, str] = ("", "")
 
     def headers(self) -> dict[str, str]:
         return {
@@ -62,8 +67,8 @@ class QuotaExceeded(TooManyRequests):
         self.headers.update(exhausted.headers())
 
 
-def daily_quota(org_id: str, action: str) -> int:
-    """The per-user daily quota of `action` on the organization's plan."""
+def plan_quota(org_id: str, action: str) -> int:
+    """The per-user daily quota of `action` on the organization's plan (one GetItem)."""
     if action not in METERED_ACTIONS:
         raise ValueError(f"{action} is not a metered action")
     organization = find(OrganizationModel, org_id)
@@ -75,18 +80,48 @@ def daily_quota(org_id: str, action: str) -> int:
     return PLANS.get(plan, PLANS[DEFAULT_PLAN]).get(action, PLANS[DEFAULT_PLAN][action])
 
 
+def burst_extra(org_id: str, action: str, now: int) -> int:
+    """The extra per-user daily quota of a burst grant still running at `now` (one GetItem): TTL
+    deletes an expired grant only eventually, so the expiry is checked here."""
+    grant = usage.find_grant(org_scope(org_id), action)
+    if grant is None or grant.purge_at is None or grant.purge_at.timestamp() <= now:
+        return 0
+    return int(grant.count)
+
+
+def daily_quota(org_id: str, action: str) -> int:
+    """The per-user daily quota of `action` now: the plan's, plus a running burst grant's."""
+    return plan_quota(org_id, action) + burst_extra(org_id, action, clock.epoch_seconds())
+
+
+def org_scope(org_id: str) -> str:
+    return f"org#{org_id}"
+
+
+def user_subject(user_id: str) -> str:
+    return f"user#{user_id}"
+
+
 def meter_daily(principal: Principal, action: str) -> Usage:
     """Count one use of `action` by the caller today (UTC), or refuse it (429 quota-exceeded)
-    when the plan's daily quota is used up. Counted per user within the organization."""
+    when the daily quota (the plan's and a running burst grant's) is used up. Counted per user
+    within the organization; two keyed reads and one conditional UpdateItem."""
     quota = daily_quota(principal.org_id, action)
     now = clock.epoch_seconds()
     day_start = now - now % DAY_SECONDS
     day = datetime.fromtimestamp(day_start, timezone.utc).date().isoformat()
     return _meter(
-        f"org#{principal.org_id}", f"{day}#{action}#user#{principal.user_id}", quota, "daily", DAY_SECONDS,
+        org_scope(principal.org_id), f"{day}#{action}#{user_subject(principal.user_id)}", quota, "daily", DAY_SECONDS,
         day_start, expires_at=day_start + DAILY_RETENTION_SECONDS,
         refusal=f"The daily quota of {quota} {action} per user on this plan is used up.",
     )  # fmt: skip
+
+
+def give_back(counted: Usage) -> Usage:
+    """Uncount a use `meter_daily` counted, for a request that then failed (4xx or 5xx): a request
+    that changes nothing is not charged. Where the caller stands after it."""
+    usage.give_back(*counted.counter)
+    return dataclasses.replace(counted, remaining=counted.remaining + 1)
 
 
 def meter_address(address: str, action: str) -> Usage:
@@ -111,4 +146,68 @@ def _meter(
     used = usage.consume(scope, usage_key, quota, expires_at)
     if used is None:
         raise QuotaExceeded(refusal, Usage(policy, quota, window, 0, reset))
-    return Usage(policy, quota, window, quota - used, reset)
+    return Usage(policy, quota, window, quota - used, reset, (scope, usage_key))
+
+
+# A burst grant is for an occasion, not a plan change: at most this far ahead, and this much more.
+MAX_GRANT_SECONDS = 90 * DAY_SECONDS
+MAX_GRANT_EXTRA = 100_000
+
+
+def grant_burst(org_id: str, action: str, extra: int, expires_at: int, granted_by: str, reason: str) -> None:
+    """Give every member of the organization `extra` more uses of `action` a day until `expires_at`
+    (epoch seconds), replacing an earlier grant of that action. A platform operator's act
+    (chalicelib/platform/plans.py), never the organization's own: the quota is what it pays for."""
+    if action not in METERED_ACTIONS:
+        raise ValueError(f"{action} is not a metered action (one of {', '.join(sorted(METERED_ACTIONS))})")
+    if not 0 < extra <= MAX_GRANT_EXTRA:
+        raise ValueError(f"the extra quota must be 1 to {MAX_GRANT_EXTRA}")
+    now = clock.epoch_seconds()
+    if not now < expires_at <= now + MAX_GRANT_SECONDS:
+        raise ValueError(f"a grant must end in the future and within {MAX_GRANT_SECONDS // DAY_SECONDS} days")
+    if not reason.strip() or not granted_by.strip():
+        raise ValueError("say who grants it and why")
+    if find(OrganizationModel, org_id) is None:
+        raise ValueError(f"no organization {org_id}")
+    usage.grant(org_scope(org_id), action, extra, expires_at, granted_by, reason)
+
+
+PLAN_NAMES = ("basic", "premium", "custom")
+MAX_CUSTOM_QUOTA = 1_000_000
+
+
+def set_plan(org_id: str, plan: str, custom_quotas: dict[str, int] | None = None) -> None:
+    """Put the organization on `plan`; a custom plan names its own per-user daily quotas (an action
+    it leaves out keeps the basic plan's). A platform operator's act, as a burst grant is."""
+    if plan not in PLAN_NAMES:
+        raise ValueError(f"no plan {plan} (one of {', '.join(PLAN_NAMES)})")
+    if plan != "custom" and custom_quotas:
+        raise ValueError("only the custom plan sets its own quotas")
+    unknown = sorted(set(custom_quotas or {}) - METERED_ACTIONS)
+    if unknown:
+        raise ValueError(f"not metered actions: {', '.join(unknown)}")
+    if any(not 0 <= limit <= MAX_CUSTOM_QUOTA for limit in (custom_quotas or {}).values()):
+        raise ValueError(f"a quota is 0 to {MAX_CUSTOM_QUOTA}")
+    organization = find(OrganizationModel, org_id)
+    if organization is None:
+        raise ValueError(f"no organization {org_id}")
+    organization.update(
+        actions=[OrganizationModel.plan.set(plan), OrganizationModel.custom_quotas.set(custom_quotas or None)]
+    )
+
+
+def describe_plan(org_id: str) -> dict[str, object]:
+    """The organization's plan, its quotas today and its burst grants (running or not yet purged)."""
+    organization = find(OrganizationModel, org_id)
+    if organization is None:
+        raise ValueError(f"no organization {org_id}")
+    return {
+        "organization_id": org_id,
+        "plan": organization.plan,
+        "daily_quotas": {action: daily_quota(org_id, action) for action in sorted(METERED_ACTIONS)},
+        "grants": [
+            {"action": grant.usage_key.removeprefix(usage.GRANT_PREFIX), "extra": int(grant.count),
+             "expires_at": grant.purge_at.isoformat(), "granted_by": grant.granted_by, "reason": grant.reason}
+            for grant in usage.grants(org_scope(org_id))
+        ],
+    }  # fmt: skip

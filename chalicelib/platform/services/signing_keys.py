@@ -1,6 +1,8 @@
-"""The ES256 keys that sign and verify access tokens.
+"""The keys that sign and verify tokens: ES256 (EC P-256) for access tokens, RS256 (RSA 2048) for
+OpenID Connect ID tokens, which OIDC relying parties must be able to verify with RS256.
 
-In AWS the key pair lives in Secrets Manager (JSON: kid, private_key_pem, previous_public_keys);
+In AWS the key pairs live in Secrets Manager (JSON: kid, private_key_pem, id_token_kid,
+id_token_private_key_pem, previous_public_keys);
 previous public keys stay published in the JWKS during rotation so tokens signed before it still
 verify. Locally a key is generated, and kept in LOCAL_SIGNING_KEY_FILE when set so that tokens
 survive a restart of `make run`. No key is ever committed.
@@ -21,6 +23,9 @@ class KeyRing:
     kid: str
     private_key: Any
     public_keys: dict[str, Any]
+    # None until the secret holds an RSA key (infra/signing_key.py rotate adds one): no ID tokens.
+    id_token_kid: str | None = None
+    id_token_private_key: Any = None
 
 
 def parse_key_ring(document: dict[str, Any]) -> KeyRing:
@@ -28,29 +33,60 @@ def parse_key_ring(document: dict[str, Any]) -> KeyRing:
 
     private_key = load_pem_private_key(document["private_key_pem"].encode(), password=None)
     public_keys = {document["kid"]: private_key.public_key()}
+    id_token_kid, id_token_key = document.get("id_token_kid"), None
+    if id_token_kid:
+        # RSA key validation costs ~0.4 s of a cold start; this key is our own secret's, written by
+        # infra/signing_key.py (or generated here) from cryptography's own key generation.
+        id_token_key = load_pem_private_key(
+            document["id_token_private_key_pem"].encode(), password=None, unsafe_skip_rsa_key_validation=True
+        )
+        public_keys[id_token_kid] = id_token_key.public_key()
     for previous in document.get("previous_public_keys", []):
         public_keys[previous["kid"]] = load_pem_public_key(previous["public_key_pem"].encode())
-    return KeyRing(kid=document["kid"], private_key=private_key, public_keys=public_keys)
+    return KeyRing(document["kid"], private_key, public_keys, id_token_kid, id_token_key)
 
 
 def generate_key_document() -> dict[str, Any]:
-    """A fresh key pair in the same JSON layout the Secrets Manager secret holds."""
+    """Fresh key pairs in the same JSON layout the Secrets Manager secret holds."""
     import secrets
 
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
+    return {
+        "kid": secrets.token_hex(8),
+        "private_key_pem": private_pem(ec.generate_private_key(ec.SECP256R1())),
+        **generate_id_token_key(),
+        "previous_public_keys": [],
+    }
+
+
+def generate_id_token_key() -> dict[str, str]:
+    import secrets
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {"id_token_kid": secrets.token_hex(8), "id_token_private_key_pem": private_pem(key)}
+
+
+def private_pem(key: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return {"kid": secrets.token_hex(8), "private_key_pem": pem, "previous_public_keys": []}
 
 
 def _load_local_document(path: str | None) -> dict[str, Any]:
     if path and os.path.exists(path):
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            document = json.load(handle)
+        if "id_token_kid" not in document:
+            # A `make run` state from before ID tokens: add the RSA key, keep the access-token key.
+            document.update(generate_id_token_key())
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(document, handle)
+        return document
     document = generate_key_document()
     if path:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
