@@ -12,6 +12,7 @@ from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
 from chalicelib.platform.routes.sync import sync_blueprint
 from chalicelib.platform.routes.sync_push import sync_push_blueprint
+from chalicelib.platform.routes.teams import teams_blueprint
 from chalicelib.platform.routes.usage import usage_blueprint
 from chalicelib.platform.routes.users import users_blueprint
 
@@ -28,6 +29,7 @@ PLATFORM_BLUEPRINTS = (
     users_blueprint,
     roles_blueprint,
     settings_blueprint,
+    teams_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
     # Metered actions' daily counts

@@ -16,6 +16,8 @@ from chalicelib.platform.tables.roles import RoleModel, RoleNameModel
 from chalicelib.platform.tables.sessions import SessionModel
 from chalicelib.platform.tables.signups import SignupModel
 from chalicelib.platform.tables.tag_links import TagLinkModel
+from chalicelib.platform.tables.team_members import TeamMemberModel
+from chalicelib.platform.tables.teams import TeamModel
 from chalicelib.platform.tables.usage import UsageModel
 from chalicelib.platform.tables.users import UserModel
 
@@ -38,6 +40,8 @@ PLATFORM_MODELS = (
     ConnectionModel,
     EventReceiptModel,
     UsageModel,
+    TeamModel,
+    TeamMemberModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

@@ -20,7 +20,7 @@ def test_create_returns_the_customer_with_location_and_etag(api, owner):
     assert customer["owner"] == owner.user_id
     assert customer["custom_fields"] == {"tier": "gold", "seats": 12}
     assert set(customer) == {"id", "name", "email", "phone", "company", "company_id", "tags", "status", "owner",
-                             "custom_fields", "created_at", "updated_at", "version"}
+                             "custom_fields", "owner_team_id", "created_at", "updated_at", "version"}
     fetched = api.get(f"/v1/customers/{customer['id']}", as_=owner)
     assert fetched.status == 200 and fetched.json == customer
     assert fetched.header("etag") == '"1"'

@@ -16,7 +16,7 @@ def test_a_new_organization_has_the_defaults_at_version_0(api, owner):
     reply = api.get("/v1/settings", as_=owner)
     assert reply.status == 200 and reply.header("etag") == '"0"'
     assert reply.json == {"currency": "USD", "stage_probabilities": DEFAULT_STAGE_PROBABILITIES,
-                          "sla_targets": DEFAULT_SLA_TARGETS, "version": 0}
+                          "sla_targets": DEFAULT_SLA_TARGETS, "record_visibility": "everyone", "version": 0}
 
 
 def test_put_replaces_with_if_match_and_is_audited(api, owner):

@@ -103,6 +103,33 @@ def _sync_push(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _me(state: dict[str, Any]) -> str:
+    """The caller's user id, from its access token's claims."""
+    import base64
+
+    claims = state["access_token"].split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"]
+
+
+def _teams_steps() -> list[Step]:
+    """/v1/teams: create, list, get, PATCH; the caller joins as lead, members listed, leaves; DELETE."""
+    team = lambda s: {"team_id": s["team_id"]}  # noqa: E731
+    member = lambda s: {"team_id": s["team_id"], "user_id": _me(s)}  # noqa: E731
+    return [
+        Step("POST", "/v1/teams", 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench team"})},
+             after=_remember(team_id="id")),
+        Step("GET", "/v1/teams", 200, lambda s: {"headers": _bearer(s)}),
+        Step("GET", "/v1/teams/{team_id}", 200, lambda s: {"headers": _bearer(s), "path": team(s)}),
+        Step("PATCH", "/v1/teams/{team_id}", 200,
+             lambda s: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": team(s), "body": _json({"description": "Benches"})}),
+        Step("PUT", "/v1/teams/{team_id}/members/{user_id}", 200,
+             lambda s: {"headers": _bearer(s), "path": member(s), "body": _json({"lead": True})}),
+        Step("GET", "/v1/teams/{team_id}/members", 200, lambda s: {"headers": _bearer(s), "path": team(s)}),
+        Step("DELETE", "/v1/teams/{team_id}/members/{user_id}", 204, lambda s: {"headers": _bearer(s), "path": member(s)}),
+        Step("DELETE", "/v1/teams/{team_id}", 204, lambda s: {"headers": _bearer(s), "path": team(s)}),
+    ]
+
+
 def _customer(number: int) -> bytes:
     return _json({"name": f"Customer {number}", "email": f"c{number}@example.com", "tags": ["vip"]})
 
@@ -632,6 +659,7 @@ SCENARIO: list[Step] = [
         200,
         lambda s: {"headers": _bearer(s), "body": _json({"stage_probabilities": {"lead": 15}})},
     ),
+    *_teams_steps(),
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "POST",

@@ -7,12 +7,14 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from chalice import Blueprint, Response
 
 from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
 from chalicelib.core.ids import ID_PATTERN
+from chalicelib.core.lazy import lazy_module
 from chalicelib.observability import count, logger
 from chalicelib.platform.routes.contracts import FREE_FORM, Contract, Declaration, SchemaRef, resolve
 from chalicelib.platform.routes.caching import NO_STORE, TENANT_DATA, CachePolicy, cached
@@ -55,6 +57,12 @@ BATCH_RESULTS = {
 }
 View = Callable[..., Response]
 _MINTED_ID = re.compile(ID_PATTERN)
+_teams = lazy_module("chalicelib.platform.services.teams")
+
+
+def _record_visibility(caller: Any) -> AbstractContextManager[None]:
+    """What the caller's teams let them see (services/teams.py); nothing to narrow on a public route."""
+    return nullcontext() if caller is None else _teams.record_visibility(caller)
 
 
 class Routes:
@@ -149,10 +157,12 @@ class Routes:
                             caller.require(permission)
                         self._check_path_ids(path_params)
                         request = ApiRequest(raw, caller, negotiated.version if negotiated else DEFAULT_VERSION)
-                        if idempotent:
-                            response = replay_or_run(request, lambda: view(request, **path_params))
-                        else:
-                            response = view(request, **path_params)
+                        # Team-owned records the caller may not see are missing to every route.
+                        with _record_visibility(caller):
+                            if idempotent:
+                                response = replay_or_run(request, lambda: view(request, **path_params))
+                            else:
+                                response = view(request, **path_params)
                     except DomainError as error:
                         response = problem_from_error(error)
                     except Exception as error:

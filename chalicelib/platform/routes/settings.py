@@ -1,4 +1,4 @@
-"""/v1/settings: the organization's currency, stage probabilities and SLA targets."""
+"""/v1/settings: the organization's currency, stage probabilities, SLA targets and record visibility."""
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module

@@ -18,6 +18,11 @@ DEFAULT_STAGE_PROBABILITIES = {
     "closed_lost": 0,
 }
 PRIORITIES = ("low", "normal", "high", "urgent")
+# Who sees the organization's team-owned records (platform/tables/visibility.py): everyone with the
+# read permission, or, under "team", owners and admins all, everyone else their own and their teams'.
+EVERYONE = "everyone"
+TEAM = "team"
+RECORD_VISIBILITIES = (EVERYONE, TEAM)
 # Minutes to first response and to resolution, per ticket priority.
 DEFAULT_SLA_TARGETS = {
     "low": {"first_response_minutes": 2880, "resolution_minutes": 10080},
@@ -33,12 +38,14 @@ class OrgSettings:
     stage_probabilities: dict[str, int]
     sla_targets: dict[str, dict[str, int]]
     version: int
+    record_visibility: str = EVERYONE
 
     def view(self) -> dict[str, Any]:
         return {
             "currency": self.currency,
             "stage_probabilities": self.stage_probabilities,
             "sla_targets": self.sla_targets,
+            "record_visibility": self.record_visibility,
             "version": self.version,
         }
 
@@ -53,4 +60,5 @@ def settings_of(org_id: str) -> OrgSettings:
         stage_probabilities={**DEFAULT_STAGE_PROBABILITIES, **(plain(stored.stage_probabilities) or {})},
         sla_targets={**DEFAULT_SLA_TARGETS, **(plain(stored.sla_targets) or {})},
         version=stored.version,
+        record_visibility=stored.record_visibility or EVERYONE,
     )

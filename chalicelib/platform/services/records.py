@@ -18,7 +18,9 @@ from chalicelib.platform.services import custom_fields
 from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.representations import VERSIONS, Representation
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.search import SearchableTable
+from chalicelib.platform.tables.teams import teams
 from chalicelib.platform.tables.tenant_table import M
 from chalicelib.platform.tables.writes import Change, commit, plain
 
@@ -36,6 +38,8 @@ FIELD_SCHEMAS: dict[str, Any] = {
         "items": {"type": "string", "minLength": 1, "maxLength": 50},
     },
     "owner": {"type": "string", "minLength": 1, "maxLength": 64},
+    # The team owning the record besides its owner (platform/tables/visibility.py); null for none.
+    "owner_team_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64},
     "custom_fields": {
         "type": "object",
         "maxProperties": 50,
@@ -55,8 +59,9 @@ def shared_fields(*names: str) -> dict[str, Any]:
 class SearchableRecords(Generic[M]):
     """The service of one record type. `properties` is its JSON Schema (name required; PATCH takes
     any non-empty subset, null clearing an optional field); `view` the attributes its responses
-    show, in order, between `id` and the timestamps. Counted as <Kind>Created, ...Updated,
-    ...Deleted, ...Restored."""
+    show, in order, between `id` and the timestamps. Every record type also takes and shows
+    `owner_team_id`, the team owning it (a live team of the organization, else 422). Counted as
+    <Kind>Created, ...Updated, ...Deleted, ...Restored."""
 
     def __init__(
         self,
@@ -70,7 +75,8 @@ class SearchableRecords(Generic[M]):
         self.table = table
         self.entity = entity
         self.default_status = default_status
-        self.view_fields = view
+        properties = {**properties, "owner_team_id": FIELD_SCHEMAS["owner_team_id"]}
+        self.view_fields = (*view, "owner_team_id")
         self.representation = representation
         # Per API version: the body schema of a create or replacement, and of a JSON Merge Patch
         # (RFC 7396: any subset of fields; null clears an optional one).
@@ -110,7 +116,8 @@ class SearchableRecords(Generic[M]):
         check_active_users(principal.org_id, {"owner": fields.get("owner")})
         values = {**self._defaults(principal), **dict.fromkeys(self.optional_fields), **fields}
         record = self.table.model(principal.org_id, new_id(), **{**values, "tags": normalize_tags(values["tags"])})
-        self.table.insert(record, principal.user_id, also=self.also_on_create(principal, record))
+        also = [*self.also_on_create(principal, record), *_team_check(principal.org_id, fields.get("owner_team_id"))]
+        self.table.insert(record, principal.user_id, also=also)
         count(f"{self.metric}Created")
         return self.view(record, version)
 
@@ -180,9 +187,16 @@ class SearchableRecords(Generic[M]):
         check_active_users(principal.org_id, {"owner": changes.get("owner")}, current)
         parts, updated = self.table.modification(current, changes, principal.user_id)
         if parts:
-            commit([*parts, *self.also_on_update(principal, current, updated)])
+            team = changes.get("owner_team_id")
+            team_check = _team_check(principal.org_id, team if team != current.owner_team_id else None)
+            commit([*parts, *self.also_on_update(principal, current, updated), *team_check])
             count(f"{self.metric}Updated")
         return self.view(updated, version)
+
+
+def _team_check(org_id: str, team_id: str | None) -> list[Change]:
+    """A team the write names must be live in the organization (422 naming owner_team_id)."""
+    return reference_checks(org_id, [("owner_team_id", teams, team_id)])
 
 
 def replacement(org_id: str, entity: str, fields: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

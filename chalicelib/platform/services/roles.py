@@ -30,7 +30,7 @@ CRM_RESOURCES = (
     "kb",
     "dashboard",
 )
-ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs")
+ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams")
 # Every signed-in caller may manage their own session (logout), whatever their role.
 SESSION = "session:write"
 
@@ -42,7 +42,7 @@ ALL_PERMISSIONS = frozenset(
 )
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
-_DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read"})
+_DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read", "teams:read"})
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,

@@ -1,4 +1,4 @@
-"""An organization's settings: currency, stage probabilities and SLA targets.
+"""An organization's settings: currency, stage probabilities, SLA targets and record visibility.
 
 One item per organization (table `org_settings`), versioned for If-Match: version 0 means the
 organization still runs on the defaults. A write is one conditional put of the whole item with its
@@ -16,7 +16,9 @@ from chalicelib.platform.services.org_settings import (
     DEFAULT_CURRENCY,
     DEFAULT_SLA_TARGETS,
     DEFAULT_STAGE_PROBABILITIES,
+    EVERYONE,
     PRIORITIES,
+    RECORD_VISIBILITIES,
     STAGES,
     OrgSettings,
     settings_of,
@@ -47,6 +49,7 @@ _FIELDS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {priority: _TARGET for priority in PRIORITIES},
     },
+    "record_visibility": {"type": ["string", "null"], "enum": [*RECORD_VISIBILITIES, None]},
 }
 # PUT replaces: what is left out (or null) is the default. PATCH merges (RFC 7396) per stage and
 # per priority; null resets a field to its default.
@@ -66,6 +69,7 @@ def replace_settings(principal: Principal, body: Any, expected_version: int | No
         "currency": fields.get("currency") or DEFAULT_CURRENCY,
         "stage_probabilities": {**DEFAULT_STAGE_PROBABILITIES, **(fields.get("stage_probabilities") or {})},
         "sla_targets": _merge_targets(DEFAULT_SLA_TARGETS, fields.get("sla_targets") or {}),
+        "record_visibility": fields.get("record_visibility") or EVERYONE,
     }
     return _write(principal, current, wanted)
 
@@ -78,6 +82,7 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
         "currency": current.currency,
         "stage_probabilities": dict(current.stage_probabilities),
         "sla_targets": dict(current.sla_targets),
+        "record_visibility": current.record_visibility,
     }
     if "currency" in fields:
         wanted["currency"] = fields["currency"] or DEFAULT_CURRENCY
@@ -89,6 +94,8 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
     if "sla_targets" in fields:
         patch = fields["sla_targets"]
         wanted["sla_targets"] = dict(DEFAULT_SLA_TARGETS) if patch is None else _merge_targets(current.sla_targets, patch)
+    if "record_visibility" in fields:
+        wanted["record_visibility"] = fields["record_visibility"] or EVERYONE
     return _write(principal, current, wanted)
 
 
@@ -115,6 +122,7 @@ def _write(principal: Principal, current: OrgSettings, wanted: dict[str, Any]) -
         currency=wanted["currency"],
         stage_probabilities=wanted["stage_probabilities"],
         sla_targets=wanted["sla_targets"],
+        record_visibility=wanted["record_visibility"],
         updated_by=principal.user_id,
         updated_at=clock.now(),
         version=current.version + 1,

@@ -37,6 +37,7 @@ from chalicelib.platform.kinds import RecordKind, record_kinds
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import changes as feed
 from chalicelib.platform.tables.base import MAX_QUERIES_PER_PAGE
+from chalicelib.platform.tables.visibility import hidden
 
 SYNC_PATH = "/v1/sync"
 RESYNC_REQUIRED_TYPE = "/docs/errors#resync-required"
@@ -145,8 +146,9 @@ def _feed_page(
 
 def _entry(principal: Principal, kind: RecordKind, change: feed.ChangeModel) -> dict[str, Any]:
     record = feed.image_of(kind.table.model, change)
-    if record is not None and not kind.visible(principal, record):
-        # No longer (or never) visible to this reader: for its copy, as good as deleted.
+    if record is not None and (hidden(record) or not kind.visible(principal, record)):
+        # No longer (or never) visible to this reader (its role, or its teams under team
+        # visibility, platform/tables/visibility.py): for its copy, as good as deleted.
         record = None
     return {
         "kind": kind.name,
@@ -171,16 +173,15 @@ def _snapshot_page(
         if len(shown) == limit:
             following = _Cursor(cursor.seq, cursor.issued_at, kind.name)
             return _page(shown, following, principal.org_id, head.cursor_key, True)
-        while True:
-            records, position = kind.table.page(principal.org_id, limit - len(shown), position)
-            shown += [
-                {"kind": kind.name, "id": kind.table.record_id(record), "op": feed.UPSERT,
-                 "version": int(record.version), "record": kind.view(record)}
-                for record in records
-                if kind.visible(principal, record)
-            ]  # fmt: skip
-            if position is None or len(shown) == limit:
-                break
+        # One (bounded) page of the kind per request: when records the reader may not see leave it
+        # short, the cursor goes on from there rather than reading the whole table in one request.
+        records, position = kind.table.page(principal.org_id, limit - len(shown), position)
+        shown += [
+            {"kind": kind.name, "id": kind.table.record_id(record), "op": feed.UPSERT,
+             "version": int(record.version), "record": kind.view(record)}
+            for record in records
+            if kind.visible(principal, record)
+        ]  # fmt: skip
         if position is not None:
             following = _Cursor(cursor.seq, cursor.issued_at, kind.name, position)
             return _page(shown, following, principal.org_id, head.cursor_key, True)

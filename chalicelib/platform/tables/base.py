@@ -18,6 +18,7 @@ from chalicelib.aws.sessions import share_loader_with_pynamodb
 from chalicelib.core.cursors import decode_cursor, encode_cursor
 from chalicelib.core.ids import MAX_PARTITION_KEY_BYTES, can_be_key
 from chalicelib.core.settings import get_settings
+from chalicelib.platform.tables.visibility import hidden
 
 share_loader_with_pynamodb()
 
@@ -100,9 +101,11 @@ def find(model: type[M], hash_key: str, range_key: str | None = None, consistent
     if not can_be_key(hash_key, MAX_PARTITION_KEY_BYTES) or (range_key is not None and not can_be_key(range_key)):
         return None
     try:
-        return model.get(hash_key, range_key, consistent_read=consistent)
+        item = model.get(hash_key, range_key, consistent_read=consistent)
     except model.DoesNotExist:
         return None
+    # A record the caller's team may not see is as missing as another tenant's (visibility.py).
+    return None if hidden(item) else item
 
 
 def condition_failed(error: PynamoDBException) -> bool:
@@ -233,7 +236,8 @@ def query_page(
     (None at the end), in at most `max_queries` Queries (one when no filter drops items).
 
     `select` maps the items one Query found to what the page shows, one entry per item, None for
-    an item the page leaves out (the tag path turns links into the records they name).
+    an item the page leaves out (the tag path turns links into the records they name). A record
+    the caller's team may not see (visibility.py) is left out like a filtered one.
 
     `partition` holds the partition attributes this query is confined to, all derived from the
     caller's token. The cursor carries only the other key attributes and the partition ones are
@@ -259,7 +263,7 @@ def query_page(
         items = [model.from_raw_data(raw) for raw in raw_items]
         shown = select(items) if select is not None else items
         for raw, entry in zip(raw_items, shown):
-            if entry is None:
+            if entry is None or hidden(entry):
                 continue
             found.append(entry)
             if len(found) == limit:

@@ -67,10 +67,14 @@ class SearchableRecord(TenantRecord):
     days after a delete, and the attributes and indexes that serve search. A record with an email
     declares `email` and `by_email = email_index()`; its own fields and sort key it declares too."""
 
+    # Team-owned: its owner, and maybe a team, decide who sees it under team visibility (visibility.py).
+    VISIBLE_TO = "owner"
+
     name = UnicodeAttribute()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
     owner = UnicodeAttribute(null=True)
+    owner_team_id = UnicodeAttribute(null=True)
     custom_fields = MapAttribute(default=dict)
     # Soft-deleted records stay restorable for 30 days; then DynamoDB's TTL removes them.
     purge_at = TTLAttribute(null=True)

@@ -20,6 +20,7 @@ from chalicelib.core.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.core.events import DomainEvent
 from chalicelib.platform.tables.base import find, query_page
 from chalicelib.platform.tables.changes import FeedEntry
+from chalicelib.platform.tables.visibility import narrowed
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
 
 
@@ -192,6 +193,10 @@ class TenantTable(Generic[M]):
         condition = getattr(self.model, self.sort_attribute).exists()
         if "deleted_at" in self._attributes:
             condition &= self.model.deleted_at.does_not_exist()
+        if narrowed(self.model) and find(self.model, org_id, sort_key) is None:
+            # Hidden from the caller's team (visibility.py): a condition that cannot hold, so the
+            # write fails as it would for a missing record, and writes nothing.
+            condition &= getattr(self.model, self.sort_attribute).does_not_exist()
         return Change("check", self.model(org_id, sort_key), condition=condition, on_condition_failed=self.not_found())
 
     # Single-record writes

@@ -46,6 +46,8 @@ LATEST_DUE = "9999-12-31T23:59:59.999Z"
 
 class ActivityModel(TenantRecord):
     Meta = table_meta("activities")
+    # Team-owned: its assignee decides who sees it under team visibility (platform/tables/visibility.py).
+    VISIBLE_TO = "assignee"
 
     activity_id = UnicodeAttribute(range_key=True)
     customer_id = UnicodeAttribute()

@@ -39,6 +39,8 @@ class LineItem(MapAttribute):
 
 class DealModel(TenantRecord):
     Meta = table_meta("deals")
+    # Team-owned: its owner decides who sees it under team visibility (platform/tables/visibility.py).
+    VISIBLE_TO = "owner"
 
     deal_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()

@@ -39,6 +39,8 @@ class StageChange(MapAttribute):
 
 class OpportunityModel(TenantRecord):
     Meta = table_meta("opportunities")
+    # Team-owned: its owner decides who sees it under team visibility (platform/tables/visibility.py).
+    VISIBLE_TO = "owner"
 
     opportunity_id = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()

@@ -32,6 +32,8 @@ from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 
 class TicketModel(TenantRecord):
     Meta = table_meta("tickets")
+    # Team-owned: its assignee decides who sees it under team visibility (platform/tables/visibility.py).
+    VISIBLE_TO = "assignee"
 
     ticket_id = UnicodeAttribute(range_key=True)
     subject = UnicodeAttribute()
