@@ -33,6 +33,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.execution.values import get_variable_values
 from graphql.language import IntValueNode, VariableNode
 
 from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_page_size
@@ -95,7 +96,10 @@ def run(principal: Principal, request: Any) -> Outcome:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return refused("Name the operation to run (operationName): the document has none or several.")
-    over = over_limits(document, operation, variables or {})
+    coerced = get_variable_values(schema(), operation.variable_definitions or (), variables or {}, max_errors=20)
+    if isinstance(coerced, list):  # GraphQL-over-HTTP: variables that do not fit are a request error
+        return Outcome(400, {"errors": [error.formatted for error in coerced]})
+    over = over_limits(document, operation, coerced.coerced)
     if over is not None:
         return refused(over, code="LIMIT_EXCEEDED")
     if _introspects(operation, _fragments(document)):
@@ -122,7 +126,7 @@ def _formatted(error: GraphQLError) -> dict[str, Any]:
         formatted["message"] = problem.pop("detail")
         problem.pop("title", None)
         formatted["extensions"] = problem
-    elif original is not None:
+    elif original is not None and not isinstance(original, GraphQLError):
         # A bug: logged with its trace, answered without it (as a REST 500 is).
         logger.exception("GraphQL resolver failed", exc_info=original)
         formatted["message"] = "Internal error."
