@@ -38,6 +38,13 @@ REQUEST = {
         "extensions": {"type": ["object", "null"], "additionalProperties": True},
     },
 }
+# What did not run: unparseable, invalid, variables of the wrong type, over a limit, an unknown persisted query.
+GRAPHQL_REQUEST_ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {"errors": {"type": "array", "minItems": 1, "items": FREE_FORM}},
+    "additionalProperties": False,
+}
 PERSISTED_QUERY = {
     "extensions": {
         "type": "string",
@@ -54,7 +61,7 @@ def _answer(outcome):
 
 @routes.protected(
     "/v1/graphql", methods=["POST"], permission=SESSION, idempotent=True,
-    contract=Contract(body=REQUEST, responses={200: GRAPHQL_RESPONSE}, errors=(429,), tag="graphql",
+    contract=Contract(body=REQUEST, responses={200: GRAPHQL_RESPONSE, 400: GRAPHQL_REQUEST_ERRORS}, errors=(429,), tag="graphql",
                       media_types=(GRAPHQL_RESPONSE_JSON,), summary="Run a GraphQL query or mutation (docs/api/graphql.md)."),
 )  # fmt: skip
 def graphql_post(request):
@@ -63,7 +70,7 @@ def graphql_post(request):
 
 @routes.protected(
     "/v1/graphql", methods=["GET"], permission=SESSION,
-    contract=Contract(query=PERSISTED_QUERY, responses={200: GRAPHQL_RESPONSE}, errors=(429,), tag="graphql",
+    contract=Contract(query=PERSISTED_QUERY, responses={200: GRAPHQL_RESPONSE, 400: GRAPHQL_REQUEST_ERRORS}, errors=(429,), tag="graphql",
                       media_types=(GRAPHQL_RESPONSE_JSON,), summary="Run a persisted query by its SHA-256 (docs/api/graphql.md)."),
 )  # fmt: skip
 def graphql_get(request):
