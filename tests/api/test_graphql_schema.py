@@ -33,3 +33,14 @@ def test_every_record_type_of_the_rest_contract_is_a_graphql_type_with_the_same_
         assert ("list" in record.operations) == (record.plural in query), name
         if "list" in record.operations and record.filters():
             assert set(schema.get_type(f"{name}Filter").fields) == set(record.filters()), name
+
+
+def test_importing_the_app_loads_no_graphql_code():
+    """Cold start: graphql-core and the generated schema load on the first GraphQL request only."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, app; print(sorted(m for m in sys.modules if m == 'graphql' or m.startswith(("
+             "'graphql.', 'chalicelib.platform.routes.graphql_schema', 'chalicelib.platform.routes.graphql_execution'))))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=PRINTED.parents[1], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
