@@ -461,6 +461,8 @@ SCENARIO: list[Step] = [
     Step("GET", "/docs", 200, lambda s: {}),
     Step("GET", "/docs/errors", 200, lambda s: {}),
     Step("GET", "/docs/versions", 200, lambda s: {}),
+    Step("GET", "/graphql", 200, lambda s: {}),
+    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("graphiql.min.js")}}, variant="GraphiQL"),
     Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("docs.css")}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
