@@ -11,7 +11,6 @@ DynamoDB cannot merge across partitions: the cost limit counts them before anyth
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,11 +110,6 @@ def run(principal: Principal, request: Any) -> Outcome:
     if result.errors:
         body["errors"] = [_formatted(error) for error in result.errors]
     return Outcome(200, body)
-
-
-def persisted_query_hash(document: str) -> str:
-    """An automatic persisted query's id: the SHA-256 of the document, in hex."""
-    return hashlib.sha256(document.encode()).hexdigest()
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:
