@@ -107,11 +107,14 @@ def test_graphiql_page_renders_and_queries_the_api_from_its_bundled_assets(chrom
     with Page(chromium, width=1280, height=900) as page:
         page.open(f"http://127.0.0.1:{local_server.port}/graphql")
         assert page.wait_for(GRAPHIQL_RENDERED, RENDER_TIMEOUT), "GraphiQL rendered nothing"
+        # The fetcher answers a promise or, as it accepts multipart/mixed (incremental delivery), an
+        # async iterable of results: the first result is the whole answer of a plain query.
         page.evaluate(
-            "GraphiQL.createFetcher({url: new URL('v1/graphql', document.baseURI).href, "
+            "(async () => { let result = await GraphiQL.createFetcher({url: new URL('v1/graphql', document.baseURI).href, "
             f"headers: {{Authorization: 'Bearer {local_server.access_token}'}}}})"
-            "({query: '{ customers(first: 3) { nodes { id name } } }'}).then(r => { window.answer = JSON.stringify(r); },"
-            " e => { window.answer = 'failed: ' + e; })"
+            "({query: '{ customers(first: 3) { nodes { id name } } }'});"
+            " if (result && result[Symbol.asyncIterator]) { for await (const first of result) { result = first; break; } }"
+            " window.answer = JSON.stringify(result); })().catch(error => { window.answer = 'failed: ' + error; })"
         )  # fmt: skip
         answer = page.wait_for("window.answer", RENDER_TIMEOUT)
         GRAPHIQL_SCREENSHOT.unlink(missing_ok=True)
