@@ -223,6 +223,8 @@ def test_deleted_records_are_gone_as_in_rest(api, owner, customer):
         ("{ customers(first: 100) { nodes { deals(first: 100) { nodes { id } } } } }", "costs"),
         ("{ " + " ".join(f'a{index}: customers(first: 1) {{ nodes {{ id }} }}' for index in range(31)) + " }", "aliases"),
         ("query($n: Int) { customers(first: $n) { nodes { contacts(first: $n) { nodes { id name email } } } } }", "costs"),
+        ("{ a: customers(first: -100000) { nodes { id name email status owner tags phone } } "
+         "customers(first: 100) { nodes { deals(first: 100) { nodes { id } } } } }", "costs"),
     ],
 )
 def test_over_limit_queries_are_refused_without_a_data_call(api, owner, query, words):

@@ -154,11 +154,12 @@ def _page_size(node: FieldNode, variables: Mapping[str, Any]) -> int | None:
     if "first" not in arguments and "after" not in arguments:
         return None
     value = arguments.get("first")
-    if isinstance(value, IntValueNode):
-        return min(int(value.value), MAX_PAGE_SIZE)
-    if isinstance(value, VariableNode) and isinstance(variables.get(value.name.value), int):
-        return min(max(variables[value.name.value], 0), MAX_PAGE_SIZE)
-    return DEFAULT_PAGE_SIZE if value is None else MAX_PAGE_SIZE
+    if isinstance(value, VariableNode):
+        value = variables.get(value.name.value, DEFAULT_PAGE_SIZE)
+    elif isinstance(value, IntValueNode):
+        value = int(value.value)
+    # At least 1: a `first` the list refuses must not lower the cost of the fields beside it.
+    return max(1, min(value, MAX_PAGE_SIZE)) if isinstance(value, int) else DEFAULT_PAGE_SIZE if value is None else MAX_PAGE_SIZE
 
 
 def over_limits(document: DocumentNode, operation: OperationDefinitionNode, variables: Mapping[str, Any]) -> str | None:
