@@ -26,6 +26,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     execute,
     get_operation_ast,
@@ -36,7 +37,7 @@ from graphql.execution.values import get_variable_values
 from graphql.language import IntValueNode, VariableNode
 
 from chalicelib.core.cursors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parse_page_size
-from chalicelib.core.errors import DomainError, NotFound
+from chalicelib.core.errors import DomainError, NotFound, ServiceUnavailable
 from chalicelib.observability import logger
 from chalicelib.platform.kinds import record_kinds
 from chalicelib.platform.routes.graphql_schema import build_schema
@@ -44,6 +45,7 @@ from chalicelib.platform.routes.problems import problem_body
 from chalicelib.platform.routes.record_types import RECORD_TYPES, RecordType
 from chalicelib.platform.services import quotas
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.base import temporarily_unavailable
 
 # Abuse limits, checked on the parsed document before it runs (docs/api/graphql.md, Limits).
 MAX_DEPTH = 8
@@ -106,6 +108,10 @@ def run(principal: Principal, request: Any) -> Outcome:
     result = execute(
         schema(), document, context_value=GraphContext(principal), variable_values=variables, operation_name=operation_name
     )
+    if operation.operation == OperationType.QUERY and any(_unavailable(error.original_error) for error in result.errors or ()):
+        # As a REST read: 503 with Retry-After, so the client sends the query again. A mutation's
+        # answer says instead which of its fields were written.
+        raise ServiceUnavailable()
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [_formatted(error) for error in result.errors]
@@ -115,6 +121,9 @@ def run(principal: Principal, request: Any) -> Outcome:
 def _formatted(error: GraphQLError) -> dict[str, Any]:
     formatted = error.formatted
     original = error.original_error
+    if _unavailable(original) and not isinstance(original, DomainError):
+        logger.warning("DynamoDB unavailable after retries", exc_info=original)
+        original = ServiceUnavailable()
     if isinstance(original, DomainError):
         problem = problem_body(original)
         formatted["message"] = problem.pop("detail")
@@ -126,6 +135,12 @@ def _formatted(error: GraphQLError) -> dict[str, Any]:
         formatted["message"] = "Internal error."
         formatted["extensions"] = {"status": 500}
     return formatted
+
+
+def _unavailable(error: BaseException | None) -> bool:
+    return isinstance(error, ServiceUnavailable) or (
+        isinstance(error, Exception) and not isinstance(error, (DomainError, GraphQLError)) and temporarily_unavailable(error)
+    )
 
 
 # Limits
