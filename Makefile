@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv run local-db reset test test-app bench docs-ui clean
+.PHONY: venv run local-db reset test test-app bench docs-ui graphiql graphql-schema clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,15 @@ bench: venv
 ## DOCS_UI_VERSION=x.y.z moves to another version. The files are committed: nothing else needs npm.
 docs-ui:
 	$(PYTHON) infra/vendor_docs_ui.py $(if $(DOCS_UI_VERSION),--version $(DOCS_UI_VERSION))
+
+## graphiql: re-vendor GraphiQL and React for GET /graphql from npm (checked against the pinned integrity)
+graphiql:
+	$(PYTHON) infra/vendor_graphiql.py
+
+## graphql-schema: print the GraphQL schema generated from the record routes to docs/schema.graphql
+## (tests/api/test_graphql_schema.py fails when the file and the routes differ)
+graphql-schema: venv
+	$(BIN)/python -m chalicelib.platform.routes.graphql_schema > docs/schema.graphql
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -7,6 +7,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.kinds import register_kinds
+from chalicelib.platform.routes.persisted_queries import register_persisted_queries
 from chalicelib.platform.routes import websocket
 from chalicelib.platform.routes.middleware import register_middleware
 
@@ -27,6 +28,8 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
     app.register_blueprint(blueprint)
 # The record kinds clients sync, by product (imported on the first sync request).
 register_kinds("chalicelib.crm.kinds")
+# The GraphQL documents a product's screens run by GET /v1/graphql (read on the first such request).
+register_persisted_queries("chalicelib/crm/graphql")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])

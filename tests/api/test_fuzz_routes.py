@@ -49,6 +49,7 @@ ROUTES = sorted((path, method) for path, methods in app.routes.items() for metho
 API_KEY = "test-api-key"  # LOCAL_API_KEYS in tests/conftest.py
 OWNER_EMAIL = "owner@fuzz.example.com"
 PROBLEM_JSON = "application/problem+json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +490,13 @@ def check(world: World, path: str, attempt: Attempt) -> None:
     reply = world.client.http.request(attempt.method, attempt.url, headers=attempt.headers, body=attempt.body)
     status, content_type = reply.status_code, reply.headers.get("Content-Type") or reply.headers.get("content-type")
     assert status < 500, _describe(attempt, status, reply.body)
-    if status >= 400:
+    if status >= 400 and content_type == GRAPHQL_RESPONSE_JSON:
+        # GraphQL over HTTP: a request that did not run is a 400 stating its errors, and wrote nothing.
+        assert status == 400 and path == "/v1/graphql", _describe(attempt, status, reply.body)
+        errors = json.loads(reply.body)["errors"]
+        assert errors and all(error["message"] for error in errors), _describe(attempt, status, reply.body)
+        assert not world.watch.changes(), "refused but wrote: " + _describe(attempt, status, reply.body)
+    elif status >= 400:
         assert content_type == PROBLEM_JSON, _describe(attempt, status, reply.body)
         problem = json.loads(reply.body)
         assert problem["status"] == status and problem["title"] and problem["detail"], _describe(attempt, status, reply.body)

@@ -158,6 +158,7 @@ def test_every_route_declares_how_it_may_be_cached():
         "/docs": "public, max-age=300",
         "/docs/errors": "public, max-age=300",
         "/docs/versions": "public, max-age=300",
+        "/graphql": "public, max-age=300",
         "/docs/assets/{name}": "public, max-age=31536000, immutable",
     }
     for path, methods in app.routes.items():

@@ -24,6 +24,7 @@ PUBLIC_ROUTES = {
     ("/v2/openapi.json", "GET"),
     ("/docs", "GET"),
     ("/docs/errors", "GET"),
+    ("/graphql", "GET"),
     ("/docs/versions", "GET"),
     ("/docs/assets/{name}", "GET"),
 }

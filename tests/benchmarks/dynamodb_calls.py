@@ -12,11 +12,13 @@ A step for a route the app does not declare (yet, or any more) is skipped and re
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -493,6 +495,8 @@ SCENARIO: list[Step] = [
     Step("GET", "/docs", 200, lambda s: {}),
     Step("GET", "/docs/errors", 200, lambda s: {}),
     Step("GET", "/docs/versions", 200, lambda s: {}),
+    Step("GET", "/graphql", 200, lambda s: {}),
+    Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("graphiql.min.js")}}, variant="GraphiQL"),
     Step("GET", "/docs/assets/{name}", 200, lambda s: {"path": {"name": served_asset("docs.css")}}),
     Step("GET", "/docs/assets/{name}", 404, lambda s: {"path": {"name": "unknown.js"}}, variant="unknown asset"),
     Step("GET", "/.well-known/jwks.json", 200, lambda s: {}),
@@ -802,6 +806,29 @@ SCENARIO[_AFTER_SALES:_AFTER_SALES] = [
     _in_version_2(step, unversioned) for unversioned in (False, True) for step in _V1_STEPS
 ]
 SCENARIO.insert(_AFTER_SALES, Step("GET", "/v2/openapi.json", 200, lambda s: {}))
+
+
+def _graphql_steps() -> list[Step]:
+    """The customer screen (six REST calls) as one GraphQL request, posted and persisted."""
+    screen = (Path(__file__).resolve().parents[2] / "chalicelib" / "crm" / "graphql" / "customer_screen.graphql").read_text()
+    digest = hashlib.sha256(screen.encode()).hexdigest()
+    persisted = {"extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})}
+
+    def post(query: str, **variables: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        return lambda s: {"headers": _bearer(s), "body": _json({"query": query, "variables": {
+            name: s[value] for name, value in variables.items()}})}  # fmt: skip
+
+    return [
+        Step("POST", "/v1/graphql", 200, post(screen, id="customer_id")),
+        Step("POST", "/v1/graphql", 400, post("{ customer(id: "), variant="unparseable"),
+        Step("POST", "/v1/graphql", 200, post('mutation { create_contact(input: {name: "Graph Person"}) { id version } }'),
+             variant="mutation"),
+        Step("GET", "/v1/graphql", 200, lambda s: {"headers": _bearer(s), "query": {
+            **persisted, "variables": json.dumps({"id": s["customer_id"]})}}),
+    ]  # fmt: skip
+
+
+SCENARIO[_AFTER_SALES:_AFTER_SALES] = _graphql_steps()
 
 
 def _count_authorizer_apart(counter: CallCounter) -> None:

@@ -28,6 +28,7 @@ import logging
 import random
 import secrets
 import time
+from urllib.parse import urlencode
 from collections import Counter
 from io import BytesIO
 from pathlib import Path
@@ -257,6 +258,8 @@ def test_every_route_survives_dynamodb_faults(injector):
                 if headers.get("x-api-key") == API_KEY:
                     headers["x-api-key"] = TEST_API_KEY
                 path = step.route.format(**({"customer_id": state.get("customer_id", "")} | request.get("path", {})))
+                if request.get("query"):  # as the benchmark sends it (a filter, a persisted query)
+                    path += "?" + urlencode(request["query"])
                 label = f"{step.method} {step.route}" + (f" [{step.variant}]" if step.variant else "")
                 for _ in range(MAX_RESENDS):
                     before = _stored()

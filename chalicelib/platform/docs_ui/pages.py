@@ -15,6 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 VENDORED = HERE / "swagger-ui-dist"
+GRAPHIQL = HERE / "graphiql"
 # Served under /docs/assets/ by a name that carries its digest (`docs.<digest>.js`), so a browser
 # may keep it for good: new content is a new name, which the pages give.
 _ASSET_FILES = {
@@ -22,6 +23,12 @@ _ASSET_FILES = {
     "swagger-ui.css": VENDORED / "swagger-ui.css",
     "docs.js": HERE / "docs.js",
     "docs.css": HERE / "docs.css",
+    # GET /graphql: GraphiQL and the React it runs on (infra/vendor_graphiql.py)
+    "react.production.min.js": GRAPHIQL / "react.production.min.js",
+    "react-dom.production.min.js": GRAPHIQL / "react-dom.production.min.js",
+    "graphiql.min.js": GRAPHIQL / "graphiql.min.js",
+    "graphiql.min.css": GRAPHIQL / "graphiql.min.css",
+    "graphiql.js": HERE / "graphiql.js",
 }
 
 
@@ -62,6 +69,11 @@ def _with_asset_names(template: str) -> str:
 @lru_cache(maxsize=1)
 def reference_page() -> str:
     return _with_asset_names((HERE / "index.html").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def graphiql_page() -> str:
+    return _with_asset_names((HERE / "graphiql.html").read_text(encoding="utf-8"))
 
 
 # Pages rendered from the repository's Markdown, each file here a link to its one source:

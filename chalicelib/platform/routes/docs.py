@@ -1,4 +1,5 @@
-"""GET /docs: the API reference (Swagger UI rendering /v1/openapi.json), its assets,
+"""GET /docs: the API reference (Swagger UI rendering /v1/openapi.json), GET /graphql (GraphiQL on
+/v1/graphql), their assets,
 /docs/errors (the sections problem `type`s name) and /docs/versions (the migration notes v1's
 Link names). Public, and served from files bundled with the function (no CDN), so the page works
 offline and in a locked-down network. The pages
@@ -53,6 +54,11 @@ def errors(request):
 @routes.public("/docs/versions", cache=PAGE_CACHE, contract=_page("The API versions and the migration notes from v1 to v2."))
 def versions(request):
     return _html(pages.markdown_page("versions"))
+
+
+@routes.public("/graphql", cache=PAGE_CACHE, contract=_page("GraphiQL on /v1/graphql (docs/api/graphql.md)."))
+def graphiql(request):
+    return _html(pages.graphiql_page())
 
 
 @routes.public(

@@ -8,7 +8,7 @@ from chalice import Chalice, Response
 
 from chalicelib.observability import flush_metrics, logger, traced
 from chalicelib.platform.routes.cors import with_cors
-from chalicelib.platform.routes.problems import PROBLEM_JSON, problem
+from chalicelib.platform.routes.problems import GRAPHQL_RESPONSE_JSON, PROBLEM_JSON, problem
 
 _REQUEST_KEYS = ["request_id", "org_id", "user_id"]
 
@@ -44,8 +44,9 @@ def register_middleware(app: Chalice) -> None:
 
 
 def as_problem(response: Response) -> Response:
-    """Chalice answers a few errors itself (405, 415, ...) as {"Code", "Message"}; restate them."""
-    if response.status_code < 400 or response.headers.get("Content-Type") == PROBLEM_JSON:
+    """Chalice answers a few errors itself (405, 415, ...) as {"Code", "Message"}; restate them.
+    A GraphQL response states its own errors (GraphQL-over-HTTP: a 400 with `errors`)."""
+    if response.status_code < 400 or response.headers.get("Content-Type") in (PROBLEM_JSON, GRAPHQL_RESPONSE_JSON):
         return response
     body = response.body
     if isinstance(body, str):

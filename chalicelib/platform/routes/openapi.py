@@ -305,7 +305,9 @@ def _responses(declared: Declaration, view: DocumentView) -> dict[str, Any]:
         responses["304"] = {"description": "Not modified: If-None-Match names the current ETag.", "headers": {"ETag": ETAG}}
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for status in sorted(_error_statuses(declared)):
-        responses[str(status)] = {"description": REASONS.get(status, "Refused."), "content": problem}
+        # A refusal the route states in a body of its own as well (a GraphQL request error) keeps it.
+        own = responses.get(str(status), {}).get("content", {})
+        responses[str(status)] = {"description": REASONS.get(status, "Refused."), "content": {**problem, **own}}
     return responses
 
 

@@ -11,6 +11,8 @@ from chalice import Response
 from chalicelib.core.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
+# GraphQL-over-HTTP's response, whose `errors` say what a 4xx refused (routes/graphql_endpoint.py).
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 # Problem types are sections of the errors page the API serves (platform/routes/docs.py renders
 # docs/errors.md there); a relative reference resolves against the API's own origin (RFC 9457,

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from chalice import Response
 
 from chalicelib.core.cursors import parse_page_size
+from chalicelib.core.ids import ID_PATTERN
 from chalicelib.core.search import FILTERS, SORTS, parse_search
 from chalicelib.platform.routes.contracts import Contract, SchemaRef, page_of, record_view
 from chalicelib.platform.routes.openapi import COMPONENTS
+from chalicelib.platform.routes.record_types import RECORD_TYPES, RecordType
 from chalicelib.platform.routes.requests import ApiRequest, etag
 from chalicelib.platform.routes.routing import JSON_TYPES, Routes, json_response, no_content
 from chalicelib.platform.routes.versions import Versioning, version_path
@@ -195,6 +197,13 @@ def record_routes(
         if component in COMPONENTS:
             raise ValueError(f"Two record types declare the view {component}.")
         COMPONENTS[component] = contract["view"].responses[200]
+
+    if singular in RECORD_TYPES:
+        raise ValueError(f"Two record types are named {singular}.")
+    RECORD_TYPES[singular] = RecordType(
+        resource, singular, plural, functions, tuple(op for op in OPERATIONS if op in operations), list_arguments,
+        by_version[1], re.compile(id_pattern or ID_PATTERN),
+    )  # fmt: skip
 
     def of(operation: str) -> Contract | Callable[[int], Contract]:
         return (lambda version: by_version[version][operation]) if per_version else by_version[1][operation]

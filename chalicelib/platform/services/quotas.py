@@ -139,6 +139,18 @@ def meter_address(address: str, action: str) -> Usage:
     )  # fmt: skip
 
 
+def meter_per_minute(principal: Principal, action: str, quota: int) -> Usage:
+    """Count one use of `action` by the caller this minute, or refuse it (429) past `quota`: a
+    rate on something costly that every plan allows (GraphQL introspection)."""
+    now = clock.epoch_seconds()
+    minute_start = now - now % MINUTE_SECONDS
+    return _meter(
+        f"org#{principal.org_id}", f"{minute_start}#{action}#user#{principal.user_id}", quota, "per-minute",
+        MINUTE_SECONDS, minute_start, expires_at=minute_start + 2 * MINUTE_SECONDS,
+        refusal=f"Too many {action} requests: at most {quota} a minute.",
+    )  # fmt: skip
+
+
 def _meter(
     scope: str, usage_key: str, quota: int, policy: str, window: int, window_start: int, expires_at: int, refusal: str
 ) -> Usage:
