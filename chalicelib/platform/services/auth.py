@@ -204,15 +204,20 @@ def _send_reset_code(email: str) -> None:
 
 
 def reset_password(body: Any) -> None:
+    """The token is spent last, so a reset cut off part-way (a 503) is finished by sending the same
+    request again, and a spent token proves the sessions were revoked. Two concurrent uses of one
+    token both answer 204; the later password stays."""
     request = validate(RESET_SCHEMA, body)
     now = clock.epoch_seconds()
-    email = password_resets.redeem(hash_token(request["token"]), now)
+    token_hash = hash_token(request["token"])
+    email = password_resets.usable_email(token_hash, now)
     user = users.find_user(email) if email else None
     if user is None:
         raise MalformedRequest("The reset token is invalid, expired or already used.", field="token")
     users.set_password_hash(email, hash_password(request["password"]))
     for membership in memberships.of_account(user.user_id):
         sessions.revoke_all_for_user(membership.user_id, now)
+    password_resets.mark_used(token_hash, now)
     count("PasswordReset")
 
 

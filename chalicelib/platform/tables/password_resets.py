@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
-from chalicelib.platform.tables.base import condition_failed, table_meta
+from chalicelib.platform.tables.base import find, table_meta
 
 
 class PasswordResetModel(Model):
@@ -29,18 +28,14 @@ def store_reset(token_hash: str, email: str, expires_at: int) -> None:
     ).save()
 
 
-def redeem(token_hash: str, now: int) -> str | None:
-    """Mark the token used and return its email; None when unknown, expired or already used."""
-    reset = PasswordResetModel(token_hash)
-    try:
-        reset.update(
-            actions=[PasswordResetModel.used_at.set(now)],
-            condition=PasswordResetModel.token_hash.exists()
-            & PasswordResetModel.used_at.does_not_exist()
-            & (PasswordResetModel.expires_at > now),
-        )
-    except UpdateError as error:
-        if condition_failed(error):
-            return None
-        raise
+def usable_email(token_hash: str, now: int) -> str | None:
+    """The email of a token that is known, unexpired and not yet used; None otherwise."""
+    reset = find(PasswordResetModel, token_hash, consistent=True)
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        return None
     return reset.email
+
+
+def mark_used(token_hash: str, now: int) -> None:
+    """Spend the token, once the reset it proves is complete."""
+    PasswordResetModel(token_hash).update(actions=[PasswordResetModel.used_at.set(now)], condition=PasswordResetModel.token_hash.exists())
