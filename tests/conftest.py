@@ -21,6 +21,7 @@ os.environ.update(
     JWT_AUDIENCE="zebros-api",
     POWERTOOLS_METRICS_NAMESPACE="ZebrosTest",
     CORS_ALLOWED_ORIGINS="https://app.example.test,http://localhost:3000",
+    FILES_BUCKET="zebros-test-files",
 )
 for name in ("DYNAMODB_ENDPOINT", "AWS_LAMBDA_FUNCTION_NAME", "AWS_PROFILE", "LOCAL_SIGNING_KEY_FILE"):
     os.environ.pop(name, None)
@@ -37,6 +38,7 @@ from moto import mock_aws  # noqa: E402
 from app import app  # noqa: E402
 from chalicelib.core import clock  # noqa: E402
 from chalicelib.core.ids import new_id  # noqa: E402
+from chalicelib.localdev.s3 import create_buckets, enforce_post_policies  # noqa: E402
 from chalicelib.platform.services.passwords import hash_password  # noqa: E402
 from chalicelib.platform.tables.memberships import MembershipModel  # noqa: E402
 from chalicelib.platform.tables.users import UserModel  # noqa: E402
@@ -188,10 +190,15 @@ class SignupMailbox:
         self.sent.append(SignupMail(email, token, for_existing_login=True))
 
 
+# Uploads to moto's S3 are refused as S3 refuses them (presigned POST policies).
+enforce_post_policies()
+
+
 @pytest.fixture
 def aws():
     with mock_aws():
         create_tables()
+        create_buckets(None, [])
         yield
 
 

@@ -38,7 +38,7 @@ def start_dynamodb():
 
     from moto.server import ThreadedMotoServer
 
-    from chalicelib.localdev import dynamodb
+    from chalicelib.localdev import dynamodb, s3
 
     # Concurrent API requests must not lose each other's writes (see chalicelib/localdev/dynamodb.py).
     dynamodb.serialize_requests()
@@ -46,6 +46,8 @@ def start_dynamodb():
         # One access-log line per DynamoDB call would drown the API's own logs.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
+    # Browser uploads to its S3 are held to their presigned POST policy, as S3 holds them.
+    s3.enforce_post_policies()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -5,6 +5,7 @@ from chalicelib.platform.routes.authorizer import authorizer_blueprint
 from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
 from chalicelib.platform.routes.docs import docs_blueprint
 from chalicelib.platform.routes.events import events_blueprint
+from chalicelib.platform.routes.files import files_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
 from chalicelib.platform.routes.openapi import openapi_blueprint
@@ -35,4 +36,6 @@ PLATFORM_BLUEPRINTS = (
     sync_push_blueprint,
     # Domain events from the audit_logs stream
     events_blueprint,
+    # Files attached to records (presigned S3 uploads and downloads)
+    files_blueprint,
 )
