@@ -21,7 +21,6 @@ os.environ.update(
     JWT_AUDIENCE="zebros-api",
     POWERTOOLS_METRICS_NAMESPACE="ZebrosTest",
     CORS_ALLOWED_ORIGINS="https://app.example.test,http://localhost:3000",
-    FILES_BUCKET="zebros-test-files",
 )
 for name in ("DYNAMODB_ENDPOINT", "AWS_LAMBDA_FUNCTION_NAME", "AWS_PROFILE", "LOCAL_SIGNING_KEY_FILE"):
     os.environ.pop(name, None)
@@ -198,7 +197,7 @@ enforce_post_policies()
 def aws():
     with mock_aws():
         create_tables()
-        create_buckets(None, [])
+        create_buckets()
         yield
 
 

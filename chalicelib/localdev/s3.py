@@ -1,36 +1,39 @@
 """moto's S3 under `make run`: the app's buckets, created on the moto server that serves DynamoDB.
 
-Each bucket the app reads from its environment gets a local name here (the variable is set unless
-the developer set it); a product or feature with a bucket of its own adds its line to
-LOCAL_BUCKETS. Browsers served on the local origins may upload and download (CORS, as the
+Each bucket the app reads from its settings is created here under the name the settings give it
+(its environment variable, or by default one after the table prefix: zebros-local-files); a
+product or feature with a bucket of its own adds its line to LOCAL_BUCKETS. Browsers served on the local origins may upload and download (CORS, as the
 environments' buckets allow their web client). Form uploads are checked against their POST
 policy as S3 checks them (`enforce_post_policies`), which moto alone does not do.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
-# Environment variable the app reads -> the bucket `make run` creates for it.
+# Environment variable -> the attribute of core.settings.Settings that holds its bucket's name.
 LOCAL_BUCKETS = {
-    "FILES_BUCKET": "zebros-local-files",
+    "FILES_BUCKET": "files_bucket",
 }
 
 
-def create_buckets(endpoint: str | None, cors_origins: list[str]) -> list[str]:
-    """Create the missing local buckets on `endpoint` (None: moto's in-process mock, in the tests);
-    the names, as the app will read them."""
-    cors_origins = [o.strip() for o in cors_origins if o.strip()]
+def create_buckets(endpoint: str | None = None, cors_origins: Sequence[str] = ()) -> list[str]:
+    """Create the app's missing buckets on `endpoint` (None: moto's in-process mock, in the tests)
+    and set their variables for processes started from here; the names."""
+    from chalicelib.core.settings import get_settings
+
+    origins = [origin.strip() for origin in cors_origins if origin.strip()]
     client = _client(endpoint)
     existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
     names = []
-    for variable, default in LOCAL_BUCKETS.items():
-        name = os.environ.setdefault(variable, default)
+    for variable, attribute in LOCAL_BUCKETS.items():
+        name = os.environ[variable] = getattr(get_settings(), attribute)
         if name not in existing:
             client.create_bucket(Bucket=name)
-        if cors_origins:
+        if origins:
             client.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
-                "AllowedOrigins": cors_origins, "AllowedMethods": ["GET", "POST"],
+                "AllowedOrigins": origins, "AllowedMethods": ["GET", "POST"],
                 "AllowedHeaders": [], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000,
             }]})  # fmt: skip
         names.append(name)

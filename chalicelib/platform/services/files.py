@@ -247,7 +247,4 @@ def _unlisted_type(name: str) -> MalformedRequest:
 def _bucket() -> Any:
     from chalicelib.aws.s3 import bucket
 
-    name = get_settings().files_bucket
-    if not name:
-        raise RuntimeError("FILES_BUCKET is not set: the files bucket (infra/modules/private_bucket) is not configured")
-    return bucket(name)
+    return bucket(get_settings().files_bucket)
