@@ -30,6 +30,8 @@ RECORDING_DIR = REPO / "build" / "aws-calls"
 REST_HANDLER = "api_handler"  # the name `chalice package` gives the function behind the REST API
 
 _function: contextvars.ContextVar[str | None] = contextvars.ContextVar("lambda_function", default=None)
+# botocore builds a presigned POST's parameters as a CreateBucket's (a stand-in model): not a call.
+_presigning_post: contextvars.ContextVar[bool] = contextvars.ContextVar("presigning_post", default=False)
 _installed = False
 requirements_seen: Counter[str] = Counter()  # JSON of (function, call, action, resource) -> count
 invocations: Counter[str] = Counter()
@@ -102,6 +104,8 @@ def _table(name: str, index: str | None = None) -> dict[str, Any]:
 
 
 def _record(model: Any, params: dict[str, Any], **_: Any) -> None:
+    if _presigning_post.get():
+        return
     _record_call(model.service_model.service_name, model.name, params)
 
 
@@ -152,7 +156,11 @@ def install() -> None:
 
     def recording_presigned_post(self: Any, Bucket: str, Key: str, *args: Any, **kwargs: Any) -> Any:
         _record_call("s3", "PutObject", {"Bucket": Bucket, "Key": Key})
-        return presign_post(self, Bucket, Key, *args, **kwargs)
+        token = _presigning_post.set(True)
+        try:
+            return presign_post(self, Bucket, Key, *args, **kwargs)
+        finally:
+            _presigning_post.reset(token)
 
     botocore.signers.generate_presigned_post = recording_presigned_post
     chalice_app.Chalice.__call__ = _entry_point(lambda _: REST_HANDLER, chalice_app.Chalice.__call__)
