@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
+from chalicelib.platform.attachables import register_attachables
 from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes.persisted_queries import register_persisted_queries
 from chalicelib.platform.routes import websocket
@@ -30,6 +31,8 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
 register_kinds("chalicelib.crm.kinds")
 # The GraphQL documents a product's screens run by GET /v1/graphql (read on the first such request).
 register_persisted_queries("chalicelib/crm/graphql")
+# The record types files attach to, by product (imported on the first files request).
+register_attachables("chalicelib.crm.attachables")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])

@@ -30,6 +30,8 @@ RECORDING_DIR = REPO / "build" / "aws-calls"
 REST_HANDLER = "api_handler"  # the name `chalice package` gives the function behind the REST API
 
 _function: contextvars.ContextVar[str | None] = contextvars.ContextVar("lambda_function", default=None)
+# botocore builds a presigned POST's parameters as a CreateBucket's (a stand-in model): not a call.
+_presigning_post: contextvars.ContextVar[bool] = contextvars.ContextVar("presigning_post", default=False)
 _installed = False
 requirements_seen: Counter[str] = Counter()  # JSON of (function, call, action, resource) -> count
 invocations: Counter[str] = Counter()
@@ -62,10 +64,31 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "s3" and operation in _OBJECT_ACTIONS:
+        return [(_OBJECT_ACTIONS[operation], _object(params["Bucket"], params["Key"]))]
+    if service == "s3" and operation == "DeleteObjects":
+        return [("s3:DeleteObject", _object(params["Bucket"], o["Key"])) for o in params["Delete"]["Objects"]]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]
     return [(f"{service}:{operation}", None)]
+
+
+# S3 authorizes a HEAD as GetObject. A presigned URL is authorized as its signer's call when used:
+# generate_presigned_url goes through the same parameter events; presigned POSTs are hooked apart.
+_OBJECT_ACTIONS = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject",
+                   "DeleteObject": "s3:DeleteObject"}  # fmt: skip
+
+
+def _object(bucket: str, key: str) -> dict[str, Any]:
+    """An object named by the environment variable of its bucket (FILES_BUCKET), the same in every
+    environment, and its key."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.localdev.s3 import LOCAL_BUCKETS
+
+    settings = get_settings()
+    variable = next((v for v, attribute in LOCAL_BUCKETS.items() if getattr(settings, attribute) == bucket), None)
+    return {"bucket": variable, "key": key} if variable else {"bucket_name": bucket, "key": key}
 
 
 def _table(name: str, index: str | None = None) -> dict[str, Any]:
@@ -81,12 +104,17 @@ def _table(name: str, index: str | None = None) -> dict[str, Any]:
 
 
 def _record(model: Any, params: dict[str, Any], **_: Any) -> None:
+    if _presigning_post.get():
+        return
+    _record_call(model.service_model.service_name, model.name, params)
+
+
+def _record_call(service: str, operation: str, params: dict[str, Any]) -> None:
     function = _function.get()
     if function is None:
         return
-    service = model.service_model.service_name
-    for action, resource in requirements(service, model.name, params):
-        key = {"function": function, "call": f"{service}.{model.name}", "action": action, "resource": resource}
+    for action, resource in requirements(service, operation, params):
+        key = {"function": function, "call": f"{service}.{operation}", "action": action, "resource": resource}
         requirements_seen[json.dumps(key, sort_keys=True)] += 1
 
 
@@ -121,6 +149,20 @@ def install() -> None:
         return client
 
     botocore.session.Session.create_client = recording_create_client  # type: ignore[method-assign]
+    # A presigned POST makes no call; S3 authorizes the upload as its signer's PutObject.
+    import botocore.signers
+
+    presign_post = botocore.signers.generate_presigned_post
+
+    def recording_presigned_post(self: Any, Bucket: str, Key: str, *args: Any, **kwargs: Any) -> Any:
+        _record_call("s3", "PutObject", {"Bucket": Bucket, "Key": Key})
+        token = _presigning_post.set(True)
+        try:
+            return presign_post(self, Bucket, Key, *args, **kwargs)
+        finally:
+            _presigning_post.reset(token)
+
+    botocore.signers.generate_presigned_post = recording_presigned_post
     chalice_app.Chalice.__call__ = _entry_point(lambda _: REST_HANDLER, chalice_app.Chalice.__call__)
     chalice_app.ChaliceAuthorizer.__call__ = _entry_point(lambda a: a.name, chalice_app.ChaliceAuthorizer.__call__)
     # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,

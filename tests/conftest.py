@@ -37,6 +37,7 @@ from moto import mock_aws  # noqa: E402
 from app import app  # noqa: E402
 from chalicelib.core import clock  # noqa: E402
 from chalicelib.core.ids import new_id  # noqa: E402
+from chalicelib.localdev.s3 import create_buckets, enforce_post_policies  # noqa: E402
 from chalicelib.platform.services.passwords import hash_password  # noqa: E402
 from chalicelib.platform.tables.memberships import MembershipModel  # noqa: E402
 from chalicelib.platform.tables.users import UserModel  # noqa: E402
@@ -188,10 +189,15 @@ class SignupMailbox:
         self.sent.append(SignupMail(email, token, for_existing_login=True))
 
 
+# Uploads to moto's S3 are refused as S3 refuses them (presigned POST policies).
+enforce_post_policies()
+
+
 @pytest.fixture
 def aws():
     with mock_aws():
         create_tables()
+        create_buckets()
         yield
 
 

@@ -36,6 +36,8 @@ class Settings:
     cors_allowed_origins: frozenset[str]
     sync_retention_days: int
     auth_attempts_per_ip_per_minute: int
+    s3_endpoint: str | None
+    files_bucket: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -86,4 +88,9 @@ def get_settings() -> Settings:
         # Login, register and forgot-password attempts one client address may make per minute,
         # each route counted on its own (platform/services/quotas.py); answered 429 beyond.
         auth_attempts_per_ip_per_minute=int(env.get("AUTH_ATTEMPTS_PER_IP_PER_MINUTE", "30")),
+        # S3 locally (make run: the moto server; the benchmarks' AWS_ENDPOINT_URL); in AWS unset.
+        s3_endpoint=env.get("S3_ENDPOINT") or env.get("AWS_ENDPOINT_URL") or None,
+        # Attachments (platform/services/files.py): the private bucket of infra/modules/private_bucket,
+        # named by Terraform in AWS; locally and in tests after the table prefix (zebros-local-files).
+        files_bucket=env.get("FILES_BUCKET") or f"{env.get('TABLE_PREFIX', 'zebros-local-')}files",
     )

@@ -2,7 +2,8 @@
 
 Starts moto's DynamoDB-compatible server on a free loopback port (or uses DYNAMODB_ENDPOINT),
 restores what earlier runs stored (a journal under .local/, see chalicelib/localdev/dynamodb.py),
-creates missing tables, seeds the demo organization on first start, prints the API key and the
+creates missing tables, creates the app's buckets on the same server's S3 (or on S3_ENDPOINT;
+chalicelib/localdev/s3.py), seeds the demo organization on first start, prints the API key and the
 demo login (both kept in .local/, the same on every run), then runs `chalice local` (with a listen
 backlog for bursts and a file watcher that ignores .local/: chalicelib/localdev/chalice_local.py).
 Ctrl-C stops everything it started; `make reset` deletes .local/ to start afresh. `--db-only`
@@ -37,7 +38,7 @@ def start_dynamodb():
 
     from moto.server import ThreadedMotoServer
 
-    from chalicelib.localdev import dynamodb
+    from chalicelib.localdev import dynamodb, s3
 
     # Concurrent API requests must not lose each other's writes (see chalicelib/localdev/dynamodb.py).
     dynamodb.serialize_requests()
@@ -45,6 +46,8 @@ def start_dynamodb():
         # One access-log line per DynamoDB call would drown the API's own logs.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
+    # Browser uploads to its S3 are held to their presigned POST policy, as S3 holds them.
+    s3.enforce_post_policies()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -140,6 +143,7 @@ def main() -> int:
     os.environ.update(environment)
 
     server = None
+    s3_endpoint = os.environ.get("S3_ENDPOINT") or os.environ.get("DYNAMODB_ENDPOINT")
     if not os.environ.get("DYNAMODB_ENDPOINT"):
         from chalicelib.localdev import dynamodb
 
@@ -148,17 +152,22 @@ def main() -> int:
         restored = dynamodb.restore(endpoint, state / "dynamodb.jsonl")
         print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
               flush=True)  # fmt: skip
+    # moto's one server serves S3 too: presigned uploads and downloads go to it from the browser.
+    os.environ["S3_ENDPOINT"] = s3_endpoint or os.environ["DYNAMODB_ENDPOINT"]
     try:
+        from chalicelib.localdev.s3 import create_buckets
         from chalicelib.localdev.streams import start_event_consumer
         from chalicelib.platform.services.signing_keys import get_key_ring
         from chalicelib.tables import create_tables
 
         create_tables()
+        buckets = create_buckets(os.environ["S3_ENDPOINT"], os.environ["CORS_ALLOWED_ORIGINS"].split(","))
         prepare_demo_organization(password)
         get_key_ring()  # created now, not in the middle of the first login
         # Domain events: the app's stream consumer on the audit_logs stream, as in AWS.
         start_event_consumer()
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
+        print(f"S3: {os.environ['S3_ENDPOINT']}  (buckets: {', '.join(buckets)})", flush=True)
         print(f"API key: {api_key}", flush=True)
         print(f"Demo login: {demo_email()} {password}", flush=True)
         if options.db_only:
@@ -193,15 +202,17 @@ def demo_email() -> str:
 ENV_FILE_VARIABLES = (
     "DYNAMODB_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LOCAL_API_KEYS",
     "LOCAL_SIGNING_KEY_FILE", "LOCAL_MAILBOX_FILE", "LOG_FORMAT", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED",
-    "CORS_ALLOWED_ORIGINS",
+    "CORS_ALLOWED_ORIGINS", "S3_ENDPOINT",
 )  # fmt: skip
 
 
 def write_env_file(path: Path) -> None:
     import shlex
 
+    from chalicelib.localdev.s3 import LOCAL_BUCKETS
+
     path.touch(mode=0o600)
-    path.write_text("".join(f"{name}={shlex.quote(os.environ[name])}\n" for name in ENV_FILE_VARIABLES))
+    path.write_text("".join(f"{name}={shlex.quote(os.environ[name])}\n" for name in (*ENV_FILE_VARIABLES, *LOCAL_BUCKETS)))
 
 
 if __name__ == "__main__":

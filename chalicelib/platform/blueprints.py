@@ -5,6 +5,7 @@ from chalicelib.platform.routes.authorizer import authorizer_blueprint
 from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
 from chalicelib.platform.routes.docs import docs_blueprint
 from chalicelib.platform.routes.events import events_blueprint
+from chalicelib.platform.routes.files import files_blueprint
 from chalicelib.platform.routes.graphql_endpoint import graphql_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
@@ -43,4 +44,6 @@ PLATFORM_BLUEPRINTS = (
     events_blueprint,
     # GraphQL over the record types the REST routes declare
     graphql_blueprint,
+    # Files attached to records (presigned S3 uploads and downloads)
+    files_blueprint,
 )

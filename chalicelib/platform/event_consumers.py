@@ -18,7 +18,7 @@ Consumer = Callable[[Sequence[DomainEvent]], None]
 
 
 def event_consumers() -> list[Consumer]:
-    return [integrations(), websocket_notifications()]
+    return [integrations(), websocket_notifications(), attachments]
 
 
 def integrations() -> Consumer:
@@ -36,6 +36,13 @@ def websocket_notifications() -> Consumer:
     from chalicelib.platform.services import fanout
 
     return once("websocket", fanout.consume)
+
+
+def attachments(events: Sequence[DomainEvent]) -> None:
+    """A deleted record's files, and a deleted file's object (platform/services/files.py)."""
+    from chalicelib.platform.services import files
+
+    files.consume(events)
 
 
 def log_events(events: Sequence[DomainEvent]) -> None:

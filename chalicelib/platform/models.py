@@ -6,6 +6,7 @@ from chalicelib.platform.tables.connections import ConnectionModel
 from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.custom_fields import CustomFieldModel
 from chalicelib.platform.tables.event_receipts import EventReceiptModel
+from chalicelib.platform.tables.files import FileModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
 from chalicelib.platform.tables.memberships import MembershipModel
@@ -42,6 +43,7 @@ PLATFORM_MODELS = (
     UsageModel,
     TeamModel,
     TeamMemberModel,
+    FileModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

@@ -280,6 +280,36 @@ def _notes_and_activities_steps() -> list[Step]:
     ]
 
 
+def _upload_file(state: dict[str, Any], created: Any) -> None:
+    """Keep the file's id and upload its bytes through the presigned POST, as a browser does, so
+    the file's read confirms the upload (HEAD, then the status update) and signs a download."""
+    import requests
+
+    state["file_id"] = created["id"]
+    upload = created["upload"]
+    sent = requests.post(upload["url"], data=upload["fields"], files={"file": ("a.txt", FILE_BYTES)}, timeout=10)
+    if sent.status_code != 204:
+        raise RuntimeError(f"the presigned upload was refused: {sent.status_code} {sent.text[:300]}")
+
+
+FILE_BYTES = b"bench"
+
+
+def _files_steps() -> list[Step]:
+    """/v1/files on a customer: create (and upload), list the record's files, read (confirming the
+    upload), delete."""
+    file_path = lambda s: {"headers": _bearer(s), "path": {"file_id": s["file_id"]}}  # noqa: E731
+    body = lambda s: {"name": "a.txt", "content_type": "text/plain", "size": len(FILE_BYTES),  # noqa: E731
+                      "record_type": "customers", "record_id": s["customer_id"]}
+    return [
+        Step("POST", "/v1/files", 201, lambda s: {"headers": _bearer(s), "body": _json(body(s))}, after=_upload_file),
+        Step("GET", "/v1/files", 200,
+             lambda s: {"headers": _bearer(s), "query": {"record_type": "customers", "record_id": s["customer_id"]}}),
+        Step("GET", "/v1/files/{file_id}", 200, file_path),
+        Step("DELETE", "/v1/files/{file_id}", 204, file_path),
+    ]
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -615,6 +645,7 @@ SCENARIO: list[Step] = [
     ),
     Step("GET", "/v1/customers/{customer_id}/activities", 200, lambda s: {"headers": _bearer(s)}),
     *_notes_and_activities_steps(),
+    *_files_steps(),
     Step(
         "DELETE",
         "/v1/customers/{customer_id}",

@@ -99,3 +99,19 @@ def test_prod_api_compresses_over_1_kb_and_allows_prods_origins(prod_plan):
     package = prod_plan["configuration"]["root_module"]["module_calls"]["package"]["expressions"]
     assert "var.cors_allowed_origins" in package["cors_allowed_origins"]["references"]
     assert prod_plan["variables"]["cors_allowed_origins"]["value"] == ["https://app.zebroscrm.com"]
+
+
+def test_prod_files_bucket_is_private_encrypted_and_open_to_prods_web_client_only(prod_plan):
+    (bucket,) = planned(prod_plan, "aws_s3_bucket")
+    assert re.fullmatch(r"zebros-prod-files-\d{12}", bucket["bucket"])
+    (handler,) = [f for f in planned(prod_plan, "aws_lambda_function") if f["function_name"] == "zebros-prod"]
+    assert handler["environment"][0]["variables"]["FILES_BUCKET"] == bucket["bucket"]
+    (block,) = planned(prod_plan, "aws_s3_bucket_public_access_block")
+    assert all(block[name] for name in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    (encryption,) = planned(prod_plan, "aws_s3_bucket_server_side_encryption_configuration")
+    assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+    (cors,) = planned(prod_plan, "aws_s3_bucket_cors_configuration")
+    assert [rule["allowed_origins"] for rule in cors["cors_rule"]] == [["https://app.zebroscrm.com"]]
+    # Only the API (sign uploads and downloads) and the events consumer (delete objects) reach it.
+    grants = [p for p in prod_plan["resource_changes"] if p["address"].startswith("module.files_bucket.aws_iam_role_policy.")]
+    assert sorted(p["index"] for p in grants) == ["api_handler", "deliver_events"]

@@ -11,7 +11,9 @@ What is evaluated:
   (DescribeStream, GetShardIterator, GetRecords, ListStreams, decrypting under the table's key)
   and sends failed batches to the mapping's on-failure queue (SendMessage, and the queue's key
   through SQS), with that role too; DynamoDB decrypts a table under a customer managed key with the caller's
-  permission (kms:Decrypt with kms:ViaService = dynamodb.<region>.amazonaws.com).
+  permission (kms:Decrypt with kms:ViaService = dynamodb.<region>.amazonaws.com), and S3 uses a
+  bucket's key the same way (kms:GenerateDataKey to store an object, kms:Decrypt to read one). A
+  presigned upload or download is the signer's PutObject or GetObject (tests/aws_calls.py).
 
 Against what: the plan leaves the policies unknown (table, secret and key ARNs are computed at
 apply; the account id comes from STS), and substituting placeholders into a re-derivation of the
@@ -46,6 +48,10 @@ from tests.infra.env_plans import CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[2]
 APPLIED_TYPES = ("aws_iam_role_policy", "aws_iam_role_policy_attachment")
+# Applied beside the policies: what decides the key S3 uses for an object, checked with the caller's role.
+BUCKET_ENCRYPTION = "aws_s3_bucket_server_side_encryption_configuration"
+# S3 uses the bucket's key with the caller's permission: a data key to store, decryption to read.
+BUCKET_KEY_ACTIONS = {"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt"}
 SCENARIO_TIMEOUT_SECONDS = 300
 
 
@@ -91,6 +97,7 @@ def prod_account(env_root, env_plan) -> Iterator["ProdAccount"]:
         and (r["change"]["after"].get("role") in function_roles or "role" in r["change"]["after_unknown"])
     ]  # fmt: skip
     assert targets, "the prod plan gives the functions no IAM policy at all"
+    targets += [r["address"] for r in plan["resource_changes"] if r["type"] == BUCKET_ENCRYPTION]
     # The mappings, to read back what Lambda reads and writes for the function (runtime_requirements).
     targets += [
         r["address"] for r in plan["resource_changes"]
@@ -171,6 +178,16 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        if "bucket" in resource:
+            # Named by the function's environment (FILES_BUCKET), as the app names it.
+            name = self.lambda_config(function)["Environment"]["Variables"][resource["bucket"]]
+            found = [Requirement(function, action, f"arn:aws:s3:::{name}/{resource['key']}", call)]
+            rules = self.client("s3").get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
+            key = rules[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
+            if key and action in BUCKET_KEY_ACTIONS:
+                via = (("kms:ViaService", f"s3.{self.region}.amazonaws.com"),)
+                found.append(Requirement(function, BUCKET_KEY_ACTIONS[action], key, f"{call} (bucket key)", via))
+            return found
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"

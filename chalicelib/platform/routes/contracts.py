@@ -35,7 +35,8 @@ class Contract:
     `if_match`: "required" or "optional" when the route reads If-Match. `created`: the path of what
     a creation made (its id is the response's `created_id`, `id` by default), linked to every
     operation on it. `media_types`: what a success's body is served as (a page of /docs is HTML).
-    `tag`, `operation_id` and `summary` default to the path's resource, the view's name and nothing."""
+    `tag`, `operation_id` and `summary` default to the path's resource, the view's name and nothing.
+    `required_query`: the query parameters the route cannot answer without (a record's files)."""
 
     body: SchemaRef | None = None
     body_required: bool = True
@@ -51,6 +52,7 @@ class Contract:
     tag: str | None = None
     operation_id: str | None = None
     summary: str | None = None
+    required_query: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,8 @@ def _parameters(declared: Declaration) -> list[dict[str, Any]]:
             {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "The previous page's next_cursor."},
         ]
     for name, schema in query_of(contract).items():
-        parameters.append({"name": name, "in": "query", "schema": resolve(schema)})
+        parameter = {"name": name, "in": "query", "schema": resolve(schema)}
+        parameters.append({**parameter, "required": True} if name in contract.required_query else parameter)
     if contract.if_match:
         parameters.append({
             "name": "If-Match", "in": "header", "required": contract.if_match == "required",

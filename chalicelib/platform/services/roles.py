@@ -31,24 +31,28 @@ CRM_RESOURCES = (
     "dashboard",
 )
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams")
+# Platform services every product's users reach; a file also needs its record's permission.
+SHARED_RESOURCES = ("files",)
 # Every signed-in caller may manage their own session (logout), whatever their role.
 SESSION = "session:write"
 
 ALL_PERMISSIONS = frozenset(
     f"{resource}:{action}"
-    for resource in CRM_RESOURCES + ADMIN_RESOURCES
+    for resource in CRM_RESOURCES + ADMIN_RESOURCES + SHARED_RESOURCES
     for action in (READ, WRITE)
     if (resource, action) != ("audit_logs", WRITE)
 )
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read", "teams:read"})
+_SHARED_READ = frozenset(f"{resource}:{READ}" for resource in SHARED_RESOURCES)
+_SHARED_WRITE = frozenset(f"{resource}:{WRITE}" for resource in SHARED_RESOURCES)
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     "admin": ALL_PERMISSIONS,
-    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ,
-    "viewer": _CRM_READ | _DIRECTORY_READ,
+    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ | _SHARED_READ | _SHARED_WRITE,
+    "viewer": _CRM_READ | _DIRECTORY_READ | _SHARED_READ,
 }
 OWNER = "owner"
 

@@ -44,6 +44,9 @@ locals {
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
   ]
 
+  # Globally unique: S3 bucket names are shared by every account.
+  files_bucket_name = "${local.name}-files-${data.aws_caller_identity.current.account_id}"
+
   # Mail goes out through SES from the sender's domain, verified in this account and region
   # (docs/deploy.md), unless ses_identity_arns names the identities explicitly.
   ses_identity_arns = length(var.ses_identity_arns) > 0 ? var.ses_identity_arns : [
@@ -69,6 +72,7 @@ module "package" {
     EVENT_BUS_NAME                = module.event_bus.bus_name
     WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
     CORS_ALLOWED_ORIGINS          = join(",", var.cors_allowed_origins)
+    FILES_BUCKET                  = local.files_bucket_name
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
@@ -222,4 +226,23 @@ module "observability" {
   business_metrics             = local.business_metrics
   kms_key_arn                  = module.kms.key_arn
   alarm_subscriptions          = var.alarm_subscriptions
+}
+
+# Files attached to records (docs/architecture.md, "Files"): browsers upload and download directly
+# through requests the API signs, so the signer's role is what S3 authorizes. The API signs
+# uploads (PutObject) and downloads, and HEADs an upload to confirm it (GetObject); the events
+# consumer deletes the objects of deleted files. Both only under orgs/, where every key is.
+module "files_bucket" {
+  source = "../../modules/private_bucket"
+
+  bucket_name = local.files_bucket_name
+  kms_key_arn = module.kms.key_arn
+  # The web client posts uploads to the bucket and fetches downloads from it.
+  cors_rules = [{ allowed_origins = var.cors_allowed_origins, allowed_methods = ["GET", "POST"] }]
+  # A deleted file's object stays recoverable for 30 days as a noncurrent version, then goes.
+  lifecycle_rules = [{ id = "deleted-files", noncurrent_version_expiration_days = 30 }]
+  object_access = {
+    api_handler    = { role_name = module.package.functions["api_handler"].role_name, key_prefix = "orgs/", read = true, write = true }
+    deliver_events = { role_name = module.package.functions["deliver_events"].role_name, key_prefix = "orgs/", delete = true }
+  }
 }

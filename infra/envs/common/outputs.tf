@@ -47,3 +47,8 @@ output "event_dead_letter_queue_arn" {
   description = "Where the event stream's failed batches are recorded (docs/deploy.md, \"Events\")."
   value       = module.event_bus.dead_letter_queue_arn
 }
+
+output "files_bucket_name" {
+  description = "Bucket of files attached to records (FILES_BUCKET)."
+  value       = module.files_bucket.bucket_name
+}

@@ -147,9 +147,10 @@ variable "function_grants" {
     websocket_message    = { tables = ["connections", "audit_logs"] }
     websocket_disconnect = { tables = ["connections"] }
     # The stream consumer keeps receipts of what once() consumers handled, and its WebSocket fan-out
-    # Queries connections and deletes the gone ones; its stream, the bus and the dead-letter queue
-    # come from the event_bus module.
-    deliver_events = { tables = ["event_receipts", "connections"] }
+    # Queries connections and deletes the gone ones; it deletes a deleted record's files (Query
+    # by_record, each deletion with its audit entry). Its stream, the bus and the dead-letter queue
+    # come from the event_bus module; its bucket access from files_bucket.
+    deliver_events = { tables = ["event_receipts", "connections", "files", "audit_logs"] }
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }
