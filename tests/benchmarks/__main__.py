@@ -193,7 +193,7 @@ def sync_section(results: dict[str, Any], checks: list[Check], env: dict[str, st
 
 
 EXPORT_CHUNK_PEAK_MIB = 256  # of the task functions' 1,024 MB
-EXPORT_CHUNK_SECONDS = 10  # of their 15 s
+EXPORT_CHUNK_CPU_SECONDS = 5  # of their 15 s, at a fraction of a vCPU
 EXPORT_TIMEOUT_SECONDS = 600
 
 
@@ -208,8 +208,11 @@ def export_section(results: dict[str, Any], checks: list[Check], env: dict[str, 
     _say("   (moto's S3) and the progress update are the app's; chunk peak: Python allocations during the chunk")
     section = "export"
     checks.append(at_most(section, "export chunk: peak memory", result["chunk_peak_traced_mib"], EXPORT_CHUNK_PEAK_MIB, " MiB"))
-    checks.append(at_most(section, "export chunk: time without DynamoDB reads", result["chunk_s"], EXPORT_CHUNK_SECONDS, " s"))
-    checks.append(_info(section, "export chunk throughput", f"{result['rows_per_s']:,} rows/s"))
+    # CPU time: a busy machine stretches the wall time; a 1 GB function has about 0.6 of a vCPU.
+    checks.append(at_most(section, "export chunk: CPU time without DynamoDB reads", result["chunk_cpu_s"],
+                          EXPORT_CHUNK_CPU_SECONDS, " s"))
+    checks.append(_info(section, "export chunk throughput (wall / CPU)",
+                        f"{result['rows_per_s']:,} / {round(result['chunk_rows'] / result['chunk_cpu_s']):,} rows/s"))
 
 
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
