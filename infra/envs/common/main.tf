@@ -42,6 +42,13 @@ locals {
     export = ["export_count", "export_chunk", "export_finish", "job_failed"]
   }
 
+  # By name (the step_functions module names a machine <name_prefix><name>), not from its outputs:
+  # the functions' policies need not wait for the machines (nor an IAM check's apply create them).
+  job_state_machine_arns = {
+    for name in keys(local.job_state_machines) :
+    name => "arn:${data.aws_partition.current.partition}:states:${var.aws_region}:${data.aws_caller_identity.current.account_id}:stateMachine:${local.table_prefix}${name}"
+  }
+
   # Functions that post to WebSocket connections: the message handler answers its client, the
   # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
   connection_managers = ["websocket_message", "deliver_events"]
@@ -135,7 +142,7 @@ module "api" {
   table_arns                  = module.dynamodb.table_arns
   data_kms_key_arn            = module.kms.key_arn
   signing_key_secret_arn      = module.secrets.signing_key_secret_arn
-  job_state_machine_arns      = { for name in keys(local.job_state_machines) : name => module.step_functions.state_machine_arns[name] }
+  job_state_machine_arns      = local.job_state_machine_arns
   exports_bucket_arn          = module.exports_bucket.bucket_arn
   ses_identity_arns           = local.ses_identity_arns
   log_retention_in_days       = var.log_retention_in_days
