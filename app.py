@@ -5,6 +5,7 @@ from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
+from chalicelib.platform.exports import register_exports
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.attachables import register_attachables
 from chalicelib.platform.kinds import register_kinds
@@ -33,6 +34,8 @@ register_kinds("chalicelib.crm.kinds")
 register_persisted_queries("chalicelib/crm/graphql")
 # The record types files attach to, by product (imported on the first files request).
 register_attachables("chalicelib.crm.attachables")
+# The list routes POST /v1/exports may export, by product (imported on the first export).
+register_exports("chalicelib.crm.exports")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])

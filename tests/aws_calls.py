@@ -40,6 +40,8 @@ invocations: Counter[str] = Counter()
 entry_listeners: list[Any] = []
 
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+# The IAM action S3 authorizes each object call with (a presigned GET is recorded as the GetObject
+# it signs: its holder is authorized with the signer's permissions).
 _SINGLE_TABLE = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable"}
 
 
@@ -64,6 +66,11 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "stepfunctions" and operation == "StartExecution":
+        return [("states:StartExecution", {"state_machine": params["stateMachineArn"].rsplit(":", 1)[1]})]
+    if service == "stepfunctions" and operation == "StopExecution":
+        machine, execution = params["executionArn"].rsplit(":", 2)[1:]
+        return [("states:StopExecution", {"execution": f"{machine}:{execution}"})]
     if service == "s3" and operation in _OBJECT_ACTIONS:
         return [(_OBJECT_ACTIONS[operation], _object(params["Bucket"], params["Key"]))]
     if service == "s3" and operation == "DeleteObjects":
@@ -76,8 +83,11 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
 
 # S3 authorizes a HEAD as GetObject. A presigned URL is authorized as its signer's call when used:
 # generate_presigned_url goes through the same parameter events; presigned POSTs are hooked apart.
-_OBJECT_ACTIONS = {"GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject",
-                   "DeleteObject": "s3:DeleteObject"}  # fmt: skip
+_OBJECT_ACTIONS = {
+    "GetObject": "s3:GetObject", "HeadObject": "s3:GetObject", "PutObject": "s3:PutObject", "DeleteObject": "s3:DeleteObject",
+    "CreateMultipartUpload": "s3:PutObject", "UploadPart": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
+    "ListParts": "s3:ListMultipartUploadParts", "AbortMultipartUpload": "s3:AbortMultipartUpload",
+}  # fmt: skip
 
 
 def _object(bucket: str, key: str) -> dict[str, Any]:
@@ -168,6 +178,8 @@ def install() -> None:
     # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,
     # a subclass, define their own __call__ and are not covered by this).
     chalice_app.EventSourceHandler.__call__ = _entry_point(lambda h: h.func.__name__, chalice_app.EventSourceHandler.__call__)
+    # Pure Lambda functions (job tasks, invoked by Step Functions) under their Chalice name.
+    chalice_app.LambdaFunction.__call__ = _entry_point(lambda f: f.name, chalice_app.LambdaFunction.__call__)
     _installed = True
 
 

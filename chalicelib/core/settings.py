@@ -38,6 +38,9 @@ class Settings:
     auth_attempts_per_ip_per_minute: int
     s3_endpoint: str | None
     files_bucket: str
+    state_machine_arn_prefix: str
+    exports_bucket: str
+    export_part_bytes: int
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -93,4 +96,14 @@ def get_settings() -> Settings:
         # Attachments (platform/services/files.py): the private bucket of infra/modules/private_bucket,
         # named by Terraform in AWS; locally and in tests after the table prefix (zebros-local-files).
         files_bucket=env.get("FILES_BUCKET") or f"{env.get('TABLE_PREFIX', 'zebros-local-')}files",
+        # A job kind's state machine is "<prefix><name>" (infra/state-machines/<name>.asl.json); the
+        # env root sets the prefix, locally the machines live in moto's default account.
+        state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX") or (
+            f"arn:aws:states:{env.get('AWS_REGION') or env.get('AWS_DEFAULT_REGION') or 'us-east-1'}:123456789012:"
+            f"stateMachine:{env.get('TABLE_PREFIX', 'zebros-local-')}"
+        ),
+        # The per-environment bucket of export files (infra: exports bucket, SSE-KMS, lifecycle expiry).
+        exports_bucket=env.get("EXPORTS_BUCKET") or f"{env.get('TABLE_PREFIX', 'zebros-local-')}exports",
+        # An export file is assembled from parts of at least this size (S3's multipart minimum, 5 MiB).
+        export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
     )

@@ -15,6 +15,7 @@ from typing import Any
 # Environment variable -> the attribute of core.settings.Settings that holds its bucket's name.
 LOCAL_BUCKETS = {
     "FILES_BUCKET": "files_bucket",
+    "EXPORTS_BUCKET": "exports_bucket",
 }
 
 

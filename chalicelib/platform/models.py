@@ -9,6 +9,7 @@ from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.files import FileModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
+from chalicelib.platform.tables.jobs import JobModel
 from chalicelib.platform.tables.memberships import MembershipModel
 from chalicelib.platform.tables.org_settings import OrgSettingsModel
 from chalicelib.platform.tables.organizations import OrganizationModel
@@ -44,6 +45,7 @@ PLATFORM_MODELS = (
     TeamModel,
     TeamMemberModel,
     FileModel,
+    JobModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

@@ -192,6 +192,29 @@ def sync_section(results: dict[str, Any], checks: list[Check], env: dict[str, st
                           SYNC_RATIO_TARGET, "x"))
 
 
+EXPORT_CHUNK_PEAK_MIB = 256  # of the task functions' 1,024 MB
+EXPORT_CHUNK_CPU_SECONDS = 5  # of their 15 s, at a fraction of a vCPU
+EXPORT_TIMEOUT_SECONDS = 600
+
+
+def export_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
+    _say("7. Data export: one export_chunk task (one 5 MiB part of a customers CSV), as Step Functions invokes it")
+    result = results["export"] = run_child("export", env, EXPORT_TIMEOUT_SECONDS)
+    rows = [[f"{result['chunk_rows']:,}", result["chunk_s"], result["chunk_cpu_s"], f"{result['rows_per_s']:,}",
+             result["part_mib"], result["chunk_peak_traced_mib"], result["process_peak_rss_mib"]]]
+    _say(table(["rows", "chunk s", "cpu s", "rows/s", "part MiB", "chunk peak MiB", "process peak RSS MiB"], rows,
+               right=range(7)))
+    _say("   pages served from memory (moto's Query reads the whole partition per page); views, CSV, the part's upload")
+    _say("   (moto's S3) and the progress update are the app's; chunk peak: Python allocations during the chunk")
+    section = "export"
+    checks.append(at_most(section, "export chunk: peak memory", result["chunk_peak_traced_mib"], EXPORT_CHUNK_PEAK_MIB, " MiB"))
+    # CPU time: a busy machine stretches the wall time; a 1 GB function has about 0.6 of a vCPU.
+    checks.append(at_most(section, "export chunk: CPU time without DynamoDB reads", result["chunk_cpu_s"],
+                          EXPORT_CHUNK_CPU_SECONDS, " s"))
+    checks.append(_info(section, "export chunk throughput (wall / CPU)",
+                        f"{result['rows_per_s']:,} / {round(result['chunk_rows'] / result['chunk_cpu_s']):,} rows/s"))
+
+
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
     started = time.monotonic()
     try:
@@ -222,7 +245,7 @@ def _write_report(
     REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
 
 
-SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout", "sync")
+SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout", "sync", "export")
 
 
 def _chosen_sections(argv: list[str]) -> list[str]:
@@ -265,6 +288,7 @@ def main(argv: list[str]) -> int:
                 "memory": ("memory", lambda: memory_section(results, checks, lambda_env, world)),
                 "fanout": ("fanout", lambda: fanout_section(results, checks, local_env)),
                 "sync": ("sync", lambda: sync_section(results, checks, local_env)),
+                "export": ("export", lambda: export_section(results, checks, local_env)),
             }
             if "dynamodb_calls" in chosen:
                 run_child("world", local_env, SETUP_TIMEOUT_SECONDS)

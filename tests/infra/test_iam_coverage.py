@@ -178,6 +178,11 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        if "state_machine" in resource:
+            arn = f"arn:aws:states:{self.region}:{self.account}:stateMachine:{resource['state_machine']}"
+            return [Requirement(function, action, arn, call)]
+        if "execution" in resource:
+            return [Requirement(function, action, f"arn:aws:states:{self.region}:{self.account}:execution:{resource['execution']}", call)]
         if "bucket" in resource:
             # Named by the function's environment (FILES_BUCKET), as the app names it.
             name = self.lambda_config(function)["Environment"]["Variables"][resource["bucket"]]

@@ -33,26 +33,30 @@ CRM_RESOURCES = (
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams")
 # Platform services every product's users reach; a file also needs its record's permission.
 SHARED_RESOURCES = ("files",)
+# Long-running work (platform/services/jobs.py): reading and cancelling the organization's jobs,
+# starting exports (which also need the exported resource's read permission).
+JOB_RESOURCES = ("jobs", "exports")
 # Every signed-in caller may manage their own session (logout), whatever their role.
 SESSION = "session:write"
 
 ALL_PERMISSIONS = frozenset(
     f"{resource}:{action}"
-    for resource in CRM_RESOURCES + ADMIN_RESOURCES + SHARED_RESOURCES
+    for resource in CRM_RESOURCES + ADMIN_RESOURCES + SHARED_RESOURCES + JOB_RESOURCES
     for action in (READ, WRITE)
-    if (resource, action) != ("audit_logs", WRITE)
+    if (resource, action) not in {("audit_logs", WRITE), ("exports", READ)}
 )
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read", "teams:read"})
 _SHARED_READ = frozenset(f"{resource}:{READ}" for resource in SHARED_RESOURCES)
 _SHARED_WRITE = frozenset(f"{resource}:{WRITE}" for resource in SHARED_RESOURCES)
+_JOBS = frozenset({"jobs:read", "jobs:write", "exports:write"})
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     "admin": ALL_PERMISSIONS,
-    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ | _SHARED_READ | _SHARED_WRITE,
-    "viewer": _CRM_READ | _DIRECTORY_READ | _SHARED_READ,
+    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ | _SHARED_READ | _SHARED_WRITE | _JOBS,
+    "viewer": _CRM_READ | _DIRECTORY_READ | _SHARED_READ | {"jobs:read"},
 }
 OWNER = "owner"
 

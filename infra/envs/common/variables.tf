@@ -136,9 +136,11 @@ variable "function_grants" {
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
+    jobs        = optional(bool, false)
+    exports     = optional(string)
   }))
   default = {
-    api_handler = { dynamodb = true, signing_key = true, ses = true }
+    api_handler = { dynamodb = true, signing_key = true, ses = true, jobs = true, exports = "read" }
     # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
     # $connect verifies the token as the authorizer does and writes the connection; a message reads
@@ -154,6 +156,13 @@ variable "function_grants" {
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }
+    # Export tasks read the exported list's tables and indexes (and its tag links), report progress
+    # (jobs, with its audit entry) and write the file; the failure task ends the job. The API
+    # handler (above) also starts and cancels jobs and presigns their downloads.
+    export_count  = { dynamodb = true, exports = "write" }
+    export_chunk  = { dynamodb = true, exports = "write" }
+    export_finish = { dynamodb = true, exports = "write" }
+    job_failed    = { tables = ["jobs"] }
   }
 }
 
@@ -211,7 +220,7 @@ variable "api_gateway_account_enabled" {
 }
 
 variable "state_machines" {
-  description = "Step Functions state machines (ASL files in infra/state-machines/); none yet."
+  description = "More Step Functions state machines (ASL files in infra/state-machines/) beside the job machines main.tf composes."
   type = map(object({
     definition_file          = string
     definition_substitutions = optional(map(string), {})
