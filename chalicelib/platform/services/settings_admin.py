@@ -1,4 +1,4 @@
-"""An organization's settings: currency, stage probabilities and SLA targets.
+"""An organization's settings: currency, stage probabilities, SLA targets and time zone.
 
 One item per organization (table `org_settings`), versioned for If-Match: version 0 means the
 organization still runs on the defaults. A write is one conditional put of the whole item with its
@@ -16,9 +16,11 @@ from chalicelib.platform.services.org_settings import (
     DEFAULT_CURRENCY,
     DEFAULT_SLA_TARGETS,
     DEFAULT_STAGE_PROBABILITIES,
+    DEFAULT_TIME_ZONE,
     PRIORITIES,
     STAGES,
     OrgSettings,
+    is_time_zone,
     settings_of,
 )
 from chalicelib.platform.services.roles import Principal
@@ -47,6 +49,8 @@ _FIELDS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {priority: _TARGET for priority in PRIORITIES},
     },
+    # An IANA name (Europe/Paris); whether the zone exists is checked against the zone database.
+    "time_zone": {"type": ["string", "null"], "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z][A-Za-z0-9_+/-]*$"},
 }
 # PUT replaces: what is left out (or null) is the default. PATCH merges (RFC 7396) per stage and
 # per priority; null resets a field to its default.
@@ -66,6 +70,7 @@ def replace_settings(principal: Principal, body: Any, expected_version: int | No
         "currency": fields.get("currency") or DEFAULT_CURRENCY,
         "stage_probabilities": {**DEFAULT_STAGE_PROBABILITIES, **(fields.get("stage_probabilities") or {})},
         "sla_targets": _merge_targets(DEFAULT_SLA_TARGETS, fields.get("sla_targets") or {}),
+        "time_zone": _time_zone(fields.get("time_zone")),
     }
     return _write(principal, current, wanted)
 
@@ -78,6 +83,7 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
         "currency": current.currency,
         "stage_probabilities": dict(current.stage_probabilities),
         "sla_targets": dict(current.sla_targets),
+        "time_zone": current.time_zone,
     }
     if "currency" in fields:
         wanted["currency"] = fields["currency"] or DEFAULT_CURRENCY
@@ -86,10 +92,23 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
         wanted["stage_probabilities"] = (
             dict(DEFAULT_STAGE_PROBABILITIES) if patch is None else {**current.stage_probabilities, **patch}
         )
+    if "time_zone" in fields:
+        wanted["time_zone"] = _time_zone(fields["time_zone"])
     if "sla_targets" in fields:
         patch = fields["sla_targets"]
         wanted["sla_targets"] = dict(DEFAULT_SLA_TARGETS) if patch is None else _merge_targets(current.sla_targets, patch)
     return _write(principal, current, wanted)
+
+
+def _time_zone(name: str | None) -> str:
+    if name is None:
+        return DEFAULT_TIME_ZONE
+    if not is_time_zone(name):
+        raise ValidationFailed(
+            f"time_zone: {name!r} is not a time zone; use an IANA name such as Europe/Paris.",
+            [{"field": "time_zone", "message": "time_zone is not an IANA time zone name (e.g. Europe/Paris)"}],
+        )
+    return name
 
 
 def _merge_targets(base: dict[str, dict[str, int]], patch: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -115,6 +134,7 @@ def _write(principal: Principal, current: OrgSettings, wanted: dict[str, Any]) -
         currency=wanted["currency"],
         stage_probabilities=wanted["stage_probabilities"],
         sla_targets=wanted["sla_targets"],
+        time_zone=wanted["time_zone"],
         updated_by=principal.user_id,
         updated_at=clock.now(),
         version=current.version + 1,

@@ -1,4 +1,5 @@
-"""Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets).
+"""Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets,
+time zone).
 
 Read with one GetItem on `org_id`; no item means the defaults (version 0). Written whole by
 services/settings_admin.py as one conditional put (on `version`, or on the item not existing yet)
@@ -24,6 +25,7 @@ class OrgSettingsModel(Model):
     currency = UnicodeAttribute(null=True)
     stage_probabilities = MapAttribute(null=True)
     sla_targets = MapAttribute(null=True)
+    time_zone = UnicodeAttribute(null=True)
     updated_by = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=0)
