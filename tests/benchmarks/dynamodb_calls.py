@@ -409,6 +409,36 @@ def _signup(organization: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     }
 
 
+def _reports_steps() -> list[Step]:
+    """Custom report definitions (and their runs, as jobs)."""
+
+    def call(body: Any = None, headers: dict[str, str] | None = None, with_id: bool = True) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers)}
+            if with_id:
+                built["path"] = {"report_id": s["report_id"]}
+            if body is not None:
+                built["body"] = _json(body)
+            return built
+
+        return request
+
+    report = {
+        "name": "Bench report", "resource": "opportunities", "group_by": [{"field": "stage"}, {"field": "created_at", "bucket": "month"}],
+        "measures": [{"function": "count"}, {"function": "sum", "field": "amount"}],
+    }  # fmt: skip
+    return [
+        Step("POST", "/v1/reports", 201, call(report, with_id=False), after=_remember(report_id="id")),
+        Step("POST", "/v1/reports/batch", 200, call({"items": [report]}, with_id=False)),
+        Step("GET", "/v1/reports", 200, call(with_id=False)),
+        Step("GET", "/v1/reports/{report_id}", 200, call()),
+        Step("PUT", "/v1/reports/{report_id}", 200, call(report, {"If-Match": '"1"'})),
+        Step("PATCH", "/v1/reports/{report_id}", 200, call({"name": "Bench report 2"})),
+        Step("DELETE", "/v1/reports/{report_id}", 204, call()),
+        Step("POST", "/v1/reports/{report_id}/restore", 200, call()),
+    ]
+
+
 SCENARIO: list[Step] = [
     Step("POST", "/v1/auth/register", 202, _signup("Bench")),
     Step("POST", "/v1/auth/register/confirm", 201, lambda s: {"body": _json({"token": s["signup_token"]})}),
@@ -624,6 +654,7 @@ SCENARIO: list[Step] = [
         lambda s: {"headers": _bearer(s), "body": _json({"stage_probabilities": {"lead": 15}})},
     ),
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
+    *_reports_steps(),
     Step(
         "POST",
         "/v1/roles",

@@ -29,6 +29,7 @@ CRM_RESOURCES = (
     "sla_policies",
     "kb",
     "dashboard",
+    "reports",
 )
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs")
 # Every signed-in caller may manage their own session (logout), whatever their role.
