@@ -5,6 +5,7 @@ from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
+from chalicelib.platform.exports import register_exports
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes import websocket
@@ -27,6 +28,8 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
     app.register_blueprint(blueprint)
 # The record kinds clients sync, by product (imported on the first sync request).
 register_kinds("chalicelib.crm.kinds")
+# The list routes POST /v1/exports may export, by product (imported on the first export).
+register_exports("chalicelib.crm.exports")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
