@@ -184,6 +184,8 @@ def report_view(report: ReportModel) -> dict[str, Any]:
         "schedule": plain(report.schedule),
         "owner": report.owner,
         "columns": aggregation_columns,
+        # The latest successful run: its job, when it finished, its row counts (rows: /results).
+        "last_run": plain(report.last_run),
         "created_by": report.created_by,
         "created_at": clock.isoformat(report.created_at),
         "updated_at": clock.isoformat(report.updated_at),
