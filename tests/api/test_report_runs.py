@@ -4,6 +4,7 @@ CSV matches them, the run is recorded on the report and announced to its owner; 
 from __future__ import annotations
 
 import csv
+import json
 import io
 import random
 from collections import defaultdict
@@ -180,3 +181,56 @@ def test_viewers_read_results_but_cannot_run(api, login_as, owner, step_function
 def test_an_unknown_query_parameter_is_400(api, owner, step_functions):
     report = api.post("/v1/reports", {"name": "T", "resource": "tickets", "measures": [{"function": "count"}]}, as_=owner).json
     assert api.get(f"/v1/reports/{report['id']}/results?jobid=x", as_=owner).status == 400
+
+
+def scheduled(name):
+    import boto3
+
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    try:
+        return scheduler.get_schedule(Name=name, GroupName="default")
+    except scheduler.exceptions.ResourceNotFoundException:
+        return None
+
+
+def test_a_schedule_follows_the_report_in_the_organizations_time_zone(api, owner):
+    assert api.patch("/v1/settings", {"time_zone": "Europe/Paris"}, as_=owner).status == 200
+    body = {"name": "Weekly", "resource": "tickets", "measures": [{"function": "count"}],
+            "schedule": {"frequency": "weekly", "day": "monday", "time": "08:30"}}
+    report = api.post("/v1/reports", body, as_=owner).json
+    name = f"report-{owner.org_id}-{report['id']}"
+    schedule = scheduled(name)
+    assert schedule["ScheduleExpression"] == "cron(30 8 ? * MON *)"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert schedule["Target"]["Arn"].endswith(":function:run_scheduled_report")
+    assert json.loads(schedule["Target"]["Input"]) == {"org_id": owner.org_id, "report_id": report["id"], "schedule": body["schedule"]}
+    path = f"/v1/reports/{report['id']}"
+    assert api.patch(path, {"schedule": {"frequency": "daily", "time": "06:05"}}, as_=owner).status == 200
+    assert scheduled(name)["ScheduleExpression"] == "cron(5 6 * * ? *)"
+    assert api.delete(path, as_=owner).status == 204 and scheduled(name) is None
+    assert api.post(f"{path}/restore", as_=owner).status == 200
+    assert scheduled(name)["ScheduleExpression"] == "cron(5 6 * * ? *)"
+    assert api.patch(path, {"schedule": None}, as_=owner).status == 200 and scheduled(name) is None
+    refused = api.post("/v1/reports", {**body, "schedule": {"frequency": "weekly", "time": "08:30"}}, as_=owner)
+    assert refused.status == 422 and len(api.get("/v1/reports", as_=owner).json["items"]) == 1
+
+
+def test_the_scheduler_runs_the_report_as_its_owner(api, owner, step_functions, delivered_events):
+    from app import app
+
+    body = {"name": "Daily", "resource": "tickets", "measures": [{"function": "count"}],
+            "schedule": {"frequency": "daily", "time": "07:00"}}
+    report = api.post("/v1/reports", body, as_=owner).json
+    assert api.post("/v1/tickets", {"subject": "Printer"}, as_=owner).status == 201
+    fire = {function.name: function for function in app.pure_lambda_functions}["run_scheduled_report"]
+    payload = json.loads(scheduled(f"report-{owner.org_id}-{report['id']}")["Target"]["Input"])
+    started = fire(payload, None)["started"]
+    job = wait_for_job(api, owner, started)
+    assert job["status"] == "succeeded" and job["created_by"] == owner.user_id
+    assert api.get(job["result"]["results"], as_=owner).json["rows"] == [{"count": 1}]
+    assert [event.data["recipients"] for event in delivered_events() if event.type == "report.run_finished"] == [[owner.user_id]]
+    # A stale schedule (another time than the report's) or a deleted report runs nothing.
+    assert fire({**payload, "schedule": {"frequency": "daily", "time": "09:00"}}, None)["started"] is None
+    assert api.delete(f"/v1/reports/{report['id']}", as_=owner).status == 204
+    assert fire(payload, None)["started"] is None
+    assert len(api.get("/v1/jobs", as_=owner).json["items"]) == 1

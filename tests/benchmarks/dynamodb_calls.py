@@ -434,6 +434,8 @@ def _reports_steps() -> list[Step]:
         Step("GET", "/v1/reports/{report_id}", 200, call()),
         Step("PUT", "/v1/reports/{report_id}", 200, call(report, {"If-Match": '"1"'})),
         Step("PATCH", "/v1/reports/{report_id}", 200, call({"name": "Bench report 2"})),
+        Step("GET", "/v1/reports/{report_id}/results", 404, call()),
+        Step("POST", "/v1/reports/{report_id}/run", 202, call()),
         Step("DELETE", "/v1/reports/{report_id}", 204, call()),
         Step("POST", "/v1/reports/{report_id}/restore", 200, call()),
     ]

@@ -55,3 +55,12 @@ def report_finish(event, context):
         return runs.finish(event)
     finally:
         flush_metrics()
+
+
+# Invoked by EventBridge Scheduler at a scheduled report's time (aws/schedules.py).
+@reports_blueprint.lambda_function(name="run_scheduled_report")
+def run_scheduled_report(event, context):
+    try:
+        return runs.run_on_schedule(event)
+    finally:
+        flush_metrics()

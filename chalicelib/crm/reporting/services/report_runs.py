@@ -41,7 +41,9 @@ from chalicelib.platform.services import jobs
 from chalicelib.platform.services.exports import safe_cell
 from chalicelib.platform.services.jobs import JobFailed, TaskJob
 from chalicelib.platform.services.org_settings import settings_of
-from chalicelib.platform.services.roles import READ, Principal, can
+from chalicelib.platform.services.auth import custom_role_permissions
+from chalicelib.platform.services.roles import READ, Principal, can, principal
+from chalicelib.platform.tables.memberships import ACTIVE, find_membership
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
 
 KIND = "report"
@@ -53,14 +55,14 @@ MAX_ROWS = 10_000
 DOWNLOAD_SECONDS = 15 * 60
 
 
-def start_run(principal: Principal, report_id: str) -> dict[str, Any]:
-    report = readable_report(principal, report_id)
+def start_run(caller: Principal, report_id: str) -> dict[str, Any]:
+    report = readable_report(caller, report_id)
     count("ReportRun")
-    return start_job(principal, report)
+    return start_job(caller, report)
 
 
-def start_job(principal: Principal, report: ReportModel) -> dict[str, Any]:
-    """The job running `report` now, as `principal` (who started it, or the owner on schedule)."""
+def start_job(caller: Principal, report: ReportModel) -> dict[str, Any]:
+    """The job running `report` now, as `caller` (who started it, or its owner on schedule)."""
     parameters = {
         "report_id": report.report_id,
         "name": report.name,
@@ -71,21 +73,40 @@ def start_job(principal: Principal, report: ReportModel) -> dict[str, Any]:
         "date_range": plain(report.date_range),
         "time_zone": settings_of(report.org_id).time_zone,
     }
-    return jobs.start(principal, KIND, STATE_MACHINE, parameters, {"run": {"chunk": 0, "records": 0, "done": False}})
+    return jobs.start(caller, KIND, STATE_MACHINE, parameters, {"run": {"chunk": 0, "records": 0, "done": False}})
 
 
-def results(principal: Principal, report_id: str, query: Mapping[str, str]) -> dict[str, Any]:
+def run_on_schedule(event: dict[str, Any]) -> dict[str, Any]:
+    """What EventBridge Scheduler's invocation of `run_scheduled_report` does: run the report as
+    its owner, if the report is still there with this very schedule (a schedule left behind by a
+    failed write or a removed schedule runs nothing) and its owner is still an active member."""
+    org_id, report_id = event["org_id"], event["report_id"]
+    try:
+        report = reports.get(org_id, report_id)
+    except NotFound:
+        return {"started": None, "skipped": "the report is gone"}
+    if plain(report.schedule) != event["schedule"]:
+        return {"started": None, "skipped": "the report is no longer on this schedule"}
+    member = find_membership(org_id, report.owner)
+    if member is None or member.status != ACTIVE:
+        return {"started": None, "skipped": "the report's owner is no longer an active member"}
+    owner = principal(member.user_id, org_id, member.role, "schedule", custom_role_permissions(member))
+    count("ScheduledReportRun")
+    return {"started": start_job(owner, report)["id"]}
+
+
+def results(caller: Principal, report_id: str, query: Mapping[str, str]) -> dict[str, Any]:
     """GET /v1/reports/{id}/results[?job_id=]: the rows of the report's latest successful run, or
     of the run `job_id` (a report job of this report that succeeded), with a fresh CSV link."""
-    report = readable_report(principal, report_id)
+    report = readable_report(caller, report_id)
     job_id = list_filters(query, ("job_id",)).get("job_id")
     if job_id is None:
         run = plain(report.last_run)
         if not run:
             raise NotFound("This report has not run yet: POST /v1/reports/{id}/run runs it.")
     else:
-        run = _succeeded_run(principal, report, job_id)
-    base = _run_files(principal.org_id, report_id, run["job_id"])
+        run = _succeeded_run(caller, report, job_id)
+    base = _run_files(caller.org_id, report_id, run["job_id"])
     rows = json.loads(export_files.read_file(_bucket(), f"{base}/rows.json"))
     url = export_files.download_url(_bucket(), f"{base}/report.csv", f"report-{run['job_id']}.csv", DOWNLOAD_SECONDS)
     expires_at = clock.isoformat(clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
@@ -193,8 +214,8 @@ def _read_partial(job: TaskJob, chunk: int) -> Partial:
     return Partial.from_json(json.loads(export_files.read_file(_bucket(), _partial_key(job, chunk))))
 
 
-def _succeeded_run(principal: Principal, report: ReportModel, job_id: str) -> dict[str, Any]:
-    job = jobs.get(principal, job_id) if can_be_key(job_id) else None
+def _succeeded_run(caller: Principal, report: ReportModel, job_id: str) -> dict[str, Any]:
+    job = jobs.get(caller, job_id) if can_be_key(job_id) else None
     if job is None or job["kind"] != KIND or job["parameters"].get("report_id") != report.report_id:
         raise NotFound("This report has no such run.")
     if job["status"] != "succeeded":

@@ -3,10 +3,13 @@
 A report names a resource (services/sources.py), the filters of its list route, up to two
 groupings (a field, or a date field by day, week or month in the organization's time zone),
 measures (count; sum, avg, min or max of a numeric field), a date range on one of its date
-fields, and optionally a schedule (daily or weekly at a local time). Everything a definition
-names is checked when it is written, so a stored report always runs: an unknown field, a
-non-numeric measure, a bucket on a field that is no date, a filter its list route would refuse
-are 422 naming the field, and nothing is written.
+fields, and optionally a schedule (daily or weekly at a local time): one EventBridge Scheduler
+schedule per scheduled report, in the organization's time zone as it is when the schedule is set
+(saving the report again moves it to a new zone), invoking the `run_scheduled_report` function.
+
+Everything a definition names is checked when it is written, so a stored report always runs: an
+unknown field, a non-numeric measure, a bucket on a field that is no date, a filter its list
+route would refuse are 422 naming the field, and nothing is written.
 
 Reading what a report covers needs the resource's read permission as well as reports:read, so a
 report never shows more than its reader's list would (403 otherwise).
@@ -100,6 +103,7 @@ def create_report(principal: Principal, body: Any) -> dict[str, Any]:
     check_definition(principal, fields)
     check_active_users(principal.org_id, {"owner": fields["owner"]})
     report = ReportModel(principal.org_id, new_id(), **fields)
+    _schedule(report)
     reports.insert(report, principal.user_id)
     count("ReportCreated")
     return report_view(report)
@@ -125,12 +129,14 @@ def patch_report(principal: Principal, report_id: str, body: Any, expected_versi
 
 
 def delete_report(principal: Principal, report_id: str, expected_version: int | None) -> None:
-    reports.soft_delete(principal.org_id, report_id, expected_version, principal.user_id)
+    deleted = reports.soft_delete(principal.org_id, report_id, expected_version, principal.user_id)
+    _unschedule(deleted)
     count("ReportDeleted")
 
 
 def restore_report(principal: Principal, report_id: str) -> dict[str, Any]:
     report = reports.restore(principal.org_id, report_id, principal.user_id)
+    _schedule(report)
     count("ReportRestored")
     return report_view(report)
 
@@ -202,9 +208,45 @@ def _apply(principal: Principal, report_id: str, changes_to: Any, expected_versi
     check_active_users(principal.org_id, {"owner": changes.get("owner")}, current)
     parts, updated = reports.modification(current, changes, principal.user_id)
     if parts:
+        _schedule(updated)
         commit(parts)
+        if updated.schedule is None:
+            _unschedule(current)
         count("ReportUpdated")
     return report_view(updated)
+
+
+def schedule_name(report: ReportModel) -> str:
+    return f"report-{report.org_id}-{report.report_id}"
+
+
+def cron_of(schedule: dict[str, Any]) -> str:
+    """EventBridge Scheduler's cron (minutes hours day-of-month month day-of-week year)."""
+    hours, minutes = (int(part) for part in schedule["time"].split(":"))
+    if schedule["frequency"] == "weekly":
+        return f"cron({minutes} {hours} ? * {schedule['day'][:3].upper()} *)"
+    return f"cron({minutes} {hours} * * ? *)"
+
+
+def _schedule(report: ReportModel) -> None:
+    """The report's schedule in EventBridge Scheduler, written before the report: a schedule whose
+    report write then fails fires for nothing (run_on_schedule finds no such schedule on the report)."""
+    schedule = plain(report.schedule)
+    if not schedule:
+        return
+    from chalicelib.aws import schedules
+
+    payload = {"org_id": report.org_id, "report_id": report.report_id, "schedule": schedule}
+    schedules.put_schedule(schedule_name(report), cron_of(schedule), settings_of(report.org_id).time_zone, payload)
+
+
+def _unschedule(report: ReportModel) -> None:
+    """Removed after the report's write, for the same reason."""
+    if report.schedule is None:
+        return
+    from chalicelib.aws import schedules
+
+    schedules.delete_schedule(schedule_name(report))
 
 
 def _field_errors(source: Source, fields: dict[str, Any]) -> list[dict[str, str]]:

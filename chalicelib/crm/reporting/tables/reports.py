@@ -2,8 +2,8 @@
 
 Access patterns: GET one is a GetItem; the list (GET /v1/reports) is one Query of the table's own
 key (org_id), oldest first; it takes no filters. A report's definition (filters, group_by,
-measures, date_range, schedule) is stored as the API shows it; `schedule_name` is the EventBridge
-Scheduler schedule running it, when it has a schedule; `last_run` where its latest results are."""
+measures, date_range, schedule) is stored as the API shows it; `last_run` says where its latest
+results are."""
 from __future__ import annotations
 
 from pynamodb.attributes import ListAttribute, MapAttribute, TTLAttribute, UnicodeAttribute
@@ -25,7 +25,6 @@ class ReportModel(TenantRecord):
     measures = ListAttribute(default=list)
     date_range = MapAttribute(null=True)
     schedule = MapAttribute(null=True)
-    schedule_name = UnicodeAttribute(null=True)
     # The latest successful run (job id, time, columns, row counts, its files), set by the run
     # itself without a new version (services/report_runs.py).
     last_run = MapAttribute(null=True)
