@@ -36,6 +36,9 @@ def lambda_environment(stage: str) -> dict[str, str]:
     env.setdefault("NOTIFIER", "ses")
     env.setdefault("NOTIFIER_FROM_ADDRESS", SENDER)
     env.setdefault("EVENT_BUS_NAME", f"zebros-{stage}")  # infra/envs/common: module.event_bus, local.name
+    # infra/envs/common: module.report_schedules' group and role, named after local.name.
+    env.setdefault("SCHEDULE_GROUP", f"zebros-{stage}-reports")
+    env.setdefault("SCHEDULER_ROLE_ARN", f"arn:aws:iam::123456789012:role/zebros-{stage}-report-scheduler")
     env.update(
         AWS_LAMBDA_FUNCTION_NAME=f"zebros-{stage}",
         # The scenario reads tokens from INFO records of the app's logger.
@@ -125,6 +128,7 @@ def main(recording: Path, result: Path) -> None:
         )
         session.create_client("ses").verify_domain_identity(Domain=settings.notifier_from_address.split("@")[1])
         session.create_client("events").create_event_bus(Name=settings.event_bus_name)
+        session.create_client("scheduler").create_schedule_group(Name=settings.schedule_group)
         _relay_mailed_tokens()
         _key_cache_per_function()
 
