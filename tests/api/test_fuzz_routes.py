@@ -41,7 +41,7 @@ import chalicelib
 from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.tables import create_tables
-from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, response_body
+from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, create_job_state_machines, response_body
 from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
 
 EXAMPLES_PER_ROUTE = 30
@@ -453,6 +453,7 @@ def _base_requests(client: Client, state: dict[str, Any]) -> dict[tuple[str, str
 def world() -> Iterator[World]:
     with mock_aws():
         create_tables()
+        create_job_state_machines()  # a route that starts a job answers 202; moto records the execution
         with Client(app) as client:
             state = _seed(client)
             bases = _base_requests(client, state)

@@ -817,7 +817,20 @@ def _count_authorizer_apart(counter: CallCounter) -> None:
     local.LocalGatewayAuthorizer.authorize = counted_authorize
 
 
+def create_job_state_machines() -> None:
+    """The jobs' state machines (infra/state-machines/) in the AWS at hand, so a route that starts a
+    job (a report run) answers 202 there; whether the execution then runs is that AWS's business."""
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+    from chalicelib.localdev.stepfunctions import create_state_machines
+
+    settings = get_settings()
+    create_state_machines(boto3.client("stepfunctions", region_name=settings.region), settings.table_prefix, settings.region)
+
+
 def measure(inputs: dict[str, Any]) -> dict[str, Any]:
+    create_job_state_machines()
     dynamodb_events.install()
     counter = CallCounter()
 
