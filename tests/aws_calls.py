@@ -63,9 +63,10 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
     if service == "scheduler" and operation in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule"):
-        schedule = {"schedule": f"{params.get('GroupName', 'default')}/{params['Name']}"}
-        passed = [("iam:PassRole", {"passed_role": params["Target"]["RoleArn"].rsplit("/", 1)[-1]})] if "Target" in params else []
-        return [(f"scheduler:{operation}", schedule), *passed]
+        # The app's one group and one scheduler role (SCHEDULE_GROUP, SCHEDULER_ROLE_ARN): the check
+        # names prod's, whichever ran here (moto's default group locally).
+        passed = [("iam:PassRole", {"report_scheduler_role": True})] if "Target" in params else []
+        return [(f"scheduler:{operation}", {"report_schedule": params["Name"]}), *passed]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]

@@ -171,11 +171,13 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
-        if "schedule" in resource:
-            return [Requirement(function, action, f"arn:aws:scheduler:{self.region}:{self.account}:schedule/{resource['schedule']}", call)]
-        if "passed_role" in resource:
+        # infra/envs/common: module.report_schedules names its group and role after local.name.
+        if "report_schedule" in resource:
+            group = f"{self.prefix}reports"
+            return [Requirement(function, action, f"arn:aws:scheduler:{self.region}:{self.account}:schedule/{group}/{resource['report_schedule']}", call)]
+        if "report_scheduler_role" in resource:
             passed_to = (("iam:PassedToService", "scheduler.amazonaws.com"),)
-            return [Requirement(function, action, f"arn:aws:iam::{self.account}:role/{resource['passed_role']}", call, passed_to)]
+            return [Requirement(function, action, f"arn:aws:iam::{self.account}:role/{self.prefix}report-scheduler", call, passed_to)]
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"
