@@ -128,9 +128,12 @@ def install() -> None:
     botocore.session.Session.create_client = recording_create_client  # type: ignore[method-assign]
     chalice_app.Chalice.__call__ = _entry_point(lambda _: REST_HANDLER, chalice_app.Chalice.__call__)
     chalice_app.ChaliceAuthorizer.__call__ = _entry_point(lambda a: a.name, chalice_app.ChaliceAuthorizer.__call__)
-    # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,
-    # a subclass, define their own __call__ and are not covered by this).
-    chalice_app.EventSourceHandler.__call__ = _entry_point(lambda h: h.func.__name__, chalice_app.EventSourceHandler.__call__)
+    # Stream consumers, schedules and pure lambda functions (whose handler wraps the function) are
+    # packaged under their function's name (WebSocket handlers, a subclass, define their own
+    # __call__ and are not covered by this).
+    chalice_app.EventSourceHandler.__call__ = _entry_point(
+        lambda h: getattr(h.func, "_original_func", h.func).__name__, chalice_app.EventSourceHandler.__call__
+    )
     _installed = True
 
 
