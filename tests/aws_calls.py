@@ -75,6 +75,11 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(_OBJECT_ACTIONS[operation], _object(params["Bucket"], params["Key"]))]
     if service == "s3" and operation == "DeleteObjects":
         return [("s3:DeleteObject", _object(params["Bucket"], o["Key"])) for o in params["Delete"]["Objects"]]
+    if service == "scheduler" and operation in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule"):
+        # The app's one group and one scheduler role (SCHEDULE_GROUP, SCHEDULER_ROLE_ARN): the check
+        # names prod's, whichever ran here (moto's default group locally).
+        passed = [("iam:PassRole", {"report_scheduler_role": True})] if "Target" in params else []
+        return [(f"scheduler:{operation}", {"report_schedule": params["Name"]}), *passed]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]
@@ -177,7 +182,9 @@ def install() -> None:
     chalice_app.ChaliceAuthorizer.__call__ = _entry_point(lambda a: a.name, chalice_app.ChaliceAuthorizer.__call__)
     # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,
     # a subclass, define their own __call__ and are not covered by this).
-    chalice_app.EventSourceHandler.__call__ = _entry_point(lambda h: h.func.__name__, chalice_app.EventSourceHandler.__call__)
+    chalice_app.EventSourceHandler.__call__ = _entry_point(
+        lambda h: getattr(h.func, "_original_func", h.func).__name__, chalice_app.EventSourceHandler.__call__
+    )
     # Pure Lambda functions (job tasks, invoked by Step Functions) under their Chalice name.
     chalice_app.LambdaFunction.__call__ = _entry_point(lambda f: f.name, chalice_app.LambdaFunction.__call__)
     _installed = True

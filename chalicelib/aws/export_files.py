@@ -41,3 +41,12 @@ def download_url(bucket: str, key: str, filename: str, expires_in: int) -> str:
         "get_object", ExpiresIn=expires_in,
         Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": f'attachment; filename="{filename}"'},
     )  # fmt: skip
+
+
+def put_file(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    """A small file in one PUT (a report's rows, a run's partial aggregate)."""
+    _s3().put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+
+
+def read_file(bucket: str, key: str) -> bytes:
+    return _s3().get_object(Bucket=bucket, Key=key)["Body"].read()

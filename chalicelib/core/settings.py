@@ -41,6 +41,9 @@ class Settings:
     state_machine_arn_prefix: str
     exports_bucket: str
     export_part_bytes: int
+    schedule_group: str
+    scheduler_role_arn: str
+    scheduled_report_function_arn: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -106,4 +109,13 @@ def get_settings() -> Settings:
         exports_bucket=env.get("EXPORTS_BUCKET") or f"{env.get('TABLE_PREFIX', 'zebros-local-')}exports",
         # An export file is assembled from parts of at least this size (S3's multipart minimum, 5 MiB).
         export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
+        # Scheduled reports (aws/schedules.py): the EventBridge Scheduler group their schedules
+        # live in, the role Scheduler assumes to invoke the function that runs them, and that
+        # function. The env root sets all three; locally moto's default group and account serve.
+        schedule_group=env.get("SCHEDULE_GROUP") or "default",
+        scheduler_role_arn=env.get("SCHEDULER_ROLE_ARN") or "arn:aws:iam::123456789012:role/zebros-local-scheduler",
+        scheduled_report_function_arn=env.get("SCHEDULED_REPORT_FUNCTION_ARN") or (
+            f"arn:aws:lambda:{env.get('AWS_REGION') or env.get('AWS_DEFAULT_REGION') or 'us-east-1'}:123456789012:"
+            "function:run_scheduled_report"
+        ),
     )

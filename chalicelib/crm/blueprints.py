@@ -10,6 +10,7 @@ from chalicelib.crm.contact_management.routes.reminders import reminders_bluepri
 from chalicelib.crm.marketing.routes.campaigns import campaigns_blueprint
 from chalicelib.crm.marketing.routes.email_templates import email_templates_blueprint
 from chalicelib.crm.reporting.routes.dashboard import dashboard_blueprint
+from chalicelib.crm.reporting.routes.reports import reports_blueprint
 from chalicelib.crm.sales_pipeline.routes.deals import deals_blueprint
 from chalicelib.crm.sales_pipeline.routes.forecast import forecast_blueprint
 from chalicelib.crm.sales_pipeline.routes.opportunities import opportunities_blueprint
@@ -41,4 +42,5 @@ CRM_BLUEPRINTS = (
     kb_blueprint,
     # Reporting
     dashboard_blueprint,
+    reports_blueprint,
 )

@@ -9,6 +9,7 @@ from chalicelib.crm.contact_management.tables.notes import NoteModel
 from chalicelib.crm.marketing.tables.campaign_members import CampaignMemberModel
 from chalicelib.crm.marketing.tables.campaigns import CampaignModel
 from chalicelib.crm.marketing.tables.email_templates import EmailTemplateModel
+from chalicelib.crm.reporting.tables.reports import ReportModel
 from chalicelib.crm.sales_pipeline.tables.deals import DealModel
 from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel
 from chalicelib.crm.sales_pipeline.tables.product_skus import ProductSkuModel
@@ -38,4 +39,6 @@ CRM_MODELS = (
     TicketModel,
     SlaPolicyModel,
     KbArticleModel,
+    # Reporting
+    ReportModel,
 )

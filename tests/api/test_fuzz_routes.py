@@ -42,7 +42,7 @@ from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.localdev.s3 import create_buckets
 from chalicelib.tables import create_tables
-from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, response_body
+from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, create_job_state_machines, response_body
 from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
 
 EXAMPLES_PER_ROUTE = 30
@@ -456,6 +456,7 @@ def world() -> Iterator[World]:
     with mock_aws():
         create_tables()
         create_buckets()
+        create_job_state_machines()  # a route that starts a job answers 202; moto records the execution
         with Client(app) as client:
             state = _seed(client)
             bases = _base_requests(client, state)

@@ -27,7 +27,7 @@ from chalicelib.platform.routes.contracts import query_of
 from chalicelib.platform.routes.openapi import openapi_document, undeclared
 from chalicelib.localdev.s3 import create_buckets
 from chalicelib.tables import create_tables
-from tests.benchmarks.dynamodb_calls import SCENARIO, ResetTokenCatcher, response_body
+from tests.benchmarks.dynamodb_calls import SCENARIO, ResetTokenCatcher, create_job_state_machines, response_body
 
 API_KEY = "test-api-key"  # LOCAL_API_KEYS in tests/conftest.py
 DOCUMENT_URI = "urn:zebros:openapi"
@@ -213,6 +213,7 @@ def test_the_scenario_s_responses_hold_to_the_document(document, document_v2):
     with mock_aws():
         create_tables()
         create_buckets()
+        create_job_state_machines()
         with Client(app) as client:
             state: dict[str, Any] = {"email": "owner@openapi.example.com", "idempotency_key": "scenario-key"}
             catcher = ResetTokenCatcher(state)

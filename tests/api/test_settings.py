@@ -16,7 +16,8 @@ def test_a_new_organization_has_the_defaults_at_version_0(api, owner):
     reply = api.get("/v1/settings", as_=owner)
     assert reply.status == 200 and reply.header("etag") == '"0"'
     assert reply.json == {"currency": "USD", "stage_probabilities": DEFAULT_STAGE_PROBABILITIES,
-                          "sla_targets": DEFAULT_SLA_TARGETS, "record_visibility": "everyone", "version": 0}
+                          "sla_targets": DEFAULT_SLA_TARGETS, "record_visibility": "everyone",
+                          "time_zone": "UTC", "version": 0}
 
 
 def test_put_replaces_with_if_match_and_is_audited(api, owner):
@@ -63,6 +64,15 @@ def test_patch_merges_per_stage_and_per_priority(api, owner):
     assert [entry["action"] for entry in history(api, owner)] == ["updated"] * 3
 
 
+def test_the_time_zone_is_an_iana_name_and_null_resets_it(api, owner):
+    reply = api.patch("/v1/settings", {"time_zone": "Europe/Paris"}, as_=owner)
+    assert reply.status == 200 and reply.json["time_zone"] == "Europe/Paris"
+    assert api.put("/v1/settings", {"currency": "EUR"}, as_=owner, headers={"If-Match": '"1"'}).json["time_zone"] == "UTC"
+    api.patch("/v1/settings", {"time_zone": "Asia/Kolkata"}, as_=owner)
+    assert api.patch("/v1/settings", {"time_zone": None}, as_=owner).json["time_zone"] == "UTC"
+    assert history(api, owner)[0]["changes"]["time_zone"] == {"from": "Asia/Kolkata", "to": "UTC"}
+
+
 def test_a_patch_that_changes_nothing_writes_nothing(api, owner):
     reply = api.patch("/v1/settings", {"currency": "USD"}, as_=owner)
     assert reply.status == 200 and reply.json["version"] == 0
@@ -85,6 +95,9 @@ def test_a_patch_that_changes_nothing_writes_nothing(api, owner):
         ({"sla_targets": {"critical": {"resolution_minutes": 5}}}, "sla_targets.critical"),
         ({"sla_targets": {"low": {"first_response_minutes": 20000}}}, "sla_targets.low"),
         ({"timezone": "UTC"}, "timezone"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone"),
+        ({"time_zone": "../../etc/passwd"}, "time_zone"),
+        ({"time_zone": ""}, "time_zone"),
     ],
 )
 @pytest.mark.parametrize("method", ["put", "patch"])

@@ -5,7 +5,8 @@ read once per process) with prod's Chalice stage environment from .chalice/confi
 would see it (AWS_LAMBDA_FUNCTION_NAME set): the signing key comes from Secrets Manager and mail
 goes through SES, so those calls are recorded too. AWS is moto, in process.
 
-Then what runs beside the routes: the reminder schedule (`send_reminders`, with one meeting due)
+Then what runs beside the routes: the reminder schedule (`send_reminders`, with one meeting due),
+the scheduled report the scenario left (`run_scheduled_report`, as EventBridge Scheduler invokes it)
 and the stream consumer (`deliver_events`, fed every audit entry the run committed by the local
 stream poller, as the event source mapping would), so their calls are recorded too; the consumer
 puts the events on prod's bus (EVENT_BUS_NAME as the env root names it).
@@ -36,6 +37,9 @@ def lambda_environment(stage: str) -> dict[str, str]:
     env.setdefault("NOTIFIER", "ses")
     env.setdefault("NOTIFIER_FROM_ADDRESS", SENDER)
     env.setdefault("EVENT_BUS_NAME", f"zebros-{stage}")  # infra/envs/common: module.event_bus, local.name
+    # infra/envs/common: module.report_schedules' group and role, named after local.name.
+    env.setdefault("SCHEDULE_GROUP", f"zebros-{stage}-reports")
+    env.setdefault("SCHEDULER_ROLE_ARN", f"arn:aws:iam::123456789012:role/zebros-{stage}-report-scheduler")
     env.update(
         AWS_LAMBDA_FUNCTION_NAME=f"zebros-{stage}",
         # The scenario reads tokens from INFO records of the app's logger.
@@ -89,6 +93,20 @@ def _due_meeting() -> None:
     commit(activities.creation(meeting, "user-1"))
 
 
+def _scheduled_report_run() -> None:
+    """What EventBridge Scheduler invokes at a report's time, for the scenario's scheduled report."""
+    import boto3
+
+    from app import app
+    from chalicelib.core.settings import get_settings
+
+    scheduler, group = boto3.client("scheduler", region_name="us-east-1"), get_settings().schedule_group
+    (schedule,) = scheduler.list_schedules(GroupName=group)["Schedules"]
+    target = scheduler.get_schedule(Name=schedule["Name"], GroupName=group)["Target"]
+    if not app.handler_map["run_scheduled_report"](json.loads(target["Input"]), None)["started"]:
+        raise RuntimeError("the scheduled report started no run: nothing of it would be recorded")
+
+
 def _beside_the_routes() -> None:
     """The schedule, the export job's tasks and the stream consumer, as Lambda invokes them."""
     from app import app
@@ -97,6 +115,7 @@ def _beside_the_routes() -> None:
     _due_meeting()
     app.handler_map["send_reminders"](SCHEDULED_EVENT, None)
     _export_job(app)
+    _scheduled_report_run()
     if not event_consumer().drain():
         raise RuntimeError("the stream consumer was given no record: nothing of it would be recorded")
 
@@ -151,6 +170,7 @@ def main(recording: Path, result: Path) -> None:
         )
         session.create_client("ses").verify_domain_identity(Domain=settings.notifier_from_address.split("@")[1])
         session.create_client("events").create_event_bus(Name=settings.event_bus_name)
+        session.create_client("scheduler").create_schedule_group(Name=settings.schedule_group)
         _relay_mailed_tokens()
         _key_cache_per_function()
 

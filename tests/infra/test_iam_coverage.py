@@ -193,6 +193,13 @@ class ProdAccount:
                 via = (("kms:ViaService", f"s3.{self.region}.amazonaws.com"),)
                 found.append(Requirement(function, BUCKET_KEY_ACTIONS[action], key, f"{call} (bucket key)", via))
             return found
+        # infra/envs/common: module.report_schedules names its group and role after local.name.
+        if "report_schedule" in resource:
+            group = f"{self.prefix}reports"
+            return [Requirement(function, action, f"arn:aws:scheduler:{self.region}:{self.account}:schedule/{group}/{resource['report_schedule']}", call)]
+        if "report_scheduler_role" in resource:
+            passed_to = (("iam:PassedToService", "scheduler.amazonaws.com"),)
+            return [Requirement(function, action, f"arn:aws:iam::{self.account}:role/{self.prefix}report-scheduler", call, passed_to)]
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"

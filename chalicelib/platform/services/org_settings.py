@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.platform.tables.org_settings import find_settings
 from chalicelib.platform.tables.writes import plain
 
 STAGES = ("lead", "qualified", "proposal", "negotiation", "closed_won", "closed_lost")
 DEFAULT_CURRENCY = "USD"
+# An IANA zone name: the days of reports and their schedules are this zone's.
+DEFAULT_TIME_ZONE = "UTC"
 DEFAULT_STAGE_PROBABILITIES = {
     "lead": 10,
     "qualified": 25,
@@ -39,6 +42,7 @@ class OrgSettings:
     sla_targets: dict[str, dict[str, int]]
     version: int
     record_visibility: str = EVERYONE
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def view(self) -> dict[str, Any]:
         return {
@@ -46,6 +50,7 @@ class OrgSettings:
             "stage_probabilities": self.stage_probabilities,
             "sla_targets": self.sla_targets,
             "record_visibility": self.record_visibility,
+            "time_zone": self.time_zone,
             "version": self.version,
         }
 
@@ -61,4 +66,14 @@ def settings_of(org_id: str) -> OrgSettings:
         sla_targets={**DEFAULT_SLA_TARGETS, **(plain(stored.sla_targets) or {})},
         version=stored.version,
         record_visibility=stored.record_visibility or EVERYONE,
+        time_zone=stored.time_zone or DEFAULT_TIME_ZONE,
     )
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether the zone database (the system's, else the tzdata package's) knows the name."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -53,6 +53,7 @@ RESOURCE_OF_KIND = {
     "role": "roles",
     "settings": "settings",
     "custom_field": "custom_fields",
+    "report": "reports",
     "job": "jobs",
 }
 _RESOURCES = frozenset(RESOURCE_OF_KIND.values())

@@ -29,6 +29,7 @@ CRM_RESOURCES = (
     "sla_policies",
     "kb",
     "dashboard",
+    "reports",
 )
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams")
 # Platform services every product's users reach; a file also needs its record's permission.

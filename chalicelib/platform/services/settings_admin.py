@@ -1,4 +1,4 @@
-"""An organization's settings: currency, stage probabilities, SLA targets and record visibility.
+"""An organization's settings: currency, stage probabilities, SLA targets, record visibility and time zone.
 
 One item per organization (table `org_settings`), versioned for If-Match: version 0 means the
 organization still runs on the defaults. A write is one conditional put of the whole item with its
@@ -16,11 +16,13 @@ from chalicelib.platform.services.org_settings import (
     DEFAULT_CURRENCY,
     DEFAULT_SLA_TARGETS,
     DEFAULT_STAGE_PROBABILITIES,
+    DEFAULT_TIME_ZONE,
     EVERYONE,
     PRIORITIES,
     RECORD_VISIBILITIES,
     STAGES,
     OrgSettings,
+    is_time_zone,
     settings_of,
 )
 from chalicelib.platform.services.roles import Principal
@@ -50,6 +52,8 @@ _FIELDS: dict[str, Any] = {
         "properties": {priority: _TARGET for priority in PRIORITIES},
     },
     "record_visibility": {"type": ["string", "null"], "enum": [*RECORD_VISIBILITIES, None]},
+    # An IANA name (Europe/Paris); whether the zone exists is checked against the zone database.
+    "time_zone": {"type": ["string", "null"], "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z][A-Za-z0-9_+/-]*$"},
 }
 # PUT replaces: what is left out (or null) is the default. PATCH merges (RFC 7396) per stage and
 # per priority; null resets a field to its default.
@@ -70,6 +74,7 @@ def replace_settings(principal: Principal, body: Any, expected_version: int | No
         "stage_probabilities": {**DEFAULT_STAGE_PROBABILITIES, **(fields.get("stage_probabilities") or {})},
         "sla_targets": _merge_targets(DEFAULT_SLA_TARGETS, fields.get("sla_targets") or {}),
         "record_visibility": fields.get("record_visibility") or EVERYONE,
+        "time_zone": _time_zone(fields.get("time_zone")),
     }
     return _write(principal, current, wanted)
 
@@ -83,6 +88,7 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
         "stage_probabilities": dict(current.stage_probabilities),
         "sla_targets": dict(current.sla_targets),
         "record_visibility": current.record_visibility,
+        "time_zone": current.time_zone,
     }
     if "currency" in fields:
         wanted["currency"] = fields["currency"] or DEFAULT_CURRENCY
@@ -91,12 +97,25 @@ def patch_settings(principal: Principal, body: Any, expected_version: int | None
         wanted["stage_probabilities"] = (
             dict(DEFAULT_STAGE_PROBABILITIES) if patch is None else {**current.stage_probabilities, **patch}
         )
+    if "time_zone" in fields:
+        wanted["time_zone"] = _time_zone(fields["time_zone"])
     if "sla_targets" in fields:
         patch = fields["sla_targets"]
         wanted["sla_targets"] = dict(DEFAULT_SLA_TARGETS) if patch is None else _merge_targets(current.sla_targets, patch)
     if "record_visibility" in fields:
         wanted["record_visibility"] = fields["record_visibility"] or EVERYONE
     return _write(principal, current, wanted)
+
+
+def _time_zone(name: str | None) -> str:
+    if name is None:
+        return DEFAULT_TIME_ZONE
+    if not is_time_zone(name):
+        raise ValidationFailed(
+            f"time_zone: {name!r} is not a time zone; use an IANA name such as Europe/Paris.",
+            [{"field": "time_zone", "message": "time_zone is not an IANA time zone name (e.g. Europe/Paris)"}],
+        )
+    return name
 
 
 def _merge_targets(base: dict[str, dict[str, int]], patch: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -123,6 +142,7 @@ def _write(principal: Principal, current: OrgSettings, wanted: dict[str, Any]) -
         stage_probabilities=wanted["stage_probabilities"],
         sla_targets=wanted["sla_targets"],
         record_visibility=wanted["record_visibility"],
+        time_zone=wanted["time_zone"],
         updated_by=principal.user_id,
         updated_at=clock.now(),
         version=current.version + 1,

@@ -1,5 +1,5 @@
 """Table `org_settings`: one item per organization (currency, stage probabilities, SLA targets,
-record visibility).
+record visibility, time zone).
 
 Read with one GetItem on `org_id`; no item means the defaults (version 0). Written whole by
 services/settings_admin.py as one conditional put (on `version`, or on the item not existing yet)
@@ -26,6 +26,7 @@ class OrgSettingsModel(Model):
     stage_probabilities = MapAttribute(null=True)
     sla_targets = MapAttribute(null=True)
     record_visibility = UnicodeAttribute(null=True)
+    time_zone = UnicodeAttribute(null=True)
     updated_by = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=0)

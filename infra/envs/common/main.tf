@@ -53,6 +53,9 @@ locals {
   # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
   connection_managers = ["websocket_message", "deliver_events"]
 
+  # Chalice names a function <app>-<stage>-<name>.
+  scheduled_report_function_arn = "arn:${data.aws_partition.current.partition}:lambda:${var.aws_region}:${data.aws_caller_identity.current.account_id}:function:${local.name}-run_scheduled_report"
+
   signing_key_readers = [
     for name, f in module.package.functions : f.role_arn if try(var.function_grants[name].signing_key, false)
   ]
@@ -89,11 +92,26 @@ module "package" {
     # Jobs start "<prefix><machine>" (step_functions module: name_prefix = table prefix).
     STATE_MACHINE_ARN_PREFIX = "arn:${data.aws_partition.current.partition}:states:${var.aws_region}:${data.aws_caller_identity.current.account_id}:stateMachine:${local.table_prefix}"
     EXPORTS_BUCKET           = module.exports_bucket.bucket_name
+    # Scheduled reports (module.report_schedules): known names, so the package does not wait on it.
+    SCHEDULE_GROUP                = "${local.name}-reports"
+    SCHEDULER_ROLE_ARN            = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-report-scheduler"
+    SCHEDULED_REPORT_FUNCTION_ARN = local.scheduled_report_function_arn
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
   stream_arns                    = module.event_bus.stream_arns
   stream_failure_destination_arn = module.event_bus.dead_letter_queue_arn
+}
+
+# Scheduled reports: the schedule group, the role schedules invoke run_scheduled_report with, and
+# the API handler's right to manage the group's schedules (chalicelib/aws/schedules.py).
+module "report_schedules" {
+  source = "../../modules/report_schedules"
+
+  name                = local.name
+  region              = var.aws_region
+  target_function_arn = local.scheduled_report_function_arn
+  manager_role_names  = [module.package.functions["api_handler"].role_name]
 }
 
 module "kms" {

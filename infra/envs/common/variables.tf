@@ -163,6 +163,14 @@ variable "function_grants" {
     export_chunk  = { dynamodb = true, exports = "write" }
     export_finish = { dynamodb = true, exports = "write" }
     job_failed    = { tables = ["jobs"] }
+    # A scheduled report's run reads the report, its owner's membership and role, the time zone,
+    # and queues the job (its Step Functions start: the jobs platform's grant).
+    run_scheduled_report = { tables = ["jobs"], read_tables = ["reports", "memberships", "roles", "org_settings"] }
+    # A report run's chunks read the reported resource through its list route's Query (any CRM
+    # table and the tag links), and move the job's progress with its audit entry; the last also
+    # records the run on the report. Their files: the jobs platform's exports bucket grant.
+    report_aggregate = { dynamodb = true }
+    report_finish    = { tables = ["jobs", "reports", "audit_logs", "changes"] }
   }
 }
 
