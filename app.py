@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
+from chalicelib.platform.event_consumers import register_consumers
 from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes import websocket
 from chalicelib.platform.routes.middleware import register_middleware
@@ -27,6 +28,8 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
     app.register_blueprint(blueprint)
 # The record kinds clients sync, by product (imported on the first sync request).
 register_kinds("chalicelib.crm.kinds")
+# The consumers of domain events a product adds (imported on the stream consumer's first batch).
+register_consumers("chalicelib.crm.event_consumers")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])
