@@ -5,6 +5,7 @@ from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
+from chalicelib.platform.exports import register_exports
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.event_consumers import register_consumers
 from chalicelib.platform.kinds import register_kinds
@@ -30,6 +31,8 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
 register_kinds("chalicelib.crm.kinds")
 # The consumers of domain events a product adds (imported on the stream consumer's first batch).
 register_consumers("chalicelib.crm.event_consumers")
+# The list routes POST /v1/exports may export, by product (imported on the first export).
+register_exports("chalicelib.crm.exports")
 
 # The WebSocket API (real-time events): Chalice takes WebSocket handlers from the app only.
 app.experimental_feature_flags.update(["WEBSOCKETS"])

@@ -41,6 +41,7 @@ from chalicelib.platform.services.passwords import hash_password  # noqa: E402
 from chalicelib.platform.tables.memberships import MembershipModel  # noqa: E402
 from chalicelib.platform.tables.users import UserModel  # noqa: E402
 from chalicelib.tables import create_tables  # noqa: E402
+from tests.jobs_fixtures import step_functions  # noqa: E402,F401  (jobs on moto's Step Functions interpreter)
 
 PASSWORD = "correct horse battery staple"
 

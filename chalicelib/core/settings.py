@@ -36,6 +36,9 @@ class Settings:
     cors_allowed_origins: frozenset[str]
     sync_retention_days: int
     auth_attempts_per_ip_per_minute: int
+    state_machine_arn_prefix: str
+    exports_bucket: str
+    export_part_bytes: int
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -86,4 +89,14 @@ def get_settings() -> Settings:
         # Login, register and forgot-password attempts one client address may make per minute,
         # each route counted on its own (platform/services/quotas.py); answered 429 beyond.
         auth_attempts_per_ip_per_minute=int(env.get("AUTH_ATTEMPTS_PER_IP_PER_MINUTE", "30")),
+        # A job kind's state machine is "<prefix><name>" (infra/state-machines/<name>.asl.json); the
+        # env root sets the prefix, locally the machines live in moto's default account.
+        state_machine_arn_prefix=env.get("STATE_MACHINE_ARN_PREFIX") or (
+            f"arn:aws:states:{env.get('AWS_REGION') or env.get('AWS_DEFAULT_REGION') or 'us-east-1'}:123456789012:"
+            f"stateMachine:{env.get('TABLE_PREFIX', 'zebros-local-')}"
+        ),
+        # The per-environment bucket of export files (infra: exports bucket, SSE-KMS, lifecycle expiry).
+        exports_bucket=env.get("EXPORTS_BUCKET") or f"{env.get('TABLE_PREFIX', 'zebros-local-')}exports",
+        # An export file is assembled from parts of at least this size (S3's multipart minimum, 5 MiB).
+        export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
     )

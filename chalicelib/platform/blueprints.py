@@ -5,8 +5,10 @@ from chalicelib.platform.routes.authorizer import authorizer_blueprint
 from chalicelib.platform.routes.custom_fields import custom_fields_blueprint
 from chalicelib.platform.routes.docs import docs_blueprint
 from chalicelib.platform.routes.events import events_blueprint
+from chalicelib.platform.routes.exports import exports_blueprint
 from chalicelib.platform.routes.health import health_blueprint
 from chalicelib.platform.routes.hello import hello_blueprint
+from chalicelib.platform.routes.jobs import jobs_blueprint
 from chalicelib.platform.routes.openapi import openapi_blueprint
 from chalicelib.platform.routes.roles import roles_blueprint
 from chalicelib.platform.routes.settings import settings_blueprint
@@ -35,4 +37,7 @@ PLATFORM_BLUEPRINTS = (
     sync_push_blueprint,
     # Domain events from the audit_logs stream
     events_blueprint,
+    # Long-running work on Step Functions, and data export
+    jobs_blueprint,
+    exports_blueprint,
 )

@@ -8,6 +8,7 @@ from chalicelib.platform.tables.custom_fields import CustomFieldModel
 from chalicelib.platform.tables.event_receipts import EventReceiptModel
 from chalicelib.platform.tables.idempotency import IdempotencyRecordModel
 from chalicelib.platform.tables.invitations import InvitationModel
+from chalicelib.platform.tables.jobs import JobModel
 from chalicelib.platform.tables.memberships import MembershipModel
 from chalicelib.platform.tables.org_settings import OrgSettingsModel
 from chalicelib.platform.tables.organizations import OrganizationModel
@@ -38,6 +39,7 @@ PLATFORM_MODELS = (
     ConnectionModel,
     EventReceiptModel,
     UsageModel,
+    JobModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

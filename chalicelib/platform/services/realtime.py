@@ -53,6 +53,7 @@ RESOURCE_OF_KIND = {
     "role": "roles",
     "settings": "settings",
     "custom_field": "custom_fields",
+    "job": "jobs",
 }
 _RESOURCES = frozenset(RESOURCE_OF_KIND.values())
 
@@ -184,6 +185,9 @@ def event_frame(event: DomainEvent) -> str:
         "occurred_at": event.occurred_at,
         "changed": sorted(changes) if isinstance(changes, dict) else [],
     }
+    # A job's progress is no record field: its figures are the news (platform/services/jobs.py).
+    if event.type == "job.progress" and isinstance(event.data.get("progress"), dict):
+        frame["progress"] = event.data["progress"]
     return json.dumps(frame, separators=(",", ":"))
 
 

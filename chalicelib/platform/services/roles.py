@@ -32,24 +32,28 @@ CRM_RESOURCES = (
     "dashboard",
 )
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs")
+# Long-running work (platform/services/jobs.py): reading and cancelling the organization's jobs,
+# starting exports (which also need the exported resource's read permission).
+JOB_RESOURCES = ("jobs", "exports")
 # Every signed-in caller may manage their own session (logout), whatever their role.
 SESSION = "session:write"
 
 ALL_PERMISSIONS = frozenset(
     f"{resource}:{action}"
-    for resource in CRM_RESOURCES + ADMIN_RESOURCES
+    for resource in CRM_RESOURCES + ADMIN_RESOURCES + JOB_RESOURCES
     for action in (READ, WRITE)
-    if (resource, action) != ("audit_logs", WRITE)
+    if (resource, action) not in {("audit_logs", WRITE), ("exports", READ)}
 )
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read"})
+_JOBS = frozenset({"jobs:read", "jobs:write", "exports:write"})
 
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     "admin": ALL_PERMISSIONS,
-    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ,
-    "viewer": _CRM_READ | _DIRECTORY_READ,
+    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ | _JOBS,
+    "viewer": _CRM_READ | _DIRECTORY_READ | {"jobs:read"},
 }
 OWNER = "owner"
 

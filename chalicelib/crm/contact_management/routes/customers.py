@@ -19,9 +19,8 @@ notes = lazy_module("chalicelib.crm.contact_management.services.notes")
 activities = lazy_module("chalicelib.crm.contact_management.services.activities")
 
 # A customer links at most a company record (company_id); contacts have both links.
-searchable_record_routes(
-    routes, "customers", "customer", lambda: customers.records, (*FILTERS, "company_id"), versioning=RESHAPED
-)
+CUSTOMER_FILTERS = (*FILTERS, "company_id")
+searchable_record_routes(routes, "customers", "customer", lambda: customers.records, CUSTOMER_FILTERS, versioning=RESHAPED)
 
 
 @routes.protected(
