@@ -16,7 +16,7 @@ same automation. Another automation may react to it; the daily limit and one-run
 what two automations could do to each other.
 
 The execution maps over the plan's steps, one at a time: each is a Task state calling `run_step`
-(a wait answers how long, and the machine waits in a Wait state, never polling), then `step_waited`
+(a wait answers until when, and the machine waits in a Wait state, never polling), then `step_waited`
 after a wait; `finish_run` records how the run ended. Each step's outcome is written into the run
 before the next starts, so GET /v1/automations/{id}/runs/{run_id} shows where a run is. A step
 already recorded as succeeded is not done again when Step Functions retries its task. A paused or
@@ -170,8 +170,9 @@ class StepContext:
 
 
 def run_step(task: dict[str, Any]) -> dict[str, Any]:
-    """Do step `task["index"]` of the run; the Wait state's input when the step is a wait
-    (`wait_seconds` or `wait_until`), else {}. Raises StepFailed or AutomationPaused."""
+    """Do step `task["index"]` of the run. What the machine's Choice reads: {"wait": "none"}, or for
+    a wait {"wait": "seconds", "wait_seconds": n} or {"wait": "until", "wait_until": <UTC time>}.
+    Raises StepFailed or AutomationPaused."""
     run, automation = _run_and_automation(task)
     index = int(task["index"])
     outcomes = list(run.steps or [])
@@ -187,6 +188,7 @@ def run_step(task: dict[str, Any]) -> dict[str, Any]:
         _record(run, outcomes, index, {**outcome, "status": "failed", "reason": str(failure)})
         raise
     status = "waiting" if step["type"] == "wait" else "succeeded"
+    result = {"wait": "none", **result}
     _record(run, outcomes, index, {**outcome, "status": status, **detail, "result": result})
     return result
 
@@ -268,11 +270,12 @@ Step = Callable[[StepContext, dict[str, Any]], tuple[dict[str, Any], dict[str, A
 def _wait(context: StepContext, step: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     if "seconds" in step:
         until = clock.now() + timedelta(seconds=step["seconds"])
-    else:
-        until = _date_of(context.record, step["until_field"]) + timedelta(seconds=step.get("offset_seconds", 0))
-    # Wait takes a timestamp in the past as "go on now".
+        return {"wait": "seconds", "wait_seconds": step["seconds"]}, {"until": clock.isoformat(until)}
+    until = _date_of(context.record, step["until_field"]) + timedelta(seconds=step.get("offset_seconds", 0))
+    # Whole seconds, rounded up: never earlier than asked. A time in the past is "go on now".
+    until = until.replace(microsecond=0) + timedelta(seconds=1 if until.microsecond else 0)
     until_text = until.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"wait_until": until_text}, {"until": until_text}
+    return {"wait": "until", "wait_until": until_text}, {"until": until_text}
 
 
 def _date_of(record: dict[str, Any], field: str) -> datetime:
