@@ -149,10 +149,22 @@ variable "function_grants" {
     # The stream consumer keeps receipts of what once() consumers handled, and its WebSocket fan-out
     # Queries connections and deletes the gone ones; its stream, the bus and the dead-letter queue
     # come from the event_bus module.
-    deliver_events = { tables = ["event_receipts", "connections"] }
+    # Marketing automations' enrolment (a consumer of the stream) also Queries the active
+    # automations of an event's type, GetItems the record and commits the enrolment (its run,
+    # markers and daily counter); it starts the run's execution (Step Functions, module step_functions).
+    deliver_events = { tables = ["event_receipts", "connections", "automations", "automation_enrollments", "counters"],
+    read_tables = ["leads", "contacts", "customers"] }
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }
+    # The automation-run machine's tasks: a step reads its run and automation and writes the run's
+    # history, and does the step with the service of what it changes (a lead's field, a task, a
+    # campaign member: each with its audit entry and change-feed item), mailing through SES.
+    automation_step = { tables = ["automation_enrollments", "automations", "leads", "contacts", "customers",
+      "activities", "campaigns", "campaign_members", "counters", "tag_links", "audit_logs", "changes"],
+    read_tables = ["email_templates", "memberships", "custom_fields"], ses = true }
+    automation_step_waited  = { tables = ["automation_enrollments"], read_tables = ["automations"] }
+    automation_run_finished = { tables = ["automation_enrollments"] }
   }
 }
 

@@ -85,7 +85,7 @@ def consume(events: Sequence[DomainEvent]) -> None:
     """Enrol the records these events are about in the automations they trigger (see the module)."""
     triggered: dict[tuple[str, str], list[AutomationModel]] = {}
     for event in events:
-        if event.subject_type not in RECORD_TYPES or event.type.split(".", 1)[1] not in ("created", "updated"):
+        if event.subject_type not in RECORD_TYPES or event.type.partition(".")[2] not in ("created", "updated"):
             continue
         key = (event.org_id, event.type)
         if key not in triggered:
