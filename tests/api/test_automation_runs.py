@@ -197,3 +197,24 @@ def test_runs_are_the_organization_s_own(api, owner, login_as, template, mailbox
     assert api.get(f"/v1/automations/{automation['id']}/runs", as_=stranger).status == 404
     viewer = login_as("viewer", org_of=owner)
     assert api.get(f"/v1/automations/{automation['id']}/runs/{run['id']}", as_=viewer).status == 200
+
+
+@pytest.mark.parametrize(
+    ("condition", "enrolled"),
+    [
+        ({"field": "source", "operator": "in", "value": ["ads", "web"]}, True),
+        ({"field": "source", "operator": "in", "value": ["ads", "event"]}, False),
+        ({"field": "source", "operator": "not_equals", "value": "WEB"}, False),  # text compares without case
+        ({"field": "phone", "operator": "is_not_set"}, True),
+        ({"field": "email", "operator": "is_not_set"}, False),
+        ({"field": "tags", "operator": "equals", "value": "VIP"}, True),  # any of a list's values
+        ({"field": "company", "operator": "equals", "value": "Acme"}, False),
+        ({"field": "status", "operator": "equals", "value": "new"}, True),  # the default the record got
+        ({"field": "custom_fields.score", "operator": "is_set"}, False),
+    ],
+)
+def test_conditions_decide_who_is_enrolled(api, owner, step_functions, event_stream, condition, enrolled):
+    automation = automate(api, owner, {"event": "lead.created", "conditions": [condition]}, {"type": "wait", "seconds": 1})
+    new_lead(api, owner, company="Initech", tags=["vip"])
+    event_stream.drain()
+    assert len(runs_of(api, owner, automation)) == (1 if enrolled else 0)
