@@ -38,6 +38,13 @@ invocations: Counter[str] = Counter()
 entry_listeners: list[Any] = []
 
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+# The IAM action S3 authorizes each object call with (a presigned GET is recorded as the GetObject
+# it signs: its holder is authorized with the signer's permissions).
+_S3_ACTIONS = {
+    "CreateMultipartUpload": "s3:PutObject", "UploadPart": "s3:PutObject", "CompleteMultipartUpload": "s3:PutObject",
+    "PutObject": "s3:PutObject", "ListParts": "s3:ListMultipartUploadParts",
+    "AbortMultipartUpload": "s3:AbortMultipartUpload", "GetObject": "s3:GetObject",
+}  # fmt: skip
 _SINGLE_TABLE = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable"}
 
 
@@ -62,6 +69,13 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "stepfunctions" and operation == "StartExecution":
+        return [("states:StartExecution", {"state_machine": params["stateMachineArn"].rsplit(":", 1)[1]})]
+    if service == "stepfunctions" and operation == "StopExecution":
+        machine, execution = params["executionArn"].rsplit(":", 2)[1:]
+        return [("states:StopExecution", {"execution": f"{machine}:{execution}"})]
+    if service == "s3" and operation in _S3_ACTIONS:
+        return [(_S3_ACTIONS[operation], {"bucket": params["Bucket"], "key": params["Key"]})]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]
@@ -126,6 +140,8 @@ def install() -> None:
     # Stream consumers and schedules are packaged under their function's name (WebSocket handlers,
     # a subclass, define their own __call__ and are not covered by this).
     chalice_app.EventSourceHandler.__call__ = _entry_point(lambda h: h.func.__name__, chalice_app.EventSourceHandler.__call__)
+    # Pure Lambda functions (job tasks, invoked by Step Functions) under their Chalice name.
+    chalice_app.LambdaFunction.__call__ = _entry_point(lambda f: f.name, chalice_app.LambdaFunction.__call__)
     _installed = True
 
 

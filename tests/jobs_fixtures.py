@@ -29,9 +29,7 @@ def step_functions(aws):
 
     settings = get_settings()
     with local_step_functions.dispatch_tasks(local_step_functions.task_functions(app)) as handlers:
-        local_step_functions.create_state_machines(boto3.client("stepfunctions", region_name=settings.region),
-                                                   settings.table_prefix, settings.region)  # fmt: skip
-        local_step_functions.create_exports_bucket(boto3.client("s3", region_name=settings.region), settings.exports_bucket)
+        local_step_functions.prepare_local_jobs()
         yield handlers
         local_step_functions.wait_for_executions(boto3.client("stepfunctions", region_name=settings.region))
 

@@ -72,6 +72,25 @@ def prepare_demo_organization(password: str) -> None:
         demo.seed(password)
 
 
+def start_step_functions(endpoint: str) -> None:
+    """Jobs: moto's server (in this process) executes the state machines of infra/state-machines/,
+    their Task states calling the app's functions here (chalicelib/localdev/stepfunctions.py), and
+    serves the exports bucket; the app reaches both through the AWS_ENDPOINT_URL_* variables."""
+    import atexit
+    from contextlib import ExitStack
+
+    from app import app
+    from chalicelib.core.settings import get_settings
+    from chalicelib.localdev import stepfunctions
+
+    os.environ["MOTO_PORT"] = endpoint.rsplit(":", 1)[1]  # where moto's interpreter sends its Lambda calls
+    stack = ExitStack()
+    stack.enter_context(stepfunctions.dispatch_tasks(stepfunctions.task_functions(app)))
+    atexit.register(stack.close)
+    stepfunctions.prepare_local_jobs()
+    print(f"Exports bucket: {endpoint}/{get_settings().exports_bucket}", flush=True)
+
+
 def start_websocket_api() -> None:
     """The WebSocket API beside chalice local (which serves none), on $WEBSOCKET_PORT (default 8001)."""
     from app import app
@@ -145,6 +164,9 @@ def main() -> int:
 
         server, endpoint = start_dynamodb()
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
+        # The same moto server stands in for Step Functions and S3 (jobs, exports).
+        os.environ["AWS_ENDPOINT_URL_SFN"] = endpoint
+        os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
         restored = dynamodb.restore(endpoint, state / "dynamodb.jsonl")
         print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
               flush=True)  # fmt: skip
@@ -158,6 +180,8 @@ def main() -> int:
         get_key_ring()  # created now, not in the middle of the first login
         # Domain events: the app's stream consumer on the audit_logs stream, as in AWS.
         start_event_consumer()
+        if server is not None:
+            start_step_functions(os.environ["DYNAMODB_ENDPOINT"])
         print(f"DynamoDB: {os.environ['DYNAMODB_ENDPOINT']}", flush=True)
         print(f"API key: {api_key}", flush=True)
         print(f"Demo login: {demo_email()} {password}", flush=True)

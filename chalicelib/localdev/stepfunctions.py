@@ -132,3 +132,16 @@ def wait_for_executions(sfn_client: Any, timeout_seconds: float = 60) -> None:
             if time.monotonic() > deadline:
                 return
             time.sleep(0.05)
+
+
+def prepare_local_jobs() -> None:
+    """The state machines and the exports bucket where the app's clients reach them (moto in
+    process, or the server AWS_ENDPOINT_URL* names)."""
+    from chalicelib.aws.sessions import new_session
+    from chalicelib.core.settings import get_settings
+
+    settings = get_settings()
+    session = new_session()
+    create_state_machines(session.create_client("stepfunctions", region_name=settings.region),
+                          settings.table_prefix, settings.region)  # fmt: skip
+    create_exports_bucket(session.create_client("s3", region_name=settings.region), settings.exports_bucket)

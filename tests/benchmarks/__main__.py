@@ -192,6 +192,28 @@ def sync_section(results: dict[str, Any], checks: list[Check], env: dict[str, st
                           SYNC_RATIO_TARGET, "x"))
 
 
+EXPORT_CHUNK_PEAK_MIB = 256  # of the task functions' 1,024 MB
+EXPORT_CHUNK_SECONDS = 10  # of their 15 s
+EXPORT_TIMEOUT_SECONDS = 600
+
+
+def export_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
+    _say("7. Data export: one export_chunk task (one 5 MiB part of a customers CSV), as Step Functions invokes it")
+    result = results["export"] = run_child("export", env, EXPORT_TIMEOUT_SECONDS)
+    _say(f"   {result['customers']:,} customers seeded in {result['seeding_s']} s (AWS in process: moto)")
+    rows = [[result["chunk_rows"], result["chunk_s"], result["dynamodb_read_s"], result["rows_per_s"],
+             result["app_rows_per_s"], result["chunk_peak_traced_mib"], result["process_peak_rss_mib"]]]
+    _say(table(["rows", "chunk s", "reads s", "rows/s", "rows/s without reads", "chunk peak MiB", "process peak RSS MiB"],
+               rows, right=range(7)))
+    _say("   reads: the list's Queries (moto's, which reads the whole partition per Query: DynamoDB answers a 1,000-row")
+    _say("   page in tens of ms); chunk peak: Python allocations during the chunk (tracemalloc)")
+    section = "export"
+    checks.append(at_most(section, "export chunk: peak memory", result["chunk_peak_traced_mib"], EXPORT_CHUNK_PEAK_MIB, " MiB"))
+    checks.append(at_most(section, "export chunk: time without reads", round(result["chunk_s"] - result["dynamodb_read_s"], 2),
+                          EXPORT_CHUNK_SECONDS, " s"))
+    checks.append(_info(section, "export throughput (rows/s, with moto's reads)", str(result["rows_per_s"])))
+
+
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:
     started = time.monotonic()
     try:
@@ -222,7 +244,7 @@ def _write_report(
     REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
 
 
-SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout", "sync")
+SECTIONS = ("cold_start", "warm", "dynamodb_calls", "memory", "fanout", "sync", "export")
 
 
 def _chosen_sections(argv: list[str]) -> list[str]:
@@ -265,6 +287,7 @@ def main(argv: list[str]) -> int:
                 "memory": ("memory", lambda: memory_section(results, checks, lambda_env, world)),
                 "fanout": ("fanout", lambda: fanout_section(results, checks, local_env)),
                 "sync": ("sync", lambda: sync_section(results, checks, local_env)),
+                "export": ("export", lambda: export_section(results, checks, local_env)),
             }
             if "dynamodb_calls" in chosen:
                 run_child("world", local_env, SETUP_TIMEOUT_SECONDS)

@@ -424,6 +424,16 @@ def _sales_steps() -> list[Step]:
 SALES_STEPS = _sales_steps()
 
 
+def _export_request(state: dict[str, Any]) -> dict[str, Any]:
+    """POST /v1/exports starts an execution of the export machine: wherever the scenario runs (moto
+    in process or its server), the machine and the bucket exist first (created once, not run)."""
+    from chalicelib.localdev.stepfunctions import prepare_local_jobs
+
+    prepare_local_jobs()
+    body = {"resource": "customers", "filters": {"status": "active"}, "format": "csv", "fields": ["id", "name"]}
+    return {"headers": _bearer(state), "body": _json(body)}
+
+
 def _signup(organization: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda s: {
         "body": _json({"email": s["email"], "password": PASSWORD, "name": "Owner", "organization": organization})
@@ -631,6 +641,11 @@ SCENARIO: list[Step] = [
         variant="10 changes since a cursor",
     ),
     Step("GET", "/v1/audit-logs", 200, lambda s: {"headers": _bearer(s)}),
+    # Jobs: an export queued (its execution started in the local Step Functions), read, listed, cancelled.
+    Step("POST", "/v1/exports", 202, _export_request, after=_remember(job_id="id")),
+    Step("GET", "/v1/jobs", 200, lambda s: {"headers": _bearer(s)}),
+    Step("GET", "/v1/jobs/{job_id}", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
+    Step("POST", "/v1/jobs/{job_id}/cancel", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "PUT",

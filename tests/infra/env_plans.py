@@ -38,6 +38,7 @@ def _root_copy(tmp: Path, env: str, package: Path) -> Path:
     (tmp / "chalicelib").symlink_to(REPO / "chalicelib")
     (tmp / "infra" / "modules").symlink_to(REPO / "infra" / "modules")
     (tmp / "infra" / "tables.json").symlink_to(REPO / "infra" / "tables.json")
+    (tmp / "infra" / "state-machines").symlink_to(REPO / "infra" / "state-machines")
     root = tmp / "infra" / "envs" / env
     root.mkdir()
     for f in (REPO / "infra" / "envs" / env).iterdir():

@@ -58,7 +58,32 @@ def test_prod_functions_run_python_3_12_and_each_has_an_alarm_pair(prod_plan, in
     # Plus, for the event stream: each consumer's iterator age and the dead-letter queue.
     stream_consumers = len(planned(prod_plan, "aws_lambda_event_source_mapping"))
     assert stream_consumers == 1
-    assert inventory["aws_cloudwatch_metric_alarm"] == 2 + 2 * len(functions) + inventory["aws_dynamodb_table"] + stream_consumers + 1
+    state_machines = inventory["aws_sfn_state_machine"]  # failed and timed-out executions of each
+    assert inventory["aws_cloudwatch_metric_alarm"] == (
+        2 + 2 * len(functions) + inventory["aws_dynamodb_table"] + stream_consumers + 1 + 2 * state_machines)
+
+
+def test_prod_runs_the_export_machine_on_its_data_functions_and_keeps_files_private(prod_plan):
+    (machine,) = planned(prod_plan, "aws_sfn_state_machine")
+    assert machine["name"] == "zebros-prod-export"
+    tasks = [state for state in json.loads(machine["definition"])["States"].values() if state["Type"] == "Task"]
+    functions = {f["function_name"]: f for f in planned(prod_plan, "aws_lambda_function")}
+    names = {"export_count", "export_chunk", "export_finish", "job_failed"}
+    assert {f"zebros-prod-{name}" for name in names} <= set(functions)
+    assert all((functions[f"zebros-prod-{name}"]["memory_size"], functions[f"zebros-prod-{name}"]["timeout"]) == (1024, 15)
+               for name in names)  # fmt: skip
+    # Every Task names a function ARN (rendered at apply), none a leftover ${...}.
+    assert len(tasks) == 4 and not any("${" in json.dumps(task) for task in tasks)
+    (bucket,) = planned(prod_plan, "aws_s3_bucket")
+    assert bucket["bucket"].startswith("zebros-prod-exports-")
+    (block,) = planned(prod_plan, "aws_s3_bucket_public_access_block")
+    assert all(block[flag] for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    (encryption,) = planned(prod_plan, "aws_s3_bucket_server_side_encryption_configuration")
+    assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+    (lifecycle,) = planned(prod_plan, "aws_s3_bucket_lifecycle_configuration")
+    assert lifecycle["rule"][0]["expiration"][0]["days"] == 7
+    alarms = {a["alarm_name"] for a in planned(prod_plan, "aws_cloudwatch_metric_alarm")}
+    assert {"zebros-prod-states-export-failed", "zebros-prod-states-export-timedout"} <= alarms
 
 
 def test_prod_dashboard_charts_every_business_event_the_code_counts(prod_plan):

@@ -171,6 +171,22 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        if "state_machine" in resource:
+            arn = f"arn:aws:states:{self.region}:{self.account}:stateMachine:{resource['state_machine']}"
+            return [Requirement(function, action, arn, call)]
+        if "execution" in resource:
+            return [Requirement(function, action, f"arn:aws:states:{self.region}:{self.account}:execution:{resource['execution']}", call)]
+        if "bucket" in resource:
+            # The exports bucket as prod names it (its name carries the account id).
+            (bucket,) = [b["Name"] for b in self.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{self.prefix}exports-")]
+            found = [Requirement(function, action, f"arn:aws:s3:::{bucket}/{resource['key']}", call)]
+            rules = self.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+            key = rules[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID")
+            if key:  # S3 encrypts and decrypts under the bucket's key with the caller's permission
+                via = (("kms:ViaService", f"s3.{self.region}.amazonaws.com"),)
+                kms_action = "kms:GenerateDataKey" if action == "s3:PutObject" else "kms:Decrypt"
+                found.append(Requirement(function, kms_action, key, f"{call} (bucket key)", via))
+            return found
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"

@@ -19,7 +19,6 @@ from typing import Any
 
 from chalicelib.aws import export_files
 from chalicelib.core import clock
-from chalicelib.core.cursors import MAX_PAGE_SIZE
 from chalicelib.core.errors import Forbidden, ValidationFailed
 from chalicelib.core.search import parse_search
 from chalicelib.core.settings import get_settings
@@ -33,8 +32,11 @@ KIND = "export"
 STATE_MACHINE = "export"
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 DOWNLOAD_SECONDS = 15 * 60
-# Pages one count task reads (100 rows each): a few seconds of Queries, well inside 15 s.
-COUNT_PAGES_PER_TASK = 200
+# The list route's query, read in pages of this many rows (one Query each: ~300 KB of records, well
+# under DynamoDB's 1 MB a Query returns) rather than the route's 100, for a tenth of the round trips.
+PAGE_ROWS = 1000
+# Pages one count task reads: a few seconds of Queries, well inside 15 s.
+COUNT_PAGES_PER_TASK = 20
 # Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection"); tab and
 # carriage return are stripped by some before they look.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -186,7 +188,7 @@ def _task(event: dict[str, Any]) -> tuple[TaskJob, Exportable]:
 
 def _page(exportable: Exportable, job: TaskJob, cursor: str | None) -> dict[str, Any]:
     spec = parse_search(job.parameters["filters"], exportable.filters)
-    return exportable.records().search(job.creator, spec, MAX_PAGE_SIZE, cursor)
+    return exportable.records().search(job.creator, spec, PAGE_ROWS, cursor)
 
 
 def _start_upload(job: TaskJob) -> dict[str, str]:

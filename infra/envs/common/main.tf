@@ -36,6 +36,14 @@ locals {
   # https://ws.<domain>/@connections: known at plan, unlike the API's own execute-api address.
   websocket_domain_name = "ws.${var.domain_name}"
 
+  # Job state machines (infra/state-machines/<name>.asl.json), each Task's `${function}` rendered
+  # with that Chalice function's ARN; the execution role may invoke exactly those functions.
+  job_state_machines = {
+    export = ["export_count", "export_chunk", "export_finish", "job_failed"]
+    # One execution per marketing automation enrollment (chalicelib/crm/marketing/services/automation_runs.py).
+    "automation-run" = ["automation_step", "automation_step_waited", "automation_run_finished"]
+  }
+
   # Functions that post to WebSocket connections: the message handler answers its client, the
   # events stream consumer fans events out (chalicelib/platform/services/fanout.py).
   connection_managers = ["websocket_message", "deliver_events"]
@@ -69,6 +77,9 @@ module "package" {
     EVENT_BUS_NAME                = module.event_bus.bus_name
     WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
     CORS_ALLOWED_ORIGINS          = join(",", var.cors_allowed_origins)
+    # Jobs start "<prefix><machine>" (step_functions module: name_prefix = table prefix).
+    STATE_MACHINE_ARN_PREFIX = "arn:${data.aws_partition.current.partition}:states:${var.aws_region}:${data.aws_caller_identity.current.account_id}:stateMachine:${local.table_prefix}"
+    EXPORTS_BUCKET           = module.exports_bucket.bucket_name
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
@@ -126,6 +137,8 @@ module "api" {
   table_arns                  = module.dynamodb.table_arns
   data_kms_key_arn            = module.kms.key_arn
   signing_key_secret_arn      = module.secrets.signing_key_secret_arn
+  job_state_machine_arns      = { for name in keys(local.job_state_machines) : name => module.step_functions.state_machine_arns[name] }
+  exports_bucket_arn          = module.exports_bucket.bucket_arn
   ses_identity_arns           = local.ses_identity_arns
   log_retention_in_days       = var.log_retention_in_days
   logging_level               = var.logging_level
@@ -198,11 +211,33 @@ module "websocket" {
   }
 }
 
+# The export files (POST /v1/exports): private, SSE-KMS, expiring.
+module "exports_bucket" {
+  source = "../../modules/exports_bucket"
+
+  bucket_name = "${local.name}-exports-${data.aws_caller_identity.current.account_id}"
+  kms_key_arn = module.kms.key_arn
+}
+
 module "step_functions" {
   source = "../../modules/step_functions"
 
-  name_prefix           = local.table_prefix
-  state_machines        = var.state_machines
+  name_prefix = local.table_prefix
+  state_machines = merge(var.state_machines, {
+    for name, functions in local.job_state_machines : name => {
+      definition_file          = "${path.module}/../../state-machines/${name}.asl.json"
+      definition_substitutions = { for f in functions : f => module.package.functions[f].arn }
+      role_policy_json = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "InvokeTaskFunctions"
+          Effect   = "Allow"
+          Action   = ["lambda:InvokeFunction"]
+          Resource = [for f in functions : module.package.functions[f].arn]
+        }]
+      })
+    }
+  })
   kms_key_arn           = module.kms.key_arn
   log_retention_in_days = var.log_retention_in_days
 }
@@ -216,6 +251,7 @@ module "observability" {
   websocket_enabled            = true
   function_names               = { for k, f in module.package.functions : k => f.function_name }
   stream_consumers             = { for k, _ in module.package.stream_consumers : k => module.package.functions[k].function_name }
+  state_machine_arns           = module.step_functions.state_machine_arns
   event_dead_letter_queue_name = module.event_bus.dead_letter_queue_name
   table_names                  = module.dynamodb.table_names
   metrics_service              = "zebros-api" # POWERTOOLS_SERVICE_NAME

@@ -136,9 +136,11 @@ variable "function_grants" {
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
+    jobs        = optional(bool, false)
+    exports     = optional(string)
   }))
   default = {
-    api_handler = { dynamodb = true, signing_key = true, ses = true }
+    api_handler = { dynamodb = true, signing_key = true, ses = true, jobs = true, exports = "read" }
     # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
     # $connect verifies the token as the authorizer does and writes the connection; a message reads
@@ -151,12 +153,19 @@ variable "function_grants" {
     # come from the event_bus module.
     # Marketing automations' enrolment (a consumer of the stream) also Queries the active
     # automations of an event's type, GetItems the record and commits the enrolment (its run,
-    # markers and daily counter); it starts the run's execution (Step Functions, module step_functions).
+    # markers and daily counter), then starts the run's execution of the automation-run machine.
     deliver_events = { tables = ["event_receipts", "connections", "automations", "automation_enrollments", "counters"],
-    read_tables = ["leads", "contacts", "customers"] }
+    read_tables = ["leads", "contacts", "customers"], jobs = true }
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }
+    # Export tasks read the exported list's tables and indexes (and its tag links), report progress
+    # (jobs, with its audit entry) and write the file; the failure task ends the job. The API
+    # handler (above) also starts and cancels jobs and presigns their downloads.
+    export_count  = { dynamodb = true, exports = "write" }
+    export_chunk  = { dynamodb = true, exports = "write" }
+    export_finish = { dynamodb = true, exports = "write" }
+    job_failed    = { tables = ["jobs"] }
     # The automation-run machine's tasks: a step reads its run and automation and writes the run's
     # history, and does the step with the service of what it changes (a lead's field, a task, a
     # campaign member: each with its audit entry and change-feed item), mailing through SES.
@@ -222,7 +231,7 @@ variable "api_gateway_account_enabled" {
 }
 
 variable "state_machines" {
-  description = "Step Functions state machines (ASL files in infra/state-machines/); none yet."
+  description = "More Step Functions state machines (ASL files in infra/state-machines/) beside the job machines main.tf composes."
   type = map(object({
     definition_file          = string
     definition_substitutions = optional(map(string), {})

@@ -50,7 +50,9 @@ variable "function_grants" {
     What each function may reach beyond its logs and X-Ray, by Chalice function name. Functions
     not listed get nothing more (least privilege: a new handler must be granted here).
     dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
-    GetItem on the named tables (keys of table_arns).
+    GetItem on the named tables (keys of table_arns). jobs: start and stop executions of
+    job_state_machine_arns. exports: "read" (presign downloads) or "write" (write export files)
+    in exports_bucket_arn.
   EOT
   type = map(object({
     dynamodb    = optional(bool, false)
@@ -58,8 +60,32 @@ variable "function_grants" {
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
+    jobs        = optional(bool, false)
+    exports     = optional(string)
   }))
   default = {}
+
+  validation {
+    condition     = alltrue([for g in values(var.function_grants) : g.exports == null || contains(["read", "write"], coalesce(g.exports, "read"))])
+    error_message = "exports must be \"read\" or \"write\" (or left out)."
+  }
+}
+
+variable "job_state_machine_arns" {
+  description = "The job state machines (step_functions module output state_machine_arns) functions granted jobs may start and stop."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for a in values(var.job_state_machine_arns) : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:", a))])
+    error_message = "job_state_machine_arns must be state machine ARNs."
+  }
+}
+
+variable "exports_bucket_arn" {
+  description = "The exports bucket (exports_bucket module); null grants it to nobody."
+  type        = string
+  default     = null
 }
 
 variable "table_arns" {

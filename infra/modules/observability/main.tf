@@ -191,6 +191,26 @@ resource "aws_cloudwatch_metric_alarm" "api_latency_p99" {
   tags                = var.tags
 }
 
+# A job execution that failed (after its retries; its job shows the reason) or timed out.
+resource "aws_cloudwatch_metric_alarm" "executions_failed" {
+  for_each = { for pair in setproduct(keys(var.state_machine_arns), ["ExecutionsFailed", "ExecutionsTimedOut"]) : "${pair[0]}-${pair[1]}" => pair }
+
+  alarm_name          = "${var.name}-states-${each.value[0]}-${lower(trimprefix(each.value[1], "Executions"))}"
+  alarm_description   = "Executions of the ${each.value[0]} state machine ${lower(trimprefix(each.value[1], "Executions"))} (see the job's reason and the execution's history)."
+  namespace           = "AWS/States"
+  metric_name         = each.value[1]
+  dimensions          = { StateMachineArn = var.state_machine_arns[each.value[0]] }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
+}
+
 resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
   for_each = var.function_names
 

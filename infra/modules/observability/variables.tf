@@ -35,6 +35,12 @@ variable "stream_consumers" {
   default     = {}
 }
 
+variable "state_machine_arns" {
+  description = "Job state machines (name => ARN, step_functions module): each failed, timed-out or aborted-by-error execution is alarmed."
+  type        = map(string)
+  default     = {}
+}
+
 variable "event_dead_letter_queue_name" {
   description = "SQS queue where the stream mappings record failed batches (event_bus module); null: no queue to watch."
   type        = string
