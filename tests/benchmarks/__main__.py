@@ -193,25 +193,26 @@ def sync_section(results: dict[str, Any], checks: list[Check], env: dict[str, st
 
 
 EXPORT_CHUNK_PEAK_MIB = 256  # of the task functions' 1,024 MB
-EXPORT_CHUNK_SECONDS = 10  # of their 15 s
+EXPORT_CHUNK_CPU_SECONDS = 5  # of their 15 s, at a fraction of a vCPU
 EXPORT_TIMEOUT_SECONDS = 600
 
 
 def export_section(results: dict[str, Any], checks: list[Check], env: dict[str, str]) -> None:
     _say("7. Data export: one export_chunk task (one 5 MiB part of a customers CSV), as Step Functions invokes it")
     result = results["export"] = run_child("export", env, EXPORT_TIMEOUT_SECONDS)
-    _say(f"   {result['customers']:,} customers seeded in {result['seeding_s']} s (AWS in process: moto)")
-    rows = [[result["chunk_rows"], result["chunk_s"], result["dynamodb_read_s"], result["rows_per_s"],
-             result["app_rows_per_s"], result["chunk_peak_traced_mib"], result["process_peak_rss_mib"]]]
-    _say(table(["rows", "chunk s", "reads s", "rows/s", "rows/s without reads", "chunk peak MiB", "process peak RSS MiB"],
-               rows, right=range(7)))
-    _say("   reads: the list's Queries (moto's, which reads the whole partition per Query: DynamoDB answers a 1,000-row")
-    _say("   page in tens of ms); chunk peak: Python allocations during the chunk (tracemalloc)")
+    rows = [[f"{result['chunk_rows']:,}", result["chunk_s"], result["chunk_cpu_s"], f"{result['rows_per_s']:,}",
+             result["part_mib"], result["chunk_peak_traced_mib"], result["process_peak_rss_mib"]]]
+    _say(table(["rows", "chunk s", "cpu s", "rows/s", "part MiB", "chunk peak MiB", "process peak RSS MiB"], rows,
+               right=range(7)))
+    _say("   pages served from memory (moto's Query reads the whole partition per page); views, CSV, the part's upload")
+    _say("   (moto's S3) and the progress update are the app's; chunk peak: Python allocations during the chunk")
     section = "export"
     checks.append(at_most(section, "export chunk: peak memory", result["chunk_peak_traced_mib"], EXPORT_CHUNK_PEAK_MIB, " MiB"))
-    checks.append(at_most(section, "export chunk: time without reads", round(result["chunk_s"] - result["dynamodb_read_s"], 2),
-                          EXPORT_CHUNK_SECONDS, " s"))
-    checks.append(_info(section, "export throughput (rows/s, with moto's reads)", str(result["rows_per_s"])))
+    # CPU time: a busy machine stretches the wall time; a 1 GB function has about 0.6 of a vCPU.
+    checks.append(at_most(section, "export chunk: CPU time without DynamoDB reads", result["chunk_cpu_s"],
+                          EXPORT_CHUNK_CPU_SECONDS, " s"))
+    checks.append(_info(section, "export chunk throughput (wall / CPU)",
+                        f"{result['rows_per_s']:,} / {round(result['chunk_rows'] / result['chunk_cpu_s']):,} rows/s"))
 
 
 def _run_section(name: str, run: Callable[[], None], checks: list[Check], errors: dict[str, str]) -> None:

@@ -153,6 +153,8 @@ def _export_job(app) -> None:
 
     owner = principal(new_id(), new_id(), "owner", "scenario")
     with stepfunctions.dispatch_tasks(stepfunctions.task_functions(app)) as handlers:
+        # moto keeps executed machines in a backend of their own: the scenario's are not there.
+        stepfunctions.prepare_local_jobs()
         job = exports.start_export(owner, {"resource": "customers", "format": "csv"})
         stepfunctions.wait_for_executions(botocore.session.get_session().create_client("stepfunctions"))
     if find_job(owner.org_id, job["id"]).status != "succeeded":

@@ -65,7 +65,9 @@ def start_export(caller: Principal, body: Any) -> dict[str, Any]:
             {"field": "resource", "message": f"must be one of {', '.join(sorted(exportables()))}"}])
     caller.require(exportable.read)
     if request["format"] == "xlsx":
-        raise ValidationFailed("xlsx is not offered: export csv, which spreadsheets open.", [
+        # An xlsx file is one zip archive: it cannot be written part by part by separate chunks.
+        raise ValidationFailed("xlsx is not offered (an xlsx file cannot be written in chunks): export csv, which "
+                               "every spreadsheet opens.", [
             {"field": "format", "message": "must be csv or jsonl"}])
     filters = request.get("filters") or {}
     parse_search(filters, exportable.filters)  # the list route's own 400s, before anything is queued

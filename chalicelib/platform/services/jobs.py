@@ -19,7 +19,7 @@ from chalicelib.aws import stepfunctions
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, DomainError, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.platform.services.roles import Principal, principal
+from chalicelib.platform.services.roles import Principal, is_built_in, principal
 from chalicelib.platform.tables import jobs as jobs_table
 from chalicelib.platform.tables.jobs import JobModel
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
@@ -63,7 +63,7 @@ def start(
     """Queue a job of `kind` and start its execution; the job's view (status queued)."""
     job = JobModel(
         caller.org_id, new_id(), kind=kind, status=jobs_table.QUEUED, created_by=caller.user_id,
-        creator_role=caller.role, creator_permissions=set(caller.permissions) or None,
+        creator_role=caller.role, creator_permissions=None if is_built_in(caller.role) else set(caller.permissions),
         created_at=clock.now(), parameters_json=json.dumps(parameters, separators=(",", ":")),
     )  # fmt: skip
     jobs_table.queue_job(job)
