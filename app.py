@@ -8,6 +8,7 @@ from chalicelib.crm.blueprints import CRM_BLUEPRINTS
 from chalicelib.platform.exports import register_exports
 from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.attachables import register_attachables
+from chalicelib.platform.event_consumers import register_consumers
 from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes.persisted_queries import register_persisted_queries
 from chalicelib.platform.routes import websocket
@@ -34,6 +35,8 @@ register_kinds("chalicelib.crm.kinds")
 register_persisted_queries("chalicelib/crm/graphql")
 # The record types files attach to, by product (imported on the first files request).
 register_attachables("chalicelib.crm.attachables")
+# The consumers of domain events a product adds (imported on the stream consumer's first batch).
+register_consumers("chalicelib.crm.event_consumers")
 # The list routes POST /v1/exports may export, by product (imported on the first export).
 register_exports("chalicelib.crm.exports")
 

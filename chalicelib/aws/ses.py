@@ -1,4 +1,4 @@
-"""Password-reset, invitation and sign-up mail through Amazon SES."""
+"""Password-reset, invitation and sign-up mail, and the messages products compose, through Amazon SES."""
 from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -53,6 +53,9 @@ class SesNotifier:
             "If you did not ask for it, ignore this message: your login and organizations are unchanged.",
             code=token,
         )
+
+    def send_message(self, email: str, subject: str, text: str) -> None:
+        self._send(email, subject, text, code="")
 
     def _send(self, email: str, subject: str, text: str, code: str) -> None:
         """`code` is the one the text carries (the local mailbox serves it apart; SES sends the text)."""

@@ -7,6 +7,7 @@ from chalicelib.crm.contact_management.routes.customers import customers_bluepri
 from chalicelib.crm.contact_management.routes.leads import leads_blueprint
 from chalicelib.crm.contact_management.routes.notes import notes_blueprint
 from chalicelib.crm.contact_management.routes.reminders import reminders_blueprint
+from chalicelib.crm.marketing.routes.automations import automations_blueprint
 from chalicelib.crm.marketing.routes.campaigns import campaigns_blueprint
 from chalicelib.crm.marketing.routes.email_templates import email_templates_blueprint
 from chalicelib.crm.reporting.routes.dashboard import dashboard_blueprint
@@ -36,6 +37,7 @@ CRM_BLUEPRINTS = (
     # Marketing
     campaigns_blueprint,
     email_templates_blueprint,
+    automations_blueprint,
     # Support
     tickets_blueprint,
     sla_policies_blueprint,

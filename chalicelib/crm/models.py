@@ -6,6 +6,8 @@ from chalicelib.crm.contact_management.tables.contacts import ContactModel
 from chalicelib.crm.contact_management.tables.customers import CustomerModel
 from chalicelib.crm.contact_management.tables.leads import LeadModel
 from chalicelib.crm.contact_management.tables.notes import NoteModel
+from chalicelib.crm.marketing.tables.automation_enrollments import EnrollmentModel
+from chalicelib.crm.marketing.tables.automations import AutomationModel
 from chalicelib.crm.marketing.tables.campaign_members import CampaignMemberModel
 from chalicelib.crm.marketing.tables.campaigns import CampaignModel
 from chalicelib.crm.marketing.tables.email_templates import EmailTemplateModel
@@ -35,6 +37,8 @@ CRM_MODELS = (
     CampaignModel,
     CampaignMemberModel,
     EmailTemplateModel,
+    AutomationModel,
+    EnrollmentModel,
     # Support
     TicketModel,
     SlaPolicyModel,

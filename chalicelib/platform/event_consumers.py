@@ -6,9 +6,14 @@ events in stream order. Raising means "deliver this batch again": the stream ret
 it to isolate a poison record, then the dead-letter queue), and every consumer sees it again, so
 each must tolerate a repeat: EventBridge subscribers deduplicate on the event id in the detail; a
 consumer whose effect must not repeat is wrapped in `once(name, consume)`.
+
+The platform's consumers come first; a product adds its own (the CRM's marketing automations) by
+registering a module whose `event_consumers()` returns them (`register_consumers`, called by app.py
+as it registers the product's blueprints). The module is imported on the first batch only.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 
 from chalicelib.core.events import DomainEvent
@@ -17,8 +22,18 @@ from chalicelib.core.settings import get_settings
 Consumer = Callable[[Sequence[DomainEvent]], None]
 
 
+_product_modules: list[str] = []
+
+
+def register_consumers(module_name: str) -> None:
+    """Add a product's consumers: `module_name` defines `event_consumers() -> list[Consumer]`."""
+    if module_name not in _product_modules:
+        _product_modules.append(module_name)
+
+
 def event_consumers() -> list[Consumer]:
-    return [integrations(), websocket_notifications(), attachments]
+    products = [consumer for name in _product_modules for consumer in importlib.import_module(name).event_consumers()]
+    return [integrations(), websocket_notifications(), attachments, *products]
 
 
 def integrations() -> Consumer:

@@ -118,6 +118,45 @@ def _beside_the_routes() -> None:
     _scheduled_report_run()
     if not event_consumer().drain():
         raise RuntimeError("the stream consumer was given no record: nothing of it would be recorded")
+    _automation_run(app)
+
+
+def _automation_run(app) -> None:
+    """A web lead enrolled by an automation with every kind of step (written as fixtures, outside any
+    function), its enrolment by the stream consumer and its run taken to the end by the
+    automation-run machine on moto's interpreter, the tasks invoked as Step Functions invokes them."""
+    import botocore.session
+
+    from chalicelib.core import clock
+    from chalicelib.core.ids import new_id
+    from chalicelib.crm.contact_management.services import leads
+    from chalicelib.crm.marketing.services import automation_runs, automations, campaigns, email_templates
+    from chalicelib.localdev import stepfunctions
+    from chalicelib.localdev.streams import event_consumer
+    from chalicelib.platform.services.roles import principal
+    from chalicelib.platform.tables.memberships import MembershipModel
+
+    owner = principal(new_id(), new_id(), "owner", "scenario")
+    MembershipModel(owner.org_id, owner.user_id, account_id=owner.user_id, email="owner@scenario.example.com",
+                    name="Owner", role="owner", created_at=clock.now()).save()  # fmt: skip
+    template = email_templates.create_template(owner, {"name": "Welcome", "subject": "Hi {{name}}", "body": "Hello {{name}}"})
+    campaign = campaigns.create_campaign(owner, {"name": "Scenario", "channel": "email"})
+    automation = automations.create_automation(owner, {
+        "name": "Every step", "status": "active", "trigger": {"event": "lead.created"},
+        "steps": [{"type": "wait", "seconds": 1}, {"type": "send_email", "template_id": template["id"]},
+                  {"type": "create_task", "subject": "Call", "due_in_seconds": 3600},
+                  {"type": "set_field", "field": "status", "value": "contacted"},
+                  {"type": "add_to_campaign", "campaign_id": campaign["id"]},
+                  {"type": "notify_users", "user_ids": [owner.user_id], "message": "A new web lead"}],
+    })  # fmt: skip
+    leads.records.create(owner, {"name": "Ada", "email": "ada@scenario.example.com", "source": "web"})
+    with stepfunctions.dispatch_tasks(stepfunctions.task_functions(app)):
+        if not event_consumer().drain():
+            raise RuntimeError("the lead's event did not reach the stream consumer: its enrolment would be missing")
+        stepfunctions.wait_for_executions(botocore.session.get_session().create_client("stepfunctions"))
+    runs = automation_runs.list_runs(owner, automation["id"], 10, None)["items"]
+    if [run["status"] for run in runs] != ["succeeded"]:
+        raise RuntimeError(f"the scenario's automation run did not succeed: its tasks' calls would be missing: {runs}")
 
 
 def _export_job(app) -> None:

@@ -1,4 +1,5 @@
-"""How users are told things out of band (password reset codes, invitations, sign-up confirmations). Pluggable: in AWS set
+"""How users are told things out of band (password reset codes, invitations, sign-up confirmations), and
+how products send the messages they compose (marketing automations' emails). Pluggable: in AWS set
 NOTIFIER=ses; `make run` keeps mail in a local mailbox (LOCAL_MAILBOX_FILE, read at /_local/mail);
 otherwise the log notifier writes the token to the server log."""
 from __future__ import annotations
@@ -21,6 +22,9 @@ class Notifier(Protocol):
     def send_signup_confirmation(self, email: str, token: str) -> None: ...
 
     def send_signup_for_existing_login(self, email: str, token: str) -> None: ...
+
+    def send_message(self, email: str, subject: str, text: str) -> None:
+        """A message a product composed (a marketing email from a template, a note to users)."""
 
 
 class LogNotifier:
@@ -46,6 +50,11 @@ class LogNotifier:
             "Sign-up token for an existing login issued (local notifier)",
             extra={"signup_email": email, "signup_token": token, "signup_needs_password": True},
         )
+
+    def send_message(self, email: str, subject: str, text: str) -> None:
+        from chalicelib.observability import logger
+
+        logger.info("Message sent (local notifier)", extra={"message_email": email, "message_subject": subject})
 
 
 @lru_cache(maxsize=1)

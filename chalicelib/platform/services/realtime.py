@@ -46,6 +46,7 @@ RESOURCE_OF_KIND = {
     "campaign": "campaigns",
     "campaign_member": "campaigns",
     "email_template": "email_templates",
+    "automation": "automations",
     "ticket": "tickets",
     "sla_policy": "sla_policies",
     "kb_article": "kb",

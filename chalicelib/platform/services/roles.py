@@ -25,6 +25,7 @@ CRM_RESOURCES = (
     "forecast",
     "campaigns",
     "email_templates",
+    "automations",
     "tickets",
     "sla_policies",
     "kb",

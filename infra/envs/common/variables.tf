@@ -152,7 +152,11 @@ variable "function_grants" {
     # Queries connections and deletes the gone ones; it deletes a deleted record's files (Query
     # by_record, each deletion with its audit entry). Its stream, the bus and the dead-letter queue
     # come from the event_bus module; its bucket access from files_bucket.
-    deliver_events = { tables = ["event_receipts", "connections", "files", "audit_logs"] }
+    # Marketing automations' enrolment (a consumer of the stream) also Queries the active
+    # automations of an event's type, GetItems the record and commits the enrolment (its run,
+    # markers and daily counter), then starts the run's execution of the automation-run machine.
+    deliver_events = { tables = ["event_receipts", "connections", "files", "audit_logs", "automations", "automation_enrollments", "counters"],
+    read_tables = ["leads", "contacts", "customers"], jobs = true }
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }
@@ -171,6 +175,14 @@ variable "function_grants" {
     # records the run on the report. Their files: the jobs platform's exports bucket grant.
     report_aggregate = { dynamodb = true }
     report_finish    = { tables = ["jobs", "reports", "audit_logs", "changes"] }
+    # The automation-run machine's tasks: a step reads its run and automation and writes the run's
+    # history, and does the step with the service of what it changes (a lead's field, a task, a
+    # campaign member: each with its audit entry and change-feed item), mailing through SES.
+    automation_step = { tables = ["automation_enrollments", "automations", "leads", "contacts", "customers",
+      "activities", "campaigns", "campaign_members", "counters", "tag_links", "audit_logs", "changes"],
+    read_tables = ["email_templates", "memberships", "custom_fields"], ses = true }
+    automation_step_waited  = { tables = ["automation_enrollments"], read_tables = ["automations"] }
+    automation_run_finished = { tables = ["automation_enrollments"] }
   }
 }
 

@@ -29,6 +29,7 @@ from chalicelib.crm.contact_management.tables.activities import (
     due_key,
 )
 from chalicelib.crm.contact_management.tables.customers import customers
+from chalicelib.crm.contact_management.tables.leads import leads
 from chalicelib.observability import count
 from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.roles import Principal
@@ -85,6 +86,12 @@ def create_activity(principal: Principal, body: Any) -> dict[str, Any]:
     fields = validate(ACTIVITY_SCHEMA, body)
     customer_id = fields.pop("customer_id")
     return _insert(principal, customer_id, fields, customer_reference(principal.org_id, customer_id))
+
+
+def create_lead_task(principal: Principal, lead_id: str, subject: str, due_at: datetime, assignee: str | None) -> dict[str, Any]:
+    """A task about a lead (a marketing automation's step): the lead must be live when it commits."""
+    fields = {"type": "task", "subject": subject, "due_at": clock.isoformat(due_at), "assignee": assignee}
+    return _insert(principal, None, fields, leads.existence_check(principal.org_id, lead_id), lead_id=lead_id)
 
 
 def get_activity(principal: Principal, activity_id: str) -> dict[str, Any]:
@@ -212,6 +219,7 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
     return {
         "id": activity.activity_id,
         "customer_id": activity.customer_id,
+        "lead_id": activity.lead_id,
         "type": activity.type,
         "subject": activity.subject,
         "body": activity.body,
@@ -226,7 +234,9 @@ def activity_view(activity: ActivityModel) -> dict[str, Any]:
     }
 
 
-def _insert(principal: Principal, customer_id: str, fields: dict[str, Any], customer_check: Change) -> dict[str, Any]:
+def _insert(
+    principal: Principal, customer_id: str | None, fields: dict[str, Any], customer_check: Change, lead_id: str | None = None
+) -> dict[str, Any]:
     due_at = clock.parse(fields["due_at"]) if fields.get("due_at") else None
     _check_task_due(fields["type"], due_at)
     check_active_users(principal.org_id, {"assignee": fields.get("assignee")})
@@ -235,6 +245,7 @@ def _insert(principal: Principal, customer_id: str, fields: dict[str, Any], cust
         principal.org_id,
         new_id(),
         customer_id=customer_id,
+        lead_id=lead_id,
         type=fields["type"],
         subject=fields["subject"],
         body=fields.get("body"),

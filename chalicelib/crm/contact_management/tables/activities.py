@@ -50,7 +50,10 @@ class ActivityModel(TenantRecord):
     VISIBLE_TO = "assignee"
 
     activity_id = UnicodeAttribute(range_key=True)
-    customer_id = UnicodeAttribute()
+    # The customer the activity is of; a task a marketing automation made about a lead names the
+    # lead instead (`lead_id`), and the lead's conversion does not move it.
+    customer_id = UnicodeAttribute(null=True)
+    lead_id = UnicodeAttribute(null=True)
     type = UnicodeAttribute()
     subject = UnicodeAttribute()
     body = UnicodeAttribute(null=True)
@@ -62,7 +65,7 @@ class ActivityModel(TenantRecord):
     purge_at = TTLAttribute(null=True)
     reminded_at = UTCDateTimeAttribute(null=True)
 
-    org_customer = UnicodeAttribute()
+    org_customer = UnicodeAttribute(null=True)
     org_assignee = UnicodeAttribute(null=True)
     org_type = UnicodeAttribute()
     org_status = UnicodeAttribute()
@@ -103,7 +106,7 @@ def customer_partition(org_id: str, customer_id: str) -> str:
 def index_keys(item: ActivityModel) -> dict[str, Any]:
     due = due_key(item.due_at)
     return {
-        "org_customer": customer_partition(item.org_id, item.customer_id),
+        "org_customer": customer_partition(item.org_id, item.customer_id) if item.customer_id else None,
         "org_assignee": f"{item.org_id}#{item.assignee}" if item.assignee else None,
         "org_type": f"{item.org_id}#{item.type}",
         "org_status": f"{item.org_id}#{item.status}",
