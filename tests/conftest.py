@@ -190,8 +190,11 @@ class SignupMailbox:
 
 @pytest.fixture
 def aws():
+    from chalicelib.localdev.usage_plans import create_usage_plans
+
     with mock_aws():
         create_tables()
+        create_usage_plans()
         yield
 
 

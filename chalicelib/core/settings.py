@@ -36,6 +36,7 @@ class Settings:
     cors_allowed_origins: frozenset[str]
     sync_retention_days: int
     auth_attempts_per_ip_per_minute: int
+    usage_plan_prefix: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -86,4 +87,7 @@ def get_settings() -> Settings:
         # Login, register and forgot-password attempts one client address may make per minute,
         # each route counted on its own (platform/services/quotas.py); answered 429 beyond.
         auth_attempts_per_ip_per_minute=int(env.get("AUTH_ATTEMPTS_PER_IP_PER_MINUTE", "30")),
+        # API Gateway usage plans are named <prefix><plan tier> (infra/modules/usage_plans); an
+        # organization's API keys are attached to its tier's plan (chalicelib/aws/api_gateway.py).
+        usage_plan_prefix=env.get("USAGE_PLAN_PREFIX") or f"zebros-{env.get('ZEBROS_STAGE', 'local')}-",
     )
