@@ -1,4 +1,5 @@
 """The platform's blueprints, registered by app.py before any product's."""
+from chalicelib.platform.routes.api_keys import api_keys_blueprint
 from chalicelib.platform.routes.audit_logs import audit_logs_blueprint
 from chalicelib.platform.routes.auth import auth_blueprint
 from chalicelib.platform.routes.authorizer import authorizer_blueprint
@@ -29,6 +30,7 @@ PLATFORM_BLUEPRINTS = (
     settings_blueprint,
     custom_fields_blueprint,
     audit_logs_blueprint,
+    api_keys_blueprint,
     # Offline sync: the change feed
     sync_blueprint,
     # Offline sync: changes pushed by devices

@@ -30,7 +30,7 @@ CRM_RESOURCES = (
     "kb",
     "dashboard",
 )
-ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs")
+ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "api_keys")
 # Every signed-in caller may manage their own session (logout), whatever their role.
 SESSION = "session:write"
 
@@ -61,19 +61,37 @@ def can(resource: str, action: str) -> str:
     return permission
 
 
+USER = "user"
+# An organization's API key (services/api_keys.py): its `user_id` is the key's id (what audit
+# entries name as the actor), it has no session and no login.
+API_KEY = "api_key"
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, as the authorizer verified it from the access token."""
+    """Who is calling, as the authorizer verified it from the access token or API key."""
 
     user_id: str
     org_id: str
     role: str
     session_id: str
     permissions: frozenset[str]
+    kind: str = USER
 
     def require(self, permission: str) -> None:
+        if self.kind == API_KEY:
+            if permission == SESSION:
+                raise Forbidden("This route acts on a user's session; an API key has none. Use a user's access token.")
+            if permission not in self.permissions:
+                raise Forbidden(f"This API key lacks the {permission} permission.")
+            return
         if permission != SESSION and permission not in self.permissions:
             raise Forbidden(f"The {self.role} role lacks the {permission} permission.")
+
+    def require_user(self) -> None:
+        """For what only a person may do (issue an API key): an API key is refused, 403."""
+        if self.kind != USER:
+            raise Forbidden("Only a signed-in user may do this, not an API key.")
 
 
 def principal(
