@@ -8,7 +8,7 @@ from chalicelib.core.settings import get_settings
 LOCAL_TIERS = {
     "basic": {"throttle": {"rateLimit": 2.0, "burstLimit": 5}, "quota": {"limit": 1000, "period": "DAY"}},
     "premium": {"throttle": {"rateLimit": 10.0, "burstLimit": 20}, "quota": {"limit": 20000, "period": "DAY"}},
-    "custom": {"throttle": {"rateLimit": 50.0, "burstLimit": 100}, "quota": {"limit": 100000, "period": "DAY"}},
+    "custom": {"throttle": {"rateLimit": 20.0, "burstLimit": 40}, "quota": {"limit": 100000, "period": "DAY"}},
 }
 
 

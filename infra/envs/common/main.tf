@@ -69,6 +69,9 @@ module "package" {
     EVENT_BUS_NAME                = module.event_bus.bus_name
     WEBSOCKET_MANAGEMENT_ENDPOINT = "https://${local.websocket_domain_name}"
     CORS_ALLOWED_ORIGINS          = join(",", var.cors_allowed_origins)
+    # Organization API keys join the plan of their tier, found by name (module usage_plans names
+    # them "<name>-<tier>"); a plan's id would make a cycle: plan -> stage -> API -> function.
+    USAGE_PLAN_PREFIX = "${local.name}-"
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
@@ -148,6 +151,7 @@ module "waf" {
 module "usage_plans" {
   source = "../../modules/usage_plans"
 
+  # USAGE_PLAN_PREFIX above is this name and "-" (output plan_name_prefix).
   name        = local.name
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name

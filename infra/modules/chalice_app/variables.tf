@@ -50,7 +50,8 @@ variable "function_grants" {
     What each function may reach beyond its logs and X-Ray, by Chalice function name. Functions
     not listed get nothing more (least privilege: a new handler must be granted here).
     dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
-    GetItem on the named tables (keys of table_arns).
+    GetItem on the named tables (keys of table_arns); query_indexes: Query on "<table>/<index>";
+    api_keys: create, attach and delete API Gateway keys (organization API keys).
   EOT
   type = map(object({
     dynamodb    = optional(bool, false)
@@ -58,6 +59,10 @@ variable "function_grants" {
     read_tables = optional(list(string), [])
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
+    # Query on the named indexes only, "<table>/<index>".
+    query_indexes = optional(list(string), [])
+    # Issue and delete organization API keys in API Gateway and attach them to usage plans.
+    api_keys = optional(bool, false)
   }))
   default = {}
 }
