@@ -144,10 +144,13 @@ def test_a_key_is_refused_on_routes_of_a_users_session(api, owner):
         assert "API key" in reply.json["detail"]
 
 
-def test_a_key_cannot_issue_keys(api, owner):
-    created = create_key(api, owner, permissions=["api_keys:read", "api_keys:write"])
-    reply = api.post("/v1/api-keys", {"name": "child", "permissions": READ_CUSTOMERS}, headers=with_key(created["key"]))
-    assert reply.status == 403
+def test_a_key_cannot_manage_keys(api, owner):
+    refused = api.post("/v1/api-keys", {"name": "x", "permissions": ["api_keys:write"]}, as_=owner)
+    assert refused.status == 422
+    created = create_key(api, owner, permissions=["users:read"])
+    assert api.post("/v1/api-keys", {"name": "child", "permissions": ["users:read"]}, headers=with_key(created["key"])).status == 403
+    assert api.get("/v1/api-keys", headers=with_key(created["key"])).status == 403
+    assert api.delete(f"/v1/api-keys/{created['id']}", headers=with_key(created["key"])).status == 403
 
 
 @pytest.mark.parametrize("role", ["member", "viewer"])
@@ -238,3 +241,9 @@ def test_the_hello_route_keeps_its_key_and_takes_an_organizations_key(api, owner
     assert api.post("/api/abc/hello", headers=with_key(created["key"])).status == 200
     api.delete(f"/v1/api-keys/{created['id']}", as_=owner)
     assert api.post("/api/abc/hello", headers=with_key(created["key"])).status == 403
+
+
+def test_a_key_in_the_authorization_header_under_the_apikey_scheme_authenticates_the_same(api, owner):
+    created = create_key(api, owner)
+    assert api.get("/v1/customers", headers={"Authorization": f"ApiKey {created['key']}"}).status == 200
+    assert api.get("/v1/customers", headers={"Authorization": "ApiKey zk_local_forged"}).status == 401

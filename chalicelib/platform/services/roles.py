@@ -40,6 +40,8 @@ ALL_PERMISSIONS = frozenset(
     for action in (READ, WRITE)
     if (resource, action) != ("audit_logs", WRITE)
 )
+# What an organization's API key may hold: everything but managing API keys, which stays with people.
+API_KEY_PERMISSIONS = ALL_PERMISSIONS - {"api_keys:read", "api_keys:write"}
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read"})
@@ -88,10 +90,6 @@ class Principal:
         if permission != SESSION and permission not in self.permissions:
             raise Forbidden(f"The {self.role} role lacks the {permission} permission.")
 
-    def require_user(self) -> None:
-        """For what only a person may do (issue an API key): an API key is refused, 403."""
-        if self.kind != USER:
-            raise Forbidden("Only a signed-in user may do this, not an API key.")
 
 
 def principal(
