@@ -38,6 +38,14 @@ invocations: Counter[str] = Counter()
 entry_listeners: list[Any] = []
 
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+# Organization API keys (chalicelib/aws/api_gateway.py): the method and the path (ids as "*") IAM sees.
+_API_GATEWAY_PATHS = {
+    "CreateApiKey": ("POST", "/apikeys"),
+    "DeleteApiKey": ("DELETE", "/apikeys/*"),
+    "GetUsagePlans": ("GET", "/usageplans"),
+    "CreateUsagePlanKey": ("POST", "/usageplans/*/keys"),
+    "DeleteUsagePlanKey": ("DELETE", "/usageplans/*/keys/*"),
+}
 _SINGLE_TABLE = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable"}
 
 
@@ -62,6 +70,10 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         return [(f"ses:{operation}", {"ses_sender": params["Source"]})]
     if service == "events" and operation == "PutEvents":
         return [("events:PutEvents", {"event_bus": name}) for name in sorted({e.get("EventBusName", "default") for e in params["Entries"]})]
+    if service == "apigateway" and operation in _API_GATEWAY_PATHS:
+        # API Gateway's control plane authorizes the HTTP method on the resource's path.
+        method, path = _API_GATEWAY_PATHS[operation]
+        return [(f"apigateway:{method}", {"apigateway_path": path})]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]

@@ -40,6 +40,7 @@ from app import app
 import chalicelib
 from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
+from chalicelib.localdev.usage_plans import create_usage_plans
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, response_body
 from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
@@ -453,6 +454,7 @@ def _base_requests(client: Client, state: dict[str, Any]) -> dict[tuple[str, str
 def world() -> Iterator[World]:
     with mock_aws():
         create_tables()
+        create_usage_plans()
         with Client(app) as client:
             state = _seed(client)
             bases = _base_requests(client, state)

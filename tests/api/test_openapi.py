@@ -25,6 +25,7 @@ from app import app
 from chalicelib.observability import logger
 from chalicelib.platform.routes.contracts import query_of
 from chalicelib.platform.routes.openapi import openapi_document, undeclared
+from chalicelib.localdev.usage_plans import create_usage_plans
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import SCENARIO, ResetTokenCatcher, response_body
 
@@ -211,6 +212,7 @@ def test_the_scenario_s_responses_hold_to_the_document(document, document_v2):
     answered = []
     with mock_aws():
         create_tables()
+        create_usage_plans()
         with Client(app) as client:
             state: dict[str, Any] = {"email": "owner@openapi.example.com", "idempotency_key": "scenario-key"}
             catcher = ResetTokenCatcher(state)

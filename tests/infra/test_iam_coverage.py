@@ -171,6 +171,10 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        if "apigateway_path" in resource:
+            # A concrete path: ids as API Gateway mints them (ten lower-case letters and digits).
+            path = resource["apigateway_path"].replace("*", "a1b2c3d4e5")
+            return [Requirement(function, action, f"arn:aws:apigateway:{self.region}::{path}", call)]
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"
