@@ -5,10 +5,10 @@ from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
 from chalicelib.crm.blueprints import CRM_BLUEPRINTS
-from chalicelib.platform.exports import register_exports
-from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.attachables import register_attachables
+from chalicelib.platform.blueprints import PLATFORM_BLUEPRINTS
 from chalicelib.platform.event_consumers import register_consumers
+from chalicelib.platform.exports import register_exports
 from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes.persisted_queries import register_persisted_queries
 from chalicelib.platform.routes import websocket

@@ -40,8 +40,14 @@ invocations: Counter[str] = Counter()
 entry_listeners: list[Any] = []
 
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
-# The IAM action S3 authorizes each object call with (a presigned GET is recorded as the GetObject
-# it signs: its holder is authorized with the signer's permissions).
+# Organization API keys (chalicelib/aws/api_gateway.py): the method and the path (ids as "*") IAM sees.
+_API_GATEWAY_PATHS = {
+    "CreateApiKey": ("POST", "/apikeys"),
+    "DeleteApiKey": ("DELETE", "/apikeys/*"),
+    "GetUsagePlans": ("GET", "/usageplans"),
+    "CreateUsagePlanKey": ("POST", "/usageplans/*/keys"),
+    "DeleteUsagePlanKey": ("DELETE", "/usageplans/*/keys/*"),
+}
 _SINGLE_TABLE = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "DescribeTable"}
 
 
@@ -80,6 +86,10 @@ def requirements(service: str, operation: str, params: dict[str, Any]) -> list[t
         # names prod's, whichever ran here (moto's default group locally).
         passed = [("iam:PassRole", {"report_scheduler_role": True})] if "Target" in params else []
         return [(f"scheduler:{operation}", {"report_schedule": params["Name"]}), *passed]
+    if service == "apigateway" and operation in _API_GATEWAY_PATHS:
+        # API Gateway's control plane authorizes the HTTP method on the resource's path.
+        method, path = _API_GATEWAY_PATHS[operation]
+        return [(f"apigateway:{method}", {"apigateway_path": path})]
     if service == "apigatewaymanagementapi":
         method = {"PostToConnection": "POST", "DeleteConnection": "DELETE", "GetConnection": "GET"}[operation]
         return [("execute-api:ManageConnections", {"websocket_connections": method})]

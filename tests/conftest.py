@@ -196,9 +196,12 @@ enforce_post_policies()
 
 @pytest.fixture
 def aws():
+    from chalicelib.localdev.usage_plans import create_usage_plans
+
     with mock_aws():
         create_tables()
         create_buckets()
+        create_usage_plans()
         yield
 
 

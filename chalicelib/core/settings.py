@@ -44,6 +44,7 @@ class Settings:
     schedule_group: str
     scheduler_role_arn: str
     scheduled_report_function_arn: str
+    usage_plan_prefix: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -118,4 +119,7 @@ def get_settings() -> Settings:
             f"arn:aws:lambda:{env.get('AWS_REGION') or env.get('AWS_DEFAULT_REGION') or 'us-east-1'}:123456789012:"
             "function:run_scheduled_report"
         ),
+        # API Gateway usage plans are named <prefix><plan tier> (infra/modules/usage_plans); an
+        # organization's API keys are attached to its tier's plan (chalicelib/aws/api_gateway.py).
+        usage_plan_prefix=env.get("USAGE_PLAN_PREFIX") or f"zebros-{env.get('ZEBROS_STAGE', 'local')}-",
     )

@@ -171,6 +171,8 @@ def main() -> int:
         # The same moto server stands in for Step Functions and S3 (jobs, exports).
         os.environ["AWS_ENDPOINT_URL_SFN"] = endpoint
         os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
+        # The same moto server stands in for API Gateway (organization API keys and usage plans).
+        os.environ.setdefault("AWS_ENDPOINT_URL_API_GATEWAY", endpoint)
         restored = dynamodb.restore(endpoint, state / "dynamodb.jsonl")
         print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
               flush=True)  # fmt: skip
@@ -184,6 +186,10 @@ def main() -> int:
 
         create_tables()
         buckets = create_buckets(os.environ["S3_ENDPOINT"], os.environ["CORS_ALLOWED_ORIGINS"].split(","))
+        if os.environ.get("AWS_ENDPOINT_URL_API_GATEWAY"):
+            from chalicelib.localdev.usage_plans import create_usage_plans
+
+            create_usage_plans()
         prepare_demo_organization(password)
         get_key_ring()  # created now, not in the middle of the first login
         # Domain events: the app's stream consumer on the audit_logs stream, as in AWS.
@@ -226,7 +232,7 @@ def demo_email() -> str:
 ENV_FILE_VARIABLES = (
     "DYNAMODB_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LOCAL_API_KEYS",
     "LOCAL_SIGNING_KEY_FILE", "LOCAL_MAILBOX_FILE", "LOG_FORMAT", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED",
-    "CORS_ALLOWED_ORIGINS", "S3_ENDPOINT",
+    "CORS_ALLOWED_ORIGINS", "S3_ENDPOINT", "AWS_ENDPOINT_URL_API_GATEWAY",
 )  # fmt: skip
 
 
@@ -236,7 +242,7 @@ def write_env_file(path: Path) -> None:
     from chalicelib.localdev.s3 import LOCAL_BUCKETS
 
     path.touch(mode=0o600)
-    path.write_text("".join(f"{name}={shlex.quote(os.environ[name])}\n" for name in (*ENV_FILE_VARIABLES, *LOCAL_BUCKETS)))
+    path.write_text("".join(f"{name}={shlex.quote(os.environ[name])}\n" for name in (*ENV_FILE_VARIABLES, *LOCAL_BUCKETS) if name in os.environ))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The platform's blueprints, registered by app.py before any product's."""
+from chalicelib.platform.routes.api_keys import api_keys_blueprint
 from chalicelib.platform.routes.audit_logs import audit_logs_blueprint
 from chalicelib.platform.routes.auth import auth_blueprint
 from chalicelib.platform.routes.authorizer import authorizer_blueprint
@@ -38,6 +39,8 @@ PLATFORM_BLUEPRINTS = (
     audit_logs_blueprint,
     # Metered actions' daily counts
     usage_blueprint,
+    # Organization API keys (server-to-server access)
+    api_keys_blueprint,
     # Offline sync: the change feed
     sync_blueprint,
     # Offline sync: changes pushed by devices

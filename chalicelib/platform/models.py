@@ -1,5 +1,6 @@
 """The platform's tables. Not imported by the app: local table creation, the tests and
 infra/tables.json take them through chalicelib/tables.py."""
+from chalicelib.platform.tables.api_keys import ApiKeyModel
 from chalicelib.platform.tables.audit_logs import AuditLogModel
 from chalicelib.platform.tables.changes import ChangeModel
 from chalicelib.platform.tables.connections import ConnectionModel
@@ -46,6 +47,7 @@ PLATFORM_MODELS = (
     TeamMemberModel,
     FileModel,
     JobModel,
+    ApiKeyModel,
     # The change feed; its head items (FeedHeadModel) live in the same table.
     ChangeModel,
 )

@@ -41,6 +41,7 @@ import chalicelib
 from chalicelib.observability import logger
 from chalicelib.platform.services.records import SearchableRecords
 from chalicelib.localdev.s3 import create_buckets
+from chalicelib.localdev.usage_plans import create_usage_plans
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import NEW_PASSWORD, SCENARIO, ResetTokenCatcher, create_job_state_machines, response_body
 from tests.refused_writes import WRITES_ALLOWED_ON_REFUSAL
@@ -457,6 +458,7 @@ def world() -> Iterator[World]:
         create_tables()
         create_buckets()
         create_job_state_machines()  # a route that starts a job answers 202; moto records the execution
+        create_usage_plans()
         with Client(app) as client:
             state = _seed(client)
             bases = _base_requests(client, state)

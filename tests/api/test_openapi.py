@@ -26,6 +26,7 @@ from chalicelib.observability import logger
 from chalicelib.platform.routes.contracts import query_of
 from chalicelib.platform.routes.openapi import openapi_document, undeclared
 from chalicelib.localdev.s3 import create_buckets
+from chalicelib.localdev.usage_plans import create_usage_plans
 from chalicelib.tables import create_tables
 from tests.benchmarks.dynamodb_calls import SCENARIO, ResetTokenCatcher, create_job_state_machines, response_body
 
@@ -214,6 +215,7 @@ def test_the_scenario_s_responses_hold_to_the_document(document, document_v2):
         create_tables()
         create_buckets()
         create_job_state_machines()
+        create_usage_plans()
         with Client(app) as client:
             state: dict[str, Any] = {"email": "owner@openapi.example.com", "idempotency_key": "scenario-key"}
             catcher = ResetTokenCatcher(state)

@@ -832,6 +832,21 @@ SCENARIO: list[Step] = [
     Step("DELETE", "/v1/roles/{role_id}", 204, lambda s: {"headers": _bearer(s), "path": {"role_id": s["role_id"]}}),
     Step(
         "POST",
+        "/v1/api-keys",
+        201,
+        lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench key", "permissions": ["customers:read"]})},
+        after=_remember(api_key_id="id", api_key="key"),
+    ),
+    Step("GET", "/v1/api-keys", 200, lambda s: {"headers": _bearer(s)}),
+    Step("GET", "/v1/api-keys/{key_id}", 200, lambda s: {"headers": _bearer(s), "path": {"key_id": s["api_key_id"]}}),
+    # A request authenticated by an organization's API key: the authorizer finds it by its hash,
+    # the route confirms it is still active (and records its use). Sent as `Authorization: ApiKey`,
+    # which reaches the authorizer in AWS too (x-api-key does only through the local gateway).
+    Step("GET", "/v1/customers", 200, lambda s: {"headers": {"Authorization": f"ApiKey {s['api_key']}"}}, variant="api key"),
+    Step("DELETE", "/v1/api-keys/{key_id}", 204, lambda s: {"headers": _bearer(s), "path": {"key_id": s["api_key_id"]}}),
+    Step("GET", "/v1/customers", 401, lambda s: {"headers": {"Authorization": f"ApiKey {s['api_key']}"}}, variant="revoked api key"),
+    Step(
+        "POST",
         "/v1/auth/refresh",
         200,
         lambda s: {"body": _json({"refresh_token": s["refresh_token"]})},

@@ -102,10 +102,12 @@ def set_up(inputs: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.core.settings import get_settings
     from chalicelib.crm.contact_management.tables.customers import CustomerModel
     from chalicelib.localdev.s3 import create_buckets
+    from chalicelib.localdev.usage_plans import create_usage_plans
     from chalicelib.tables import create_tables
 
     create_tables()
     create_buckets()
+    create_usage_plans()
     if get_settings().running_in_lambda:
         store_signing_key()
     if "customers" not in inputs:

@@ -198,11 +198,13 @@ def main(recording: Path, result: Path) -> None:
         from chalicelib.core.settings import get_settings
         from chalicelib.platform.services.signing_keys import generate_key_document
         from chalicelib.localdev.s3 import create_buckets
+        from chalicelib.localdev.usage_plans import create_usage_plans
         from chalicelib.tables import create_tables
 
         settings = get_settings()
         create_tables()
         create_buckets()
+        create_usage_plans()
         session = botocore.session.get_session()
         session.create_client("secretsmanager").create_secret(
             Name=settings.signing_key_secret_id, SecretString=json.dumps(generate_key_document())

@@ -200,6 +200,10 @@ class ProdAccount:
         if "report_scheduler_role" in resource:
             passed_to = (("iam:PassedToService", "scheduler.amazonaws.com"),)
             return [Requirement(function, action, f"arn:aws:iam::{self.account}:role/{self.prefix}report-scheduler", call, passed_to)]
+        if "apigateway_path" in resource:
+            # A concrete path: ids as API Gateway mints them (ten lower-case letters and digits).
+            path = resource["apigateway_path"].replace("*", "a1b2c3d4e5")
+            return [Requirement(function, action, f"arn:aws:apigateway:{self.region}::{path}", call)]
         if "websocket_connections" in resource:
             (api,) = [a for a in self.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
             arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api['ApiId']}/api/{resource['websocket_connections']}"

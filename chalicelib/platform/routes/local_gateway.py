@@ -14,6 +14,7 @@ import json
 from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
+from chalicelib.platform.routes.authorizer import API_KEY_SCHEME
 from chalicelib.platform.routes.cors import PREFLIGHT_STATUS, preflight_headers
 from chalicelib.platform.routes.problems import gateway_problem_body, gateway_problem_headers, gateway_responses, problem
 
@@ -35,9 +36,20 @@ def _require_api_keys(app: Chalice) -> None:
 
 
 def _known_key(presented: str | None) -> bool:
+    """A key of LOCAL_API_KEYS, or an organization's active key: in AWS both are gateway keys of a
+    usage plan on the stage."""
     if not presented:
         return False
-    return any(hmac.compare_digest(presented, key) for key in get_settings().local_api_keys)
+    if any(hmac.compare_digest(presented, key) for key in get_settings().local_api_keys):
+        return True
+    from chalicelib.core.errors import Unauthorized
+    from chalicelib.platform.services.api_keys import authenticate_key
+
+    try:
+        authenticate_key(presented)
+    except Unauthorized:
+        return False
+    return True
 
 
 def _restate_gateway_errors() -> None:
@@ -74,7 +86,18 @@ def _restate_gateway_errors() -> None:
         self.headers = {**(headers or {}), **gateway_problem_headers(response_type)}
         self.body = json.dumps(problem_body).encode()
 
+    original_prepare = local.LocalGatewayAuthorizer._prepare_authorizer_event
+
+    def prepare_authorizer_event(self, arn, lambda_event, lambda_context):
+        headers = lambda_event.get("headers") or {}
+        if "authorization" not in headers and headers.get("x-api-key"):
+            # An organization's API key, handed to the authorizer as in AWS (docs/architecture.md, "API keys").
+            token = f"{API_KEY_SCHEME} {headers['x-api-key']}"
+            return {**lambda_event, "type": "TOKEN", "authorizationToken": token, "methodArn": arn}
+        return original_prepare(self, arn, lambda_event, lambda_context)
+
     local.LocalGatewayAuthorizer.authorize = authorize
+    local.LocalGatewayAuthorizer._prepare_authorizer_event = prepare_authorizer_event
     local.LocalGatewayException.__init__ = restated_init
     original_handle_request = local.LocalGateway.handle_request
 

@@ -25,6 +25,7 @@ from chalicelib.platform.routes.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from chalicelib.platform.routes.problems import PROBLEM_JSON
 from chalicelib.platform.routes.routing import Routes
 from chalicelib.platform.routes.versions import ALIAS_PATHS, LATEST_VERSION, VERSION_HEADER
+from chalicelib.platform.services.roles import API_KEY_PERMISSIONS
 
 OPENAPI_VERSION = "3.1.0"
 # OpenAPI 3.1's own dialect: JSON Schema 2020-12 plus the OpenAPI vocabulary, so the services'
@@ -70,7 +71,11 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "An access token from POST /v1/auth/login (ES256, 15 minutes). Scopes name the permission.",
     },
-    "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key", "description": "An API key of a usage plan."},
+    "apiKey": {
+        "type": "apiKey", "in": "header", "name": "x-api-key",
+        "description": "An API key of a usage plan, or an organization's API key (zk_..., POST /v1/api-keys), which "
+                       "stands for a bearer token on every route whose permission a key may hold.",
+    },
 }
 REASONS = {
     400: "The request is malformed (body, query parameter, header).",
@@ -210,6 +215,8 @@ def _operation(declared: Declaration, view: DocumentView) -> dict[str, Any]:
         operation["x-permission"] = declared.permission
         requirement = {"bearerAuth": [declared.permission]}
         operation["security"] = [{**requirement, "apiKey": []} if declared.api_key_required else requirement]
+        if declared.permission in API_KEY_PERMISSIONS:
+            operation["security"].append({"apiKey": []})  # an organization's API key instead of a token
     else:
         operation["security"] = [{"apiKey": []}] if declared.api_key_required else []
     operation["x-idempotent"] = declared.idempotent or declared.method in ("GET", "PUT", "DELETE")

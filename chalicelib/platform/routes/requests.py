@@ -11,7 +11,7 @@ from chalice.app import Request
 from chalicelib.core.documents import parse_json
 from chalicelib.core.errors import MalformedRequest, PayloadTooLarge, PreconditionFailed, PreconditionRequired, Unauthorized
 from chalicelib.core.settings import get_settings
-from chalicelib.platform.services.roles import Principal, principal
+from chalicelib.platform.services.roles import API_KEY, Principal, principal
 
 # ASCII digits only: str.isdigit() also passes "²" and "٣", which int() then refuses. Versions
 # count writes, so 18 digits is more than any record reaches.
@@ -95,6 +95,8 @@ def principal_from_authorizer(context: dict[str, Any]) -> Principal:
     authorizer = context.get("authorizer") or {}
     if authorizer.get("token_error"):
         raise Unauthorized(authorizer["token_error"], invalid_token=True)
+    if authorizer.get("kind") == API_KEY:
+        return _api_key_caller(authorizer)
     try:
         custom = authorizer.get("permissions")
         return principal(
@@ -106,3 +108,19 @@ def principal_from_authorizer(context: dict[str, Any]) -> Principal:
         )
     except (KeyError, ValueError):
         raise Unauthorized("The request carries no verified caller.") from None
+
+
+def _api_key_caller(authorizer: dict[str, Any]) -> Principal:
+    """An API key's caller, once the key itself confirms it is still active: API Gateway may have
+    cached the authorizer's answer from before a revocation or an expiry."""
+    from chalicelib.platform.services.api_keys import confirm_active
+
+    try:
+        caller = Principal(
+            user_id=authorizer["principalId"], org_id=authorizer["org_id"], role=API_KEY, session_id="",
+            permissions=frozenset(authorizer["permissions"].split()), kind=API_KEY,
+        )  # fmt: skip
+    except KeyError:
+        raise Unauthorized("The request carries no verified caller.") from None
+    confirm_active(caller.org_id, caller.user_id)
+    return caller

@@ -32,7 +32,7 @@ CRM_RESOURCES = (
     "dashboard",
     "reports",
 )
-ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams")
+ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams", "api_keys")
 # Platform services every product's users reach; a file also needs its record's permission.
 SHARED_RESOURCES = ("files",)
 # Long-running work (platform/services/jobs.py): reading and cancelling the organization's jobs,
@@ -47,6 +47,8 @@ ALL_PERMISSIONS = frozenset(
     for action in (READ, WRITE)
     if (resource, action) not in {("audit_logs", WRITE), ("exports", READ)}
 )
+# What an organization's API key may hold: everything but managing API keys, which stays with people.
+API_KEY_PERMISSIONS = ALL_PERMISSIONS - {"api_keys:read", "api_keys:write"}
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read", "teams:read"})
@@ -71,19 +73,33 @@ def can(resource: str, action: str) -> str:
     return permission
 
 
+USER = "user"
+# An organization's API key (services/api_keys.py): its `user_id` is the key's id (what audit
+# entries name as the actor), it has no session and no login.
+API_KEY = "api_key"
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, as the authorizer verified it from the access token."""
+    """Who is calling, as the authorizer verified it from the access token or API key."""
 
     user_id: str
     org_id: str
     role: str
     session_id: str
     permissions: frozenset[str]
+    kind: str = USER
 
     def require(self, permission: str) -> None:
+        if self.kind == API_KEY:
+            if permission == SESSION:
+                raise Forbidden("This route acts on a user's session; an API key has none. Use a user's access token.")
+            if permission not in self.permissions:
+                raise Forbidden(f"This API key lacks the {permission} permission.")
+            return
         if permission != SESSION and permission not in self.permissions:
             raise Forbidden(f"The {self.role} role lacks the {permission} permission.")
+
 
 
 def principal(

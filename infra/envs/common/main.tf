@@ -98,6 +98,9 @@ module "package" {
     SCHEDULE_GROUP                = "${local.name}-reports"
     SCHEDULER_ROLE_ARN            = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-report-scheduler"
     SCHEDULED_REPORT_FUNCTION_ARN = local.scheduled_report_function_arn
+    # Organization API keys join the plan of their tier, found by name (module usage_plans names
+    # them "<name>-<tier>"); a plan's id would make a cycle: plan -> stage -> API -> function.
+    USAGE_PLAN_PREFIX = "${local.name}-"
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
@@ -190,6 +193,7 @@ module "waf" {
 module "usage_plans" {
   source = "../../modules/usage_plans"
 
+  # USAGE_PLAN_PREFIX above is this name and "-" (output plan_name_prefix).
   name        = local.name
   rest_api_id = module.package.rest_api_id
   stage_name  = module.api.stage_name

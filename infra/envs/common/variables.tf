@@ -129,7 +129,7 @@ variable "api_keys" {
 }
 
 variable "function_grants" {
-  description = "What each Chalice function may reach (all tables, named tables, tables to read by key, signing key, SES); ungranted functions get their logs and X-Ray only."
+  description = "What each Chalice function may reach (all tables, named tables, tables to read by key, indexes to query, signing key, SES, API Gateway keys); ungranted functions get their logs and X-Ray only."
   type = map(object({
     dynamodb    = optional(bool, false)
     tables      = optional(list(string), [])
@@ -138,11 +138,16 @@ variable "function_grants" {
     ses         = optional(bool, false)
     jobs        = optional(bool, false)
     exports     = optional(string)
+    # Query on the named indexes only, "<table>/<index>".
+    query_indexes = optional(list(string), [])
+    # Issue and delete organization API keys in API Gateway and attach them to usage plans.
+    api_keys = optional(bool, false)
   }))
   default = {
-    api_handler = { dynamodb = true, signing_key = true, ses = true, jobs = true, exports = "read" }
-    # The authorizer verifies the token and that its session is not revoked (GetItem on sessions).
-    jwt_authorizer = { signing_key = true, read_tables = ["sessions"] }
+    api_handler = { dynamodb = true, signing_key = true, ses = true, jobs = true, exports = "read", api_keys = true }
+    # The authorizer verifies the token and that its session is not revoked (GetItem on sessions),
+    # or finds an organization API key by its hash (Query on the api_keys table's key_hashes index).
+    jwt_authorizer = { signing_key = true, read_tables = ["sessions"], query_indexes = ["api_keys/key_hashes"] }
     # $connect verifies the token as the authorizer does and writes the connection; a message reads
     # and updates it (and Queries audit_logs to replay); $disconnect deletes it.
     websocket_connect    = { tables = ["connections"], read_tables = ["sessions"], signing_key = true }

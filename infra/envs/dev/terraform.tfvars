@@ -25,6 +25,7 @@ api_gateway_account_enabled = true
 usage_plan_tiers = {
   basic   = { description = "Trial partners", throttle_rate = 2, throttle_burst = 5, daily_quota = 1000 }
   premium = { description = "Contracted partners", throttle_rate = 10, throttle_burst = 20, daily_quota = 20000 }
+  custom  = { description = "Organizations on a custom plan", throttle_rate = 20, throttle_burst = 40, daily_quota = 100000 }
 }
 
 api_keys = {

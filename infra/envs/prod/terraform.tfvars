@@ -27,6 +27,7 @@ api_gateway_account_enabled = true
 usage_plan_tiers = {
   basic   = { description = "Standard partners", throttle_rate = 5, throttle_burst = 10, daily_quota = 10000 }
   premium = { description = "Premium partners", throttle_rate = 50, throttle_burst = 100, daily_quota = 500000 }
+  custom  = { description = "Organizations on a custom plan", throttle_rate = 100, throttle_burst = 200, daily_quota = 2000000 }
 }
 
 api_keys = {

@@ -24,6 +24,7 @@ api_gateway_account_enabled = false
 usage_plan_tiers = {
   basic   = { description = "Trial partners", throttle_rate = 5, throttle_burst = 10, daily_quota = 5000 }
   premium = { description = "Contracted partners", throttle_rate = 25, throttle_burst = 50, daily_quota = 100000 }
+  custom  = { description = "Organizations on a custom plan", throttle_rate = 50, throttle_burst = 100, daily_quota = 500000 }
 }
 
 api_keys = {

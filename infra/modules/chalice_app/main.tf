@@ -3,13 +3,15 @@ data "aws_region" "current" {}
 
 locals {
   grants = { for name, f in var.functions : name => lookup(var.function_grants, name, {
-    dynamodb    = false
-    tables      = []
-    read_tables = []
-    signing_key = false
-    ses         = false
-    jobs        = false
-    exports     = null
+    dynamodb      = false
+    tables        = []
+    read_tables   = []
+    signing_key   = false
+    ses           = false
+    jobs          = false
+    exports       = null
+    query_indexes = []
+    api_keys      = false
   }) }
   # StopExecution is authorized on the execution: arn:...:execution:<machine name>:<execution name>.
   job_execution_arns = [for arn in values(var.job_state_machine_arns) : "${replace(arn, ":stateMachine:", ":execution:")}:*"]
@@ -235,8 +237,18 @@ locals {
       }
     },
     {
+      enabled = length(g.query_indexes) > 0
+      statement = {
+        Sid    = "QueryNamedIndexes"
+        Effect = "Allow"
+        Action = ["dynamodb:Query"]
+        Resource = [for i in g.query_indexes : "${var.table_arns[split("/", i)[0]]}/index/${split("/", i)[1]}"
+        if contains(keys(var.table_arns), split("/", i)[0])]
+      }
+    },
+    {
       # DynamoDB decrypts a table under a customer managed key with the caller's permission.
-      enabled = length(g.read_tables) > 0
+      enabled = length(g.read_tables) + length(g.query_indexes) > 0
       statement = {
         Sid       = "ReadTablesKeyThroughDynamoDB"
         Effect    = "Allow"
@@ -294,6 +306,24 @@ locals {
       }
     },
     {
+      # Organization API keys (chalicelib/aws/api_gateway.py): create a key, attach it to a usage
+      # plan, detach and delete it; list the plans to find a tier's by name. API Gateway's ARNs
+      # name no account; a key's and a plan key's ids are API Gateway's, unknown here.
+      enabled = g.api_keys
+      statement = {
+        Sid    = "OrganizationApiKeys"
+        Effect = "Allow"
+        Action = ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"]
+        Resource = [
+          "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys",
+          "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/apikeys/*",
+          "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/usageplans",
+          "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/usageplans/*/keys",
+          "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}::/usageplans/*/keys/*",
+        ]
+      }
+    },
+    {
       enabled = g.ses && length(var.ses_identity_arns) > 0
       statement = {
         Sid      = "PasswordResetMail"
@@ -316,8 +346,9 @@ resource "aws_iam_role_policy" "function" {
 
   lifecycle {
     precondition {
-      condition     = alltrue([for t in concat(local.grants[each.key].tables, local.grants[each.key].read_tables) : contains(keys(var.table_arns), t)])
-      error_message = "tables or read_tables of ${each.key} names a table that is not in table_arns."
+      condition = alltrue([for t in concat(local.grants[each.key].tables, local.grants[each.key].read_tables,
+      [for i in local.grants[each.key].query_indexes : split("/", i)[0]]) : contains(keys(var.table_arns), t)])
+      error_message = "tables, read_tables or query_indexes of ${each.key} names a table that is not in table_arns."
     }
   }
 }

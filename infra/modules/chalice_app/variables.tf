@@ -52,7 +52,8 @@ variable "function_grants" {
     dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
     GetItem on the named tables (keys of table_arns). jobs: start and stop executions of
     job_state_machine_arns. exports: "read" (presign downloads) or "write" (write export files)
-    in exports_bucket_arn.
+    in exports_bucket_arn. query_indexes: Query on "<table>/<index>"; api_keys:
+    create, attach and delete API Gateway keys (organization API keys).
   EOT
   type = map(object({
     dynamodb    = optional(bool, false)
@@ -62,6 +63,10 @@ variable "function_grants" {
     ses         = optional(bool, false)
     jobs        = optional(bool, false)
     exports     = optional(string)
+    # Query on the named indexes only, "<table>/<index>".
+    query_indexes = optional(list(string), [])
+    # Issue and delete organization API keys in API Gateway and attach them to usage plans.
+    api_keys = optional(bool, false)
   }))
   default = {}
 

@@ -66,9 +66,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 data "aws_iam_policy_document" "tls_only" {
   statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
     principals {
       type        = "*"

@@ -1,3 +1,8 @@
+output "plan_name_prefix" {
+  description = "Every plan is named <plan_name_prefix><tier>: the app's USAGE_PLAN_PREFIX, by which it finds the plans (their ids cannot reach the function: the plans depend on the API's stage, which depends on the function)."
+  value       = "${var.name}-"
+}
+
 output "usage_plan_ids" {
   description = "Usage plan IDs by tier."
   value       = { for k, p in aws_api_gateway_usage_plan.this : k => p.id }

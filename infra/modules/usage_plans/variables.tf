@@ -19,7 +19,7 @@ variable "stage_name" {
 }
 
 variable "tiers" {
-  description = "Usage plan tiers by name: steady rate (requests/second), burst, and a daily request quota per API key."
+  description = "Usage plan tiers by name (at least basic, premium and custom: the organizations' plans): steady rate (requests/second), burst, and a daily request quota per API key."
   type = map(object({
     description    = optional(string, "")
     throttle_rate  = number
@@ -27,9 +27,11 @@ variable "tiers" {
     daily_quota    = number
   }))
 
+  # The app attaches an organization's API keys to the plan of its plan tier: basic, premium or
+  # custom (chalicelib/platform/services/api_keys.py), found by name, "<name>-<tier>".
   validation {
-    condition     = contains(keys(var.tiers), "basic") && contains(keys(var.tiers), "premium")
-    error_message = "tiers must define at least basic and premium."
+    condition     = alltrue([for tier in ["basic", "premium", "custom"] : contains(keys(var.tiers), tier)])
+    error_message = "tiers must define at least basic, premium and custom."
   }
 
   validation {

@@ -240,3 +240,36 @@ run "an_unknown_named_table_is_rejected" {
   }
   expect_failures = [aws_iam_role_policy.function["nightly"]]
 }
+
+run "query_indexes_and_api_keys_grant_those_only" {
+  command = apply
+  variables {
+    function_grants = { nightly = { query_indexes = ["sessions/user_sessions"], api_keys = true } }
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.function["nightly"].policy).Statement : s.Sid => [s.Action, s.Resource] if s.Sid != "OwnLogGroup"
+      } == {
+      XRayTraces                   = [["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"]
+      QueryNamedIndexes            = [["dynamodb:Query"], ["arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions/index/user_sessions"]]
+      ReadTablesKeyThroughDynamoDB = [["kms:Decrypt"], var.data_kms_key_arn]
+      OrganizationApiKeys = [["apigateway:GET", "apigateway:POST", "apigateway:DELETE"], [
+        "arn:aws:apigateway:eu-west-1::/apikeys",
+        "arn:aws:apigateway:eu-west-1::/apikeys/*",
+        "arn:aws:apigateway:eu-west-1::/usageplans",
+        "arn:aws:apigateway:eu-west-1::/usageplans/*/keys",
+        "arn:aws:apigateway:eu-west-1::/usageplans/*/keys/*",
+      ]]
+    }
+    error_message = "query_indexes grants Query on the named index only; api_keys grants API Gateway's key and usage plan key paths."
+  }
+}
+
+run "an_index_of_an_unknown_table_is_rejected" {
+  command = plan
+  variables {
+    function_grants = { nightly = { query_indexes = ["sesions/user_sessions"] } }
+  }
+  expect_failures = [aws_iam_role_policy.function["nightly"]]
+}

@@ -7,6 +7,7 @@ variables {
   tiers = {
     basic   = { throttle_rate = 5, throttle_burst = 10, daily_quota = 1000 }
     premium = { throttle_rate = 50, throttle_burst = 100, daily_quota = 100000 }
+    custom  = { throttle_rate = 100, throttle_burst = 200, daily_quota = 1000000 }
   }
   api_keys = {
     "acme-2026-01"   = { client = "acme", tier = "premium" }
@@ -38,6 +39,10 @@ run "tiers_become_plans_and_keys_attach_to_their_tier" {
     error_message = "The plan key references the client's key."
   }
   assert {
+    condition     = aws_api_gateway_usage_plan.this["custom"].name == "${output.plan_name_prefix}custom"
+    error_message = "The app finds a tier's plan by the prefix and the tier's name."
+  }
+  assert {
     condition     = aws_api_gateway_api_key.this["acme-2026-01"].name == "zebros-test-acme-2026-01"
     error_message = "Key names are prefixed with the environment."
   }
@@ -55,6 +60,17 @@ run "premium_tier_is_required" {
   command = plan
   variables {
     tiers = { basic = { throttle_rate = 5, throttle_burst = 10, daily_quota = 1000 } }
+  }
+  expect_failures = [var.tiers]
+}
+
+run "custom_tier_is_required" {
+  command = plan
+  variables {
+    tiers = {
+      basic   = { throttle_rate = 5, throttle_burst = 10, daily_quota = 1000 }
+      premium = { throttle_rate = 50, throttle_burst = 100, daily_quota = 100000 }
+    }
   }
   expect_failures = [var.tiers]
 }
