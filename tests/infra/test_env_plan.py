@@ -46,7 +46,8 @@ def test_prod_has_one_traced_stage_behind_waf_with_usage_plans(prod_plan, invent
     assert stage["stage_name"] == "api" and stage["xray_tracing_enabled"]
     assert planned(prod_plan, "aws_api_gateway_rest_api")[0]["name"] == "zebros-prod"
     assert inventory["aws_wafv2_web_acl_association"] == 1
-    assert inventory["aws_api_gateway_usage_plan"] == 2
+    assert sorted(plan["name"] for plan in planned(prod_plan, "aws_api_gateway_usage_plan")) == [
+        "zebros-prod-basic", "zebros-prod-custom", "zebros-prod-premium"]
     assert inventory["aws_api_gateway_usage_plan_key"] == inventory["aws_api_gateway_api_key"]
 
 
@@ -63,9 +64,14 @@ def test_prod_functions_run_python_3_12_and_each_has_an_alarm_pair(prod_plan, in
         2 + 2 * len(functions) + inventory["aws_dynamodb_table"] + stream_consumers + 1 + 2 * state_machines)
 
 
+def in_module(plan: dict, module: str, kind: str) -> list[dict]:
+    """The planned resources of one kind in one module call of the env root."""
+    return [r["change"]["after"] for r in plan["resource_changes"] if r["type"] == kind and r["address"].startswith(f"module.{module}.")]
+
+
 def test_prod_runs_the_export_machine_on_its_data_functions_and_keeps_files_private(prod_plan):
-    (machine,) = [r for r in prod_plan["resource_changes"] if r["type"] == "aws_sfn_state_machine"]
-    assert machine["change"]["after"]["name"] == "zebros-prod-export"
+    (machine,) = [r for r in prod_plan["resource_changes"]
+                  if r["type"] == "aws_sfn_state_machine" and r["change"]["after"]["name"] == "zebros-prod-export"]  # fmt: skip
     # Rendered with the functions' ARNs, known at apply; templatefile() fails the plan when the ASL
     # names a `${function}` the root gives no ARN for, so planning at all proves every Task has one.
     assert machine["change"]["after_unknown"]["definition"]
@@ -75,13 +81,13 @@ def test_prod_runs_the_export_machine_on_its_data_functions_and_keeps_files_priv
     functions = {f["function_name"]: f for f in planned(prod_plan, "aws_lambda_function")}
     assert all((functions[f"zebros-prod-{name}"]["memory_size"], functions[f"zebros-prod-{name}"]["timeout"]) == (1024, 15)
                for name in names)  # fmt: skip
-    (bucket,) = planned(prod_plan, "aws_s3_bucket")
+    (bucket,) = in_module(prod_plan, "exports_bucket", "aws_s3_bucket")
     assert bucket["bucket"].startswith("zebros-prod-exports-")
-    (block,) = planned(prod_plan, "aws_s3_bucket_public_access_block")
+    (block,) = in_module(prod_plan, "exports_bucket", "aws_s3_bucket_public_access_block")
     assert all(block[flag] for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
-    (encryption,) = planned(prod_plan, "aws_s3_bucket_server_side_encryption_configuration")
+    (encryption,) = in_module(prod_plan, "exports_bucket", "aws_s3_bucket_server_side_encryption_configuration")
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
-    (lifecycle,) = planned(prod_plan, "aws_s3_bucket_lifecycle_configuration")
+    (lifecycle,) = in_module(prod_plan, "exports_bucket", "aws_s3_bucket_lifecycle_configuration")
     assert lifecycle["rule"][0]["expiration"][0]["days"] == 7
     alarms = {a["alarm_name"] for a in planned(prod_plan, "aws_cloudwatch_metric_alarm")}
     assert {"zebros-prod-states-export-failed", "zebros-prod-states-export-timedout"} <= alarms
@@ -128,15 +134,18 @@ def test_prod_api_compresses_over_1_kb_and_allows_prods_origins(prod_plan):
 
 
 def test_prod_files_bucket_is_private_encrypted_and_open_to_prods_web_client_only(prod_plan):
-    (bucket,) = planned(prod_plan, "aws_s3_bucket")
+    def files_bucket(kind: str) -> list[dict]:
+        return in_module(prod_plan, "files_bucket", kind)
+
+    (bucket,) = files_bucket("aws_s3_bucket")
     assert re.fullmatch(r"zebros-prod-files-\d{12}", bucket["bucket"])
     (handler,) = [f for f in planned(prod_plan, "aws_lambda_function") if f["function_name"] == "zebros-prod"]
     assert handler["environment"][0]["variables"]["FILES_BUCKET"] == bucket["bucket"]
-    (block,) = planned(prod_plan, "aws_s3_bucket_public_access_block")
+    (block,) = files_bucket("aws_s3_bucket_public_access_block")
     assert all(block[name] for name in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
-    (encryption,) = planned(prod_plan, "aws_s3_bucket_server_side_encryption_configuration")
+    (encryption,) = files_bucket("aws_s3_bucket_server_side_encryption_configuration")
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
-    (cors,) = planned(prod_plan, "aws_s3_bucket_cors_configuration")
+    (cors,) = files_bucket("aws_s3_bucket_cors_configuration")
     assert [rule["allowed_origins"] for rule in cors["cors_rule"]] == [["https://app.zebroscrm.com"]]
     # Only the API (sign uploads and downloads) and the events consumer (delete objects) reach it.
     grants = [p for p in prod_plan["resource_changes"] if p["address"].startswith("module.files_bucket.aws_iam_role_policy.")]

@@ -64,6 +64,8 @@ locals {
 
   # Globally unique: S3 bucket names are shared by every account.
   files_bucket_name = "${local.name}-files-${data.aws_caller_identity.current.account_id}"
+  # Known at plan time, so the functions' environment is too (the bucket's id would be known only at apply).
+  exports_bucket_name = "${local.name}-exports-${data.aws_caller_identity.current.account_id}"
 
   # Mail goes out through SES from the sender's domain, verified in this account and region
   # (docs/deploy.md), unless ses_identity_arns names the identities explicitly.
@@ -93,7 +95,7 @@ module "package" {
     FILES_BUCKET                  = local.files_bucket_name
     # Jobs start "<prefix><machine>" (step_functions module: name_prefix = table prefix).
     STATE_MACHINE_ARN_PREFIX = "arn:${data.aws_partition.current.partition}:states:${var.aws_region}:${data.aws_caller_identity.current.account_id}:stateMachine:${local.table_prefix}"
-    EXPORTS_BUCKET           = module.exports_bucket.bucket_name
+    EXPORTS_BUCKET           = local.exports_bucket_name
     # Scheduled reports (module.report_schedules): known names, so the package does not wait on it.
     SCHEDULE_GROUP                = "${local.name}-reports"
     SCHEDULER_ROLE_ARN            = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.name}-report-scheduler"
@@ -248,7 +250,7 @@ module "websocket" {
 module "exports_bucket" {
   source = "../../modules/exports_bucket"
 
-  bucket_name = "${local.name}-exports-${data.aws_caller_identity.current.account_id}"
+  bucket_name = local.exports_bucket_name
   kms_key_arn = module.kms.key_arn
 }
 
