@@ -171,8 +171,10 @@ def main() -> int:
         # The same moto server stands in for Step Functions and S3 (jobs, exports).
         os.environ["AWS_ENDPOINT_URL_SFN"] = endpoint
         os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
-        # The same moto server stands in for API Gateway (organization API keys and usage plans).
+        # The same moto server stands in for API Gateway (organization API keys and usage plans) and
+        # EventBridge Scheduler (scheduled reports; it keeps schedules and fires none).
         os.environ.setdefault("AWS_ENDPOINT_URL_API_GATEWAY", endpoint)
+        os.environ.setdefault("AWS_ENDPOINT_URL_SCHEDULER", endpoint)
         restored = dynamodb.restore(endpoint, state / "dynamodb.jsonl")
         print(f"Restored {restored} items from {state / 'dynamodb.jsonl'}" if restored else f"New local data in {state}",
               flush=True)  # fmt: skip
@@ -232,7 +234,7 @@ def demo_email() -> str:
 ENV_FILE_VARIABLES = (
     "DYNAMODB_ENDPOINT", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "LOCAL_API_KEYS",
     "LOCAL_SIGNING_KEY_FILE", "LOCAL_MAILBOX_FILE", "LOG_FORMAT", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_DISABLED",
-    "CORS_ALLOWED_ORIGINS", "S3_ENDPOINT", "AWS_ENDPOINT_URL_API_GATEWAY",
+    "CORS_ALLOWED_ORIGINS", "S3_ENDPOINT", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_ENDPOINT_URL_SCHEDULER",
 )  # fmt: skip
 
 
