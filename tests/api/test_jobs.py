@@ -163,8 +163,9 @@ def test_a_chunk_that_keeps_failing_is_retried_then_fails_the_job_with_a_reason(
     assert attempts == [1, 1, 1]  # the first try and the ASL's two retries
     assert job["reason"] == "A step of the job failed after its retries (ConnectionError)."
     assert "10.0.0.7" not in json.dumps(job) and "result" not in job
-    execution = boto3.client("stepfunctions").list_executions(
-        stateMachineArn=boto3.client("stepfunctions").list_state_machines()["stateMachines"][0]["stateMachineArn"])
+    stepfunctions = boto3.client("stepfunctions")
+    (export,) = [m["stateMachineArn"] for m in stepfunctions.list_state_machines()["stateMachines"] if m["name"].endswith("export")]
+    execution = stepfunctions.list_executions(stateMachineArn=export)
     assert [e["status"] for e in execution["executions"]] == ["FAILED"]
 
 
