@@ -124,7 +124,7 @@ def test_an_export_of_10000_customers_equals_the_list_and_reports_progress_forwa
     expected = [customers.records.view(item) for item in CustomerModel.query(owner.org_id)]
     assert len(body) == len(expected) == 10_000
     assert header == ["id", "name", "email", "phone", "company", "company_id", "tags", "status", "owner",
-                      "custom_fields", "created_at", "updated_at", "version"]  # fmt: skip
+                      "custom_fields", "owner_team_id", "created_at", "updated_at", "version"]  # fmt: skip
     assert body == [[spreadsheet_cell(item[name]) for name in header] for item in expected]
     assert {row[1][0] for row in body if row[1].startswith("'")} == {"'"}
     assert sum(row[1].startswith("'") for row in body) == 6_000  # the six formula-like names of ten
