@@ -46,6 +46,7 @@ from chalicelib.platform.routes.record_types import RECORD_TYPES, RecordType
 from chalicelib.platform.services import quotas
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.base import temporarily_unavailable
+from chalicelib.platform.tables.visibility import hidden
 
 # Abuse limits, checked on the parsed document before it runs (docs/api/graphql.md, Limits).
 MAX_DEPTH = 8
@@ -252,9 +253,10 @@ class GraphContext:
         if kind is not None and kind.read == record.read:
             org_id = self.principal.org_id
             items = kind.table.model.batch_get([(org_id, one) for one in shaped]) if shaped else []
+            # A BatchGetItem passes by base.find: the caller's team visibility is applied here.
             loaded = [
                 kind.view(item) for item in items
-                if getattr(item, "deleted_at", None) is None and kind.visible(self.principal, item)
+                if getattr(item, "deleted_at", None) is None and kind.visible(self.principal, item) and not hidden(item)
             ]  # fmt: skip
         else:
             loaded = []

@@ -27,6 +27,8 @@ from chalicelib.platform.exports import Exportable, exportables
 from chalicelib.platform.services import jobs
 from chalicelib.platform.services.jobs import JobFailed, TaskJob
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.services.teams import record_visibility
+from chalicelib.platform.tables.visibility import sees_every_record
 
 KIND = "export"
 STATE_MACHINE = "export"
@@ -88,12 +90,14 @@ def count(event: dict[str, Any]) -> dict[str, Any]:
     job, exportable = _task(event)
     counted = event["count"]
     rows, cursor = counted["rows"], counted.get("cursor")
-    for _ in range(COUNT_PAGES_PER_TASK):
-        page = _page(exportable, job, cursor)
-        rows += len(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    # The creator's team visibility, as their list route applies it (platform/services/teams.py).
+    with record_visibility(job.creator):
+        for _ in range(COUNT_PAGES_PER_TASK):
+            page = _page(exportable, job, cursor)
+            rows += len(page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
     done = cursor is None
     if done:
         jobs.report_progress(job, 0, rows)
@@ -111,13 +115,14 @@ def chunk(event: dict[str, Any]) -> dict[str, Any]:
         csv.writer(buffer).writerow(fields)
     rows, cursor = state["rows"], state.get("cursor")
     part_bytes = get_settings().export_part_bytes
-    while True:
-        page = _page(exportable, job, cursor)
-        write_rows(buffer, file_format, fields, page["items"])
-        rows += len(page["items"])
-        cursor = page["next_cursor"]
-        if cursor is None or buffer.tell() >= part_bytes:
-            break
+    with record_visibility(job.creator):
+        while True:
+            page = _page(exportable, job, cursor)
+            write_rows(buffer, file_format, fields, page["items"])
+            rows += len(page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None or buffer.tell() >= part_bytes:
+                break
     export_files.upload_part(get_settings().exports_bucket, state["key"], state["upload_id"], state["part"],
                              buffer.getvalue().encode("utf-8"))  # fmt: skip
     jobs.report_progress(job, rows, max(rows, event["count"]["rows"]))
@@ -132,12 +137,15 @@ def finish(event: dict[str, Any]) -> dict[str, Any]:
     return {"job": event["job"], "rows": state["rows"]}
 
 
-def result_view(caller: Principal, parameters: dict[str, Any], job_result: dict[str, Any]) -> dict[str, Any]:
+def result_view(caller: Principal, job: Any, job_result: dict[str, Any]) -> dict[str, Any]:
     """A finished export's result as GET /v1/jobs/{id} shows it: a fresh 15-minute link, for a
-    caller who may read the exported resource (others see the row count only)."""
+    caller who may read the exported resource and, under team visibility, sees all it holds (its
+    creator, or an owner or admin); others see the row count only."""
     shown = {"rows": job_result["rows"], "format": job_result["format"]}
-    exportable = exportables().get(parameters["resource"])
+    exportable = exportables().get(job.parameters["resource"])
     if exportable is None or exportable.read not in caller.permissions:
+        return shown
+    if caller.user_id != job.created_by and not sees_every_record():
         return shown
     key = job_result["file_key"]
     url = export_files.download_url(get_settings().exports_bucket, key, key.rsplit("/", 1)[-1], DOWNLOAD_SECONDS)

@@ -4,8 +4,10 @@ hear it.
 
 Targets come by key: an addressed event's recipients are one Query each (`user_connections`), any
 other event's organization one Query (`org_connections`); chalicelib/platform/services/realtime.py
-decides who hears it. Posts run in parallel on a bounded pool (API Gateway's @connections answers
-in tens of milliseconds: 500 connections one after the other would take seconds). A 410 means that
+decides who hears it, and under team visibility services/event_visibility.py narrows that to
+those who may see the event's record. Posts run in parallel on a bounded pool (API Gateway's
+@connections answers in tens of milliseconds: 500 connections one after the other would take
+seconds). A 410 means that
 connection is closed: its item is deleted, and only its. Throttling and API Gateway failures are
 tried again with backoff; what still fails makes `consume` raise, so the stream sends the batch
 again. A batch handled once is skipped when the stream delivers it again (`once`'s receipts), so a
@@ -26,6 +28,7 @@ from chalicelib.aws.connections import ConnectionGone, DeliveryRefused
 from chalicelib.core import clock
 from chalicelib.core.events import DomainEvent
 from chalicelib.core.settings import get_settings
+from chalicelib.platform.services.event_visibility import EventVisibility
 from chalicelib.platform.services.realtime import Listener, audience, event_frame, listener_of, recipients
 from chalicelib.platform.tables import connections
 
@@ -62,9 +65,11 @@ def fan_out(events: Sequence[DomainEvent], poster: Callable[[], Poster]) -> list
     from chalicelib.observability import count, measure
 
     outcomes = []
+    visibility = EventVisibility()
     for event in events:
         started = clock.monotonic()
         listeners = audience(_candidates(event), event)
+        listeners = visibility.narrow(listeners, event) if listeners else listeners
         outcome = Outcome()
         if listeners:
             outcome = _post_all(poster(), [listener.connection_id for listener in listeners], event_frame(event))

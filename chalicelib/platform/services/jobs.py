@@ -177,7 +177,7 @@ def job_view(job: JobModel, caller: Principal) -> dict[str, Any]:
     if job.status == jobs_table.SUCCEEDED:
         result = job.result or {}
         view_module = RESULT_VIEWS.get(job.kind)
-        view["result"] = importlib.import_module(view_module).result_view(caller, job.parameters, result) if view_module else result
+        view["result"] = importlib.import_module(view_module).result_view(caller, job, result) if view_module else result
     if job.status in (jobs_table.FAILED, jobs_table.CANCELLED):
         view["reason"] = job.reason
     return view

@@ -67,6 +67,7 @@ class Listener:
     connection_id: str
     org_id: str
     user_id: str
+    role: str
     permissions: frozenset[str]
     topics: frozenset[str]
 
@@ -78,6 +79,7 @@ def listener_of(connection: Any) -> Listener:
         connection_id=connection.connection_id,
         org_id=connection.org_id,
         user_id=connection.user_id,
+        role=connection.role,
         permissions=BUILT_IN_ROLES.get(connection.role) or frozenset(connection.permissions or ()),
         topics=frozenset(connection.topics or ()),
     )

@@ -1,6 +1,6 @@
 """What a reconnecting client missed: the events after its `since=<event id>`, from the event source
 itself (the audit log, whose entries carry the events: platform/tables/audit_logs.py), filtered by
-the same targeting as the live fan-out.
+the same targeting and team visibility as the live fan-out.
 
 Bounded in age and count: one Query of the organization's entries after `since`, at most
 REPLAY_LIMIT entries, none older than REPLAY_WINDOW. A `replayed` frame closes the replay and says
@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from chalicelib.core import clock
 from chalicelib.core.ids import id_bound
+from chalicelib.platform.services.event_visibility import EventVisibility
 from chalicelib.platform.services.realtime import control_frame, event_frame, hears, listener_of
 from chalicelib.platform.tables import audit_logs
 from chalicelib.platform.tables.connections import ConnectionModel
@@ -27,10 +28,11 @@ def missed_frames(connection: ConnectionModel, since: str) -> list[str]:
     entries = audit_logs.entries_from(connection.org_id, max(since_entry, oldest), REPLAY_LIMIT + 1)
     truncated = len(entries) > REPLAY_LIMIT
     listener = listener_of(connection)
+    visibility = EventVisibility()
     frames = [
         event_frame(event)
         for entry in entries[:REPLAY_LIMIT]
         for event in audit_logs.entry_events(entry)
-        if event.id > since and hears(listener, event)
+        if event.id > since and hears(listener, event) and visibility.narrow([listener], event)
     ]
     return [*frames, control_frame("replayed", since=since, count=len(frames), complete=not (truncated or window_cut))]

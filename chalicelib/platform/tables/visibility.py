@@ -73,6 +73,14 @@ def narrowed(model: type) -> bool:
     return is_team_owned(model) and resolve is not None and resolve() is not None
 
 
+def sees_every_record() -> bool:
+    """Whether the current caller sees every team-owned record (True outside a request's scope).
+    What was read with another user's visibility (a report's rows, an export's file) is shown to
+    a caller who does not only when it is their own."""
+    resolve = _resolver.get()
+    return resolve is None or resolve() is None
+
+
 def hidden(record: Any) -> bool:
     """Whether the current caller may not see `record` (False outside a request's scope, e.g. in
     the event consumers, and for records that are not team-owned)."""

@@ -43,7 +43,9 @@ from chalicelib.platform.services.jobs import JobFailed, TaskJob
 from chalicelib.platform.services.org_settings import settings_of
 from chalicelib.platform.services.auth import custom_role_permissions
 from chalicelib.platform.services.roles import READ, Principal, can, principal
+from chalicelib.platform.services.teams import record_visibility
 from chalicelib.platform.tables.memberships import ACTIVE, find_membership
+from chalicelib.platform.tables.visibility import sees_every_record
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
 
 KIND = "report"
@@ -106,6 +108,9 @@ def results(caller: Principal, report_id: str, query: Mapping[str, str]) -> dict
             raise NotFound("This report has not run yet: POST /v1/reports/{id}/run runs it.")
     else:
         run = _succeeded_run(caller, report, job_id)
+    if not sees_every_record() and jobs.get(caller, run["job_id"])["created_by"] != caller.user_id:
+        # Under team visibility, a run counts what its starter sees: a member reads their own runs.
+        raise NotFound("This run counted records you may not see: run the report yourself.")
     base = _run_files(caller.org_id, report_id, run["job_id"])
     rows = json.loads(export_files.read_file(_bucket(), f"{base}/rows.json"))
     url = export_files.download_url(_bucket(), f"{base}/report.csv", f"report-{run['job_id']}.csv", DOWNLOAD_SECONDS)
@@ -123,15 +128,17 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
     partial = _read_partial(job, run["chunk"]) if run["chunk"] else Partial()
     source = SOURCES[job.parameters["resource"]]
     cursor = run.get("cursor")
-    for _ in range(PAGES_PER_CHUNK):
-        try:
-            page = source.page(job.creator, job.parameters["filters"], MAX_PAGE_SIZE, cursor)
-        except DomainError as error:  # the list route refuses the filters now (a role change, a bad value)
-            raise JobFailed(error.detail) from None
-        partial.merge(fold(page["items"], aggregation))
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+    # The creator's team visibility, as their list route applies it (platform/services/teams.py).
+    with record_visibility(job.creator):
+        for _ in range(PAGES_PER_CHUNK):
+            try:
+                page = source.page(job.creator, job.parameters["filters"], MAX_PAGE_SIZE, cursor)
+            except DomainError as error:  # the list route refuses the filters now (a role change, a bad value)
+                raise JobFailed(error.detail) from None
+            partial.merge(fold(page["items"], aggregation))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
     if len(partial.cells) > MAX_ROWS:
         raise JobFailed(f"The report has more than {MAX_ROWS} rows: narrow its filters, date range or grouping.")
     chunk = run["chunk"] + 1

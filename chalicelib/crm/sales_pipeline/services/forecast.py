@@ -5,6 +5,8 @@ Served by GSI by_stage (org_stage = "<org>#<stage>", close_date): one Query per 
 each paged through to its end), the close-date range in the key condition, deleted records (and
 other currencies, with ?currency=) filtered by DynamoDB. No Scan. Each record's own probability
 is used: the one the organization's settings gave its stage when it entered it.
+Under team visibility a member's forecast counts only the opportunities they see (the index
+Query bypasses base.find, so `hidden` is applied here).
 Amounts in different currencies are never added together: every row names its currency.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from chalicelib.core.errors import MalformedRequest
 from chalicelib.crm.sales_pipeline.services.pipeline import OPEN_STAGES
 from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel
 from chalicelib.platform.services.roles import Principal
+from chalicelib.platform.tables.visibility import hidden
 
 PARAMETERS = ("from", "to", "currency")
 _CENT = Decimal("0.01")
@@ -46,6 +49,8 @@ def forecast(principal: Principal, query: Mapping[str, str]) -> dict[str, Any]:
     }
     for stage in OPEN_STAGES:
         for item in model.by_stage.query(f"{principal.org_id}#{stage}", range_key_condition=key, filter_condition=condition):
+            if hidden(item):
+                continue
             amount = Decimal(str(item.amount))
             weighted = amount * Decimal(str(item.probability)) / 100
             for name, group in (("totals", ()), ("stage", (stage,)), ("owner", (item.owner,)), ("month", (item.close_date[:7],))):
