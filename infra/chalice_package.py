@@ -48,6 +48,10 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
   `stream_consumers` names each consumer's table.
 * Schedule rules are named after the function only (environments sharing an account would share
   the rule): named <app>-<stage>-<rule>.
+* Chalice's authorizer is a TOKEN authorizer on `Authorization`: API Gateway answers 401 without
+  invoking it when that header is absent, so an organization's `x-api-key` alone could never
+  authenticate. It becomes a REQUEST authorizer with neither identity sources nor result cache
+  (with a cache, API Gateway requires every identity source to be present).
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
   everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
 
@@ -137,16 +141,29 @@ def sizing_for(name: str, api_functions: set[str]) -> dict:
 # ---------------------------------------------------------------- terraform
 
 
-def set_authorizer_ttl(swagger: dict, ttl_seconds: int) -> None:
-    if not 0 <= ttl_seconds <= 3600:
-        raise PackageError(f"authorizer TTL must be 0..3600 seconds, got {ttl_seconds}")
+def use_request_authorizers(swagger: dict) -> None:
+    """Every Lambda authorizer becomes a REQUEST authorizer without result cache and without
+    identity sources, so API Gateway invokes it for every request, whatever credentials it carries
+    (the app's authorizers read REQUEST events: chalicelib/platform/routes/authorizer.py)."""
     for definition in swagger.get("securityDefinitions", {}).values():
         authorizer = definition.get("x-amazon-apigateway-authorizer")
-        if authorizer is not None:
-            authorizer["authorizerResultTtlInSeconds"] = ttl_seconds
+        if definition.get("x-amazon-apigateway-authtype") != "custom" or authorizer is None:
+            continue
+        if authorizer.get("type") not in ("token", "request"):
+            raise PackageError(f"cannot make a {authorizer.get('type')} authorizer a REQUEST authorizer")
+        # With a cache, API Gateway requires every identity source and answers 401 without
+        # invoking the authorizer when one is absent: a bearer token and an API key are
+        # alternatives, so there can be neither identity sources nor a cache.
+        authorizer["type"] = "request"
+        authorizer.pop("identitySource", None)
+        authorizer.pop("identityValidationExpression", None)  # TOKEN authorizers only
+        authorizer["authorizerResultTtlInSeconds"] = 0
+        # The security scheme's header name is a TOKEN authorizer's identity source; API
+        # Gateway's own export of a REQUEST authorizer names it "Unused".
+        definition["name"] = "Unused"
 
 
-def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
+def fix_terraform(chalice_tf: dict) -> dict:
     """Return a copy of chalice's Terraform JSON that validates and applies with provider 5.100+."""
     doc = copy.deepcopy(chalice_tf)
     resources = doc.setdefault("resource", {})
@@ -192,8 +209,7 @@ def fix_terraform(chalice_tf: dict, authorizer_ttl: int | None = None) -> dict:
         if labels.get("app") and labels.get("stage"):
             rest_api["name"] = f"{labels['app']}-{labels['stage']}"
         swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-        if authorizer_ttl is not None:
-            set_authorizer_ttl(swagger, authorizer_ttl)
+        use_request_authorizers(swagger)
         add_cors_preflight(swagger)
         doc["locals"]["chalice_api_swagger"] = json.dumps(swagger)
         # VTL list items: the variable's validation keeps quotes and spaces out of an origin.
@@ -486,6 +502,7 @@ def fix_sam(template: dict) -> dict:
     for resource in resources.values():
         if resource["Type"] == "AWS::Serverless::Api":
             resource["Properties"]["TracingEnabled"] = True
+            use_request_authorizers(resource["Properties"].get("DefinitionBody", {}))
         if resource["Type"] == "AWS::ApiGatewayV2::DomainName":
             for conf in resource["Properties"].get("DomainNameConfigurations", []):
                 conf["SecurityPolicy"] = "TLS_1_2"
@@ -603,7 +620,7 @@ def run_chalice(src: Path, stage: str, out: Path, pkg_format: str) -> None:
     )  # fmt: skip
 
 
-def build(project: Path, stage: str, out: Path, authorizer_ttl: int | None = None) -> None:
+def build(project: Path, stage: str, out: Path) -> None:
     project, out = project.resolve(), out.resolve()
     if not (project / "app.py").is_file():
         raise PackageError(f"{project}/app.py does not exist: there is no Chalice app to package")
@@ -623,7 +640,7 @@ def build(project: Path, stage: str, out: Path, authorizer_ttl: int | None = Non
         shutil.copy2(tf_dir / "deployment.zip", sam_dir / "deployment.zip")
 
         raw_tf = json.loads((tmp_path / "terraform" / "chalice.tf.json").read_text())
-        fixed = fix_terraform(raw_tf, authorizer_ttl)
+        fixed = fix_terraform(raw_tf)
         # checkov's Terraform JSON parser fails on a `terraform` block (and then scans nothing).
         (tf_dir / "versions.tf").write_text(terraform_settings_hcl(fixed.pop("terraform")))
         _write_json(tf_dir / "chalice.tf.json", fixed)
@@ -665,12 +682,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", required=True, help="Chalice stage (dev, staging, prod)")
     parser.add_argument("--project-dir", default=".", type=Path)
     parser.add_argument("--out", type=Path, help="default: <project>/build/<stage>, linked from infra/envs/<stage>/package")
-    parser.add_argument("--authorizer-ttl", type=int, default=None,
-                        help="override every custom authorizer's result TTL (seconds)")  # fmt: skip
     args = parser.parse_args(argv)
     out = args.out or args.project_dir / "build" / args.stage
     try:
-        build(args.project_dir, args.stage, out, args.authorizer_ttl)
+        build(args.project_dir, args.stage, out)
     except PackageError as exc:
         print(f"chalice_package: {exc}", file=sys.stderr)
         return 1

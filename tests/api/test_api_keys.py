@@ -83,7 +83,7 @@ def test_a_revoked_key_is_refused_at_once(api, owner):
 
 
 def test_a_key_the_authorizer_let_through_before_its_revocation_is_refused_by_the_route(api, owner):
-    """API Gateway caches the authorizer's answer for minutes: the route checks the key itself."""
+    """A request the authorizer let through just before the revocation: the route checks the key itself."""
     from chalicelib.platform.services.api_keys import authenticate_key
 
     created = create_key(api, owner)
@@ -247,3 +247,85 @@ def test_a_key_in_the_authorization_header_under_the_apikey_scheme_authenticates
     created = create_key(api, owner)
     assert api.get("/v1/customers", headers={"Authorization": f"ApiKey {created['key']}"}).status == 200
     assert api.get("/v1/customers", headers={"Authorization": "ApiKey zk_local_forged"}).status == 401
+
+
+# The packaged authorizer in AWS is a REQUEST authorizer without cache (infra/chalice_package.py):
+# its Lambda handler gets API Gateway's REQUEST event, headers spelled as the client sent them.
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/api/GET/v1/customers"
+
+
+def request_event(headers: dict) -> dict:
+    """API Gateway's REQUEST authorizer event for a REST API (GET /v1/customers on stage api)."""
+    return {
+        "type": "REQUEST",
+        "methodArn": METHOD_ARN,
+        "resource": "/v1/customers",
+        "path": "/v1/customers",
+        "httpMethod": "GET",
+        "headers": {"Host": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", "Accept": "*/*", **headers},
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/v1/customers", "httpMethod": "GET", "path": "/api/v1/customers", "stage": "api",
+            "accountId": "123456789012", "apiId": "a1b2c3d4e5", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": {"sourceIp": "203.0.113.9", "userAgent": "curl/8.5.0", "apiKey": None},
+        },  # fmt: skip
+    }
+
+
+def authorize(headers: dict) -> dict:
+    from chalicelib.platform.routes.authorizer import jwt_authorizer
+
+    return jwt_authorizer(request_event(headers), None)
+
+
+def allowed(answer: dict) -> bool:
+    statements = answer["policyDocument"]["Statement"]
+    return [s["Effect"] for s in statements] == ["Allow"] and all(
+        r.startswith("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/api/") for s in statements for r in s["Resource"]
+    )
+
+
+def test_the_request_authorizer_takes_a_bearer_token(owner):
+    answer = authorize({"Authorization": f"Bearer {owner.access_token}"})
+    assert allowed(answer) and answer["principalId"] == owner.user_id
+    assert answer["context"]["kind"] == "user" and answer["context"]["org_id"] == owner.org_id
+
+
+def test_the_request_authorizer_takes_an_x_api_key_alone_as_the_client_spells_it(api, owner):
+    created = create_key(api, owner)
+    answer = authorize({"X-API-Key": created["key"]})
+    assert allowed(answer) and answer["principalId"] == created["id"]
+    assert answer["context"]["kind"] == "api_key" and answer["context"]["org_id"] == owner.org_id
+    assert answer["context"]["permissions"] == "customers:read"
+
+
+def test_the_request_authorizer_prefers_the_bearer_token_when_both_are_sent(api, owner):
+    created = create_key(api, owner)
+    answer = authorize({"Authorization": f"Bearer {owner.access_token}", "x-api-key": created["key"]})
+    assert allowed(answer) and answer["principalId"] == owner.user_id and answer["context"]["kind"] == "user"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"x-api-key": ""}, {"Authorization": " ", "x-api-key": " "}])
+def test_the_request_authorizer_without_credentials_is_api_gateways_401(headers):
+    # "Unauthorized" is API Gateway's signal for its UNAUTHORIZED gateway response (a Bearer challenge).
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(headers)
+
+
+def test_a_request_without_credentials_gets_the_unauthorized_gateway_response(api):
+    reply = api.get("/v1/customers")
+    assert reply.status == 401 and reply.header("content-type") == "application/problem+json"
+    assert reply.header("www-authenticate") == 'Bearer realm="zebros"'
+
+
+def test_the_request_authorizer_lets_a_revoked_key_through_only_to_be_refused_with_its_reason(api, owner):
+    created = create_key(api, owner)
+    assert api.delete(f"/v1/api-keys/{created['id']}", as_=owner).status == 204
+    answer = authorize({"x-api-key": created["key"]})
+    # The principal grants nothing: the route answers 401 error="invalid_token" with this reason.
+    assert answer["principalId"] == "refused-token" and "org_id" not in answer["context"]
+    assert answer["context"]["token_error"]

@@ -55,7 +55,7 @@ class EnvironmentRoot:
     def __init__(self, env: str, workdir: Path) -> None:
         self.env = env
         self.workdir = workdir
-        cp.build(REPO, env, workdir / "build", authorizer_ttl=300)
+        cp.build(REPO, env, workdir / "build")
         self.root = _root_copy(workdir / "tree", env, workdir / "build" / "terraform")
         plugin_dir = os.environ.get("TF_PLUGIN_DIR")
         self._check("init", "-input=false", "-no-color", *([f"-plugin-dir={plugin_dir}"] if plugin_dir else []))

@@ -83,15 +83,48 @@ def test_gateway_responses_are_part_of_the_api_body(fixed):
     assert "gateway_responses" in cp.package_interface(fixed)["variable"]
 
 
-def test_authorizer_ttl_is_kept_or_overridden():
-    def ttl(doc):
-        swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-        return swagger["securityDefinitions"]["jwt_authorizer"]["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"]
+def _security_definitions(swagger: dict) -> dict:
+    return swagger["securityDefinitions"]
 
-    assert ttl(cp.fix_terraform(RAW_TF)) == 300
-    assert ttl(cp.fix_terraform(RAW_TF, authorizer_ttl=60)) == 60
+
+def test_the_authorizer_is_a_request_authorizer_without_cache_so_an_api_key_alone_reaches_it(fixed):
+    raw = _security_definitions(json.loads(RAW_TF["locals"]["chalice_api_swagger"]))
+    assert raw["jwt_authorizer"]["x-amazon-apigateway-authorizer"]["type"] == "token", "fixture changed"
+    assert raw["jwt_authorizer"]["name"] == "Authorization", "fixture changed"
+
+    definitions = _security_definitions(json.loads(fixed["locals"]["chalice_api_swagger"]))
+    assert definitions["jwt_authorizer"] == {
+        "in": "header",
+        "type": "apiKey",
+        "name": "Unused",
+        "x-amazon-apigateway-authtype": "custom",
+        "x-amazon-apigateway-authorizer": {
+            "type": "request",
+            "authorizerUri": "${aws_lambda_function.jwt_authorizer.invoke_arn}",
+            # A cached REQUEST authorizer needs identity sources, all present on every request.
+            "authorizerResultTtlInSeconds": 0,
+        },
+    }
+    assert definitions["api_key"] == raw["api_key"]  # API Gateway's own key check is untouched
+
+
+def test_sam_template_gets_the_same_request_authorizer():
+    def definitions(template):
+        return _security_definitions(template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"])
+
+    assert definitions(RAW_SAM)["jwt_authorizer"]["x-amazon-apigateway-authorizer"]["type"] == "token", "fixture changed"
+    authorizer = definitions(cp.fix_sam(RAW_SAM))["jwt_authorizer"]
+    assert authorizer["name"] == "Unused"
+    assert authorizer["x-amazon-apigateway-authorizer"]["type"] == "request"
+    assert authorizer["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 0
+    assert "identitySource" not in authorizer["x-amazon-apigateway-authorizer"]
+
+
+def test_an_authorizer_of_another_kind_is_refused_rather_than_half_converted():
+    swagger = {"securityDefinitions": {"odd": {"x-amazon-apigateway-authtype": "custom",
+                                               "x-amazon-apigateway-authorizer": {"type": "jwt"}}}}  # fmt: skip
     with pytest.raises(cp.PackageError):
-        cp.fix_terraform(RAW_TF, authorizer_ttl=7200)
+        cp.use_request_authorizers(swagger)
 
 
 def test_websocket_custom_domain_requires_tls_1_2(fixed):
@@ -309,7 +342,7 @@ def test_fixed_package_passes_terraform_validate_where_the_raw_one_cannot_init(t
     assert "Unsupported Terraform Core version" in raw_init.stdout + raw_init.stderr
 
 
-def _fake_build(project, stage, out, authorizer_ttl):
+def _fake_build(project, stage, out):
     (out / "terraform").mkdir(parents=True, exist_ok=True)
 
 

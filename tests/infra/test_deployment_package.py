@@ -46,7 +46,7 @@ WHEEL_TAG = re.compile(
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("package")
-    cp.build(REPO, "dev", out, authorizer_ttl=300)
+    cp.build(REPO, "dev", out)
     return out / "terraform"
 
 
@@ -71,11 +71,19 @@ def test_functions_declare_the_python_3_12_runtime(package):
     assert {f["runtime"] for f in doc["resource"]["aws_lambda_function"].values()} == {"python3.12"}
 
 
-def test_authorizer_result_is_cached_for_300_seconds(package):
+def test_the_authorizer_is_an_uncached_request_authorizer_in_terraform_and_sam(package):
     doc = json.loads((package / "chalice.tf.json").read_text())
-    swagger = json.loads(doc["locals"]["chalice_api_swagger"])
-    authorizer = swagger["securityDefinitions"]["jwt_authorizer"]["x-amazon-apigateway-authorizer"]
-    assert authorizer["authorizerResultTtlInSeconds"] == 300
+    sam = json.loads((package.parent / "sam" / "sam.json").read_text())
+    bodies = [json.loads(doc["locals"]["chalice_api_swagger"]), sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]]
+    for swagger in bodies:
+        definition = swagger["securityDefinitions"]["jwt_authorizer"]
+        authorizer = definition["x-amazon-apigateway-authorizer"]
+        # No identity source, so an x-api-key-only request reaches it; and so no cache.
+        assert authorizer["type"] == "request" and "identitySource" not in authorizer
+        assert authorizer["authorizerResultTtlInSeconds"] == 0 and definition["name"] == "Unused"
+        protected = [m for path, methods in swagger["paths"].items() if path.startswith("/v1/")
+                     for m in methods.values() if isinstance(m, dict) and m.get("security")]  # fmt: skip
+        assert protected and all(m["security"] == [{"jwt_authorizer": []}] for m in protected)
 
 
 def test_zip_fits_the_size_target(package):

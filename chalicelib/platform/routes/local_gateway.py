@@ -14,7 +14,6 @@ import json
 from chalice import Chalice
 
 from chalicelib.core.settings import get_settings
-from chalicelib.platform.routes.authorizer import API_KEY_SCHEME
 from chalicelib.platform.routes.cors import PREFLIGHT_STATUS, preflight_headers
 from chalicelib.platform.routes.problems import gateway_problem_body, gateway_problem_headers, gateway_responses, problem
 
@@ -86,15 +85,11 @@ def _restate_gateway_errors() -> None:
         self.headers = {**(headers or {}), **gateway_problem_headers(response_type)}
         self.body = json.dumps(problem_body).encode()
 
-    original_prepare = local.LocalGatewayAuthorizer._prepare_authorizer_event
-
     def prepare_authorizer_event(self, arn, lambda_event, lambda_context):
-        headers = lambda_event.get("headers") or {}
-        if "authorization" not in headers and headers.get("x-api-key"):
-            # An organization's API key, handed to the authorizer as in AWS (docs/architecture.md, "API keys").
-            token = f"{API_KEY_SCHEME} {headers['x-api-key']}"
-            return {**lambda_event, "type": "TOKEN", "authorizationToken": token, "methodArn": arn}
-        return original_prepare(self, arn, lambda_event, lambda_context)
+        # API Gateway's REQUEST event, as the packaged authorizer gets in AWS (infra/chalice_package.py):
+        # the request's headers, so that `x-api-key` alone reaches the authorizer too. Chalice's own
+        # is a TOKEN event, refused with 401 before the authorizer runs when `Authorization` is absent.
+        return {**lambda_event, "type": "REQUEST", "methodArn": arn}
 
     local.LocalGatewayAuthorizer.authorize = authorize
     local.LocalGatewayAuthorizer._prepare_authorizer_event = prepare_authorizer_event

@@ -111,8 +111,8 @@ def principal_from_authorizer(context: dict[str, Any]) -> Principal:
 
 
 def _api_key_caller(authorizer: dict[str, Any]) -> Principal:
-    """An API key's caller, once the key itself confirms it is still active: API Gateway may have
-    cached the authorizer's answer from before a revocation or an expiry."""
+    """An API key's caller, once the key itself confirms it is still active: the authorizer found
+    it through an eventually consistent index, which may predate a revocation or an expiry."""
     from chalicelib.platform.services.api_keys import confirm_active
 
     try:

@@ -212,9 +212,9 @@ def authenticate_key(presented: str) -> Principal:
 
 
 def confirm_active(org_id: str, key_id: str) -> None:
-    """Every request of a key, after the authorizer (whose answer API Gateway caches for minutes):
-    one consistent GetItem, so a revocation or an expiry applies to the very next request, and a
-    use recorded at most once a minute."""
+    """Every request of a key, after the authorizer (whose `key_hashes` index read is only
+    eventually consistent): one consistent GetItem, so a revocation or an expiry applies to the
+    very next request, and a use recorded at most once a minute."""
     item = api_keys.find_key(org_id, key_id, consistent=True)
     if item is None:
         raise Unauthorized(INVALID_KEY, invalid_token=True)
