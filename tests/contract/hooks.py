@@ -13,6 +13,7 @@ Also counts the requests the run made, for the summary the test prints.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import OrderedDict
@@ -33,6 +34,8 @@ REQUEST_COUNT = Path(os.environ["ZEBROS_FUZZ_REQUEST_COUNT"])
 # the event consumer's receipts (platform/event_consumers.once) and the WebSocket fan-out dropping
 # connections that are gone.
 BACKGROUND_TABLES = {"event_receipts", "connections"}
+# What a metered route counts and gives back (platform/routes/rate_limits.py).
+METERED_COUNTER = {("usage", "count"), ("usage", "purge_at")}
 
 _journal_length_before_request = 0
 _requests = 0
@@ -64,6 +67,12 @@ def map_case(context: Any, case: Any) -> Any:
         if ("target_type" in case.query) != ("target_id" in case.query):
             left_out |= {"target_type", "target_id"}
         case.query = {name: value for name, value in case.query.items() if name not in left_out}
+    if case.meta is not None and case.meta.generation.mode.is_positive and case.operation.label == "GET /v1/graphql":
+        # A persisted query is named by its document's hash, opaque as a cursor: a valid request
+        # names the one the CRM registers.
+        document = (Path(__file__).resolve().parents[2] / "chalicelib" / "crm" / "graphql" / "customer_screen.graphql").read_bytes()
+        persisted = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(document).hexdigest()}}
+        case.query = {"extensions": json.dumps(persisted), "variables": json.dumps({"id": "no-such-customer"})}
     return case
 
 
@@ -129,6 +138,11 @@ def refused_request_writes_nothing(ctx: Any, response: Any, case: Any) -> None:
         return
     added = _journal_added[id(response)][1]
     allowed = WRITES_ALLOWED_ON_REFUSAL.get((case.operation.method.upper(), case.operation.path), set())
+    if case.operation.path.endswith("/batch"):
+        # Batches are metered: a use is counted before the view and given back when it refuses
+        # (platform/routes/rate_limits.py), so the journal holds both writes while the table ends
+        # as it was (tests/api/test_fuzz_routes.py compares the tables themselves).
+        allowed = allowed | METERED_COUNTER
     unexpected = set()
     for table, attribute in _written([json.loads(line) for line in added.splitlines() if line.strip()]):
         logical = table.rsplit("-", 1)[-1]  # zebros-<stage>-<table>: table names have no dash

@@ -13,8 +13,9 @@ def test_infra_tables_json_matches_the_models():
 
 
 # Partitioned by a key that starts with the organization: "<org_id>#<kind>#<tag>", the change
-# feed's "<org_id>#<seq // 1000>".
-ORGANIZATION_PREFIXED = {"tag_links", "changes"}
+# feed's "<org_id>#<seq // 1000>", the usage counters' "org#<org_id>" (or "ip#<address>": an
+# unauthenticated caller's per-minute attempts, which belong to no organization).
+ORGANIZATION_PREFIXED = {"tag_links", "changes", "usage"}
 
 
 def test_every_tenant_table_is_partitioned_by_organization():

@@ -26,7 +26,9 @@ def record_filters() -> dict[str, Any]:
 
 contracts = record_contracts("/v1/files/{file_id}", "File", schemas.schema("FILE_SCHEMA"), schemas.schema("FILE_SCHEMA"),
                              filters=record_filters)  # fmt: skip
-contracts["list"] = replace(contracts["list"], required_query=("record_type", "record_id"))
+# A record the caller cannot see (unknown, another tenant's, hidden by team visibility) is 404.
+contracts["list"] = replace(contracts["list"], required_query=("record_type", "record_id"),
+                            errors=(*contracts["list"].errors, 404))  # fmt: skip
 
 # A file is created (to be uploaded), read and deleted, never edited or restored: its bytes are
 # immutable, and a deleted file's object is gone.

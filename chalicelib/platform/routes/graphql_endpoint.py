@@ -32,11 +32,12 @@ REQUEST = {
     "type": "object",
     "required": ["query"],
     "properties": {
-        "query": {"type": "string", "description": "A GraphQL document (docs/schema.graphql)."},
-        "variables": {"type": ["object", "null"], "additionalProperties": True},
+        "query": {"type": "string", "minLength": 1, "description": "A GraphQL document (docs/schema.graphql)."},
+        "variables": {"type": ["object", "null"], "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
         "operationName": {"type": ["string", "null"]},
-        "extensions": {"type": ["object", "null"], "additionalProperties": True},
+        "extensions": {"type": ["object", "null"], "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
     },
+    "additionalProperties": False,
 }
 # What did not run: unparseable, invalid, variables of the wrong type, over a limit, an unknown persisted query.
 GRAPHQL_REQUEST_ERRORS = {
