@@ -73,6 +73,10 @@ def map_case(context: Any, case: Any) -> Any:
         document = (Path(__file__).resolve().parents[2] / "chalicelib" / "crm" / "graphql" / "customer_screen.graphql").read_bytes()
         persisted = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(document).hexdigest()}}
         case.query = {"extensions": json.dumps(persisted), "variables": json.dumps({"id": "no-such-customer"})}
+    if case.meta is not None and case.meta.generation.mode.is_positive and case.operation.label == "POST /v1/graphql":
+        # A JSON Schema cannot say "a GraphQL document that parses": a valid request sends one
+        # (an unparseable one is 400, as GraphQL over HTTP requires; the negative cases send those).
+        case.body = {"query": "{ __typename }"}
     return case
 
 
