@@ -100,11 +100,19 @@ def _scheduled_report_run() -> None:
     from app import app
     from chalicelib.core.settings import get_settings
 
+    import botocore.session
+
+    from chalicelib.localdev import stepfunctions
+
     scheduler, group = boto3.client("scheduler", region_name="us-east-1"), get_settings().schedule_group
     (schedule,) = scheduler.list_schedules(GroupName=group)["Schedules"]
     target = scheduler.get_schedule(Name=schedule["Name"], GroupName=group)["Target"]
-    if not app.handler_map["run_scheduled_report"](json.loads(target["Input"]), None)["started"]:
-        raise RuntimeError("the scheduled report started no run: nothing of it would be recorded")
+    # The run it starts goes to the end on moto's interpreter, its tasks invoked as Step Functions invokes them.
+    with stepfunctions.dispatch_tasks(stepfunctions.task_functions(app)):
+        stepfunctions.prepare_local_jobs()
+        if not app.handler_map["run_scheduled_report"](json.loads(target["Input"]), None)["started"]:
+            raise RuntimeError("the scheduled report started no run: nothing of it would be recorded")
+        stepfunctions.wait_for_executions(botocore.session.get_session().create_client("stepfunctions"))
 
 
 def _beside_the_routes() -> None:

@@ -178,11 +178,14 @@ class ProdAccount:
         if "event_bus" in resource:
             arn = self.client("events").describe_event_bus(Name=resource["event_bus"])["Arn"]
             return [Requirement(function, action, arn, call)]
+        # A machine is "<environment prefix><name>": prod's, whichever environment recorded it.
         if "state_machine" in resource:
-            arn = f"arn:aws:states:{self.region}:{self.account}:stateMachine:{resource['state_machine']}"
-            return [Requirement(function, action, arn, call)]
+            machine = f"{self.prefix}{resource['state_machine'].split('-', 2)[-1]}"
+            return [Requirement(function, action, f"arn:aws:states:{self.region}:{self.account}:stateMachine:{machine}", call)]
         if "execution" in resource:
-            return [Requirement(function, action, f"arn:aws:states:{self.region}:{self.account}:execution:{resource['execution']}", call)]
+            machine, execution = resource["execution"].split(":", 1)
+            arn = f"arn:aws:states:{self.region}:{self.account}:execution:{self.prefix}{machine.split('-', 2)[-1]}:{execution}"
+            return [Requirement(function, action, arn, call)]
         if "bucket" in resource:
             # Named by the function's environment (FILES_BUCKET), as the app names it.
             name = self.lambda_config(function)["Environment"]["Variables"][resource["bucket"]]

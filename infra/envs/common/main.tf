@@ -40,6 +40,8 @@ locals {
   # with that Chalice function's ARN; the execution role may invoke exactly those functions.
   job_state_machines = {
     export = ["export_count", "export_chunk", "export_finish", "job_failed"]
+    # A custom report's run (chalicelib/crm/reporting/services/report_runs.py).
+    report_run = ["report_aggregate", "report_finish", "job_failed"]
     # One execution per marketing automation enrollment (chalicelib/crm/marketing/services/automation_runs.py).
     "automation-run" = ["automation_step", "automation_step_waited", "automation_run_finished"]
   }

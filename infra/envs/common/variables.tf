@@ -174,12 +174,12 @@ variable "function_grants" {
     job_failed    = { tables = ["jobs"] }
     # A scheduled report's run reads the report, its owner's membership and role, the time zone,
     # and queues the job (its Step Functions start: the jobs platform's grant).
-    run_scheduled_report = { tables = ["jobs"], read_tables = ["reports", "memberships", "roles", "org_settings"] }
+    run_scheduled_report = { tables = ["jobs"], read_tables = ["reports", "memberships", "roles", "org_settings"], jobs = true }
     # A report run's chunks read the reported resource through its list route's Query (any CRM
     # table and the tag links), and move the job's progress with its audit entry; the last also
-    # records the run on the report. Their files: the jobs platform's exports bucket grant.
-    report_aggregate = { dynamodb = true }
-    report_finish    = { tables = ["jobs", "reports", "audit_logs", "changes"] }
+    # records the run on the report. Their partials and results live in the exports bucket.
+    report_aggregate = { dynamodb = true, exports = "write" }
+    report_finish    = { tables = ["jobs", "reports", "audit_logs", "changes"], exports = "write" }
     # The automation-run machine's tasks: a step reads its run and automation and writes the run's
     # history, and does the step with the service of what it changes (a lead's field, a task, a
     # campaign member: each with its audit entry and change-feed item), mailing through SES.
