@@ -23,8 +23,6 @@ TF_PLUGIN_MIRRORS ?= /opt/tf-plugins $(HOME)/.terraform.d/plugins $(HOME)/.local
 TF_PLUGIN_DIR ?= $(firstword $(foreach d,$(TF_PLUGIN_MIRRORS),$(if $(wildcard $(d)/registry.terraform.io),$(d))))
 export TF_PLUGIN_DIR
 TF_INIT     := init -input=false -no-color $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
-# Authorizer result cache (seconds), applied to every custom authorizer in the package.
-AUTHORIZER_TTL ?= 300
 # State bucket and its region, for plan/apply (docs/deploy.md: bootstrap).
 TF_STATE_BUCKET ?=
 TF_STATE_REGION ?= us-east-1
@@ -42,10 +40,10 @@ $(INFRA_STAMP): requirements-infra.txt
 
 ## package: build/$(ENV)/terraform (module for infra/envs/$(ENV)) and build/$(ENV)/sam (SAM template)
 package: venv
-	$(BIN)/python infra/chalice_package.py --stage $(ENV) --authorizer-ttl $(AUTHORIZER_TTL)
+	$(BIN)/python infra/chalice_package.py --stage $(ENV)
 
 packages: venv
-	@set -e; for e in $(ENVS); do $(BIN)/python infra/chalice_package.py --stage $$e --authorizer-ttl $(AUTHORIZER_TTL); done
+	@set -e; for e in $(ENVS); do $(BIN)/python infra/chalice_package.py --stage $$e; done
 
 plan: package
 	@test -n "$(TF_STATE_BUCKET)" || { echo "set TF_STATE_BUCKET (and TF_STATE_REGION) - see docs/deploy.md"; exit 2; }

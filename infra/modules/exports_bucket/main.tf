@@ -2,6 +2,7 @@
 # deleted after expiration_days. Minimal on purpose: the `files` work brings a reusable
 # private-bucket module, which this can become an instance of.
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_21:Export files are written once and expire in days; a new export is a new object, so there is nothing to version.
   #checkov:skip=CKV_AWS_144:Export files are short-lived copies of data the tables hold; no cross-region replica.
   #checkov:skip=CKV_AWS_18:Downloads are presigned by the API, which logs who asked for each link.
   #checkov:skip=CKV2_AWS_62:Nothing consumes events of export files.
