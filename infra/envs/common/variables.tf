@@ -149,9 +149,14 @@ variable "function_grants" {
     # or finds an organization API key by its hash (Query on the api_keys table's key_hashes index).
     jwt_authorizer = { signing_key = true, read_tables = ["sessions"], query_indexes = ["api_keys/key_hashes"] }
     # $connect verifies the token as the authorizer does and writes the connection; a message reads
-    # and updates it (and Queries audit_logs to replay); $disconnect deletes it.
-    websocket_connect    = { tables = ["connections"], read_tables = ["sessions"], signing_key = true }
-    websocket_message    = { tables = ["connections", "audit_logs"] }
+    # and updates it (and Queries audit_logs to replay); $disconnect deletes it. Under team
+    # visibility a replayed or delivered event reaches a member only when they see its record
+    # (platform/services/event_visibility.py): the organization's setting, the record (any
+    # team-owned table), its owner's team memberships and those teams, all read by key.
+    websocket_connect = { tables = ["connections"], read_tables = ["sessions"], signing_key = true }
+    websocket_message = { tables = ["connections", "audit_logs"],
+      read_tables = ["org_settings", "teams", "customers", "leads", "contacts", "companies", "opportunities", "deals", "tickets", "activities"],
+    query_indexes = ["team_members/by_user"] }
     websocket_disconnect = { tables = ["connections"] }
     # The stream consumer keeps receipts of what once() consumers handled, and its WebSocket fan-out
     # Queries connections and deletes the gone ones; it deletes a deleted record's files (Query
@@ -160,8 +165,10 @@ variable "function_grants" {
     # Marketing automations' enrolment (a consumer of the stream) also Queries the active
     # automations of an event's type, GetItems the record and commits the enrolment (its run,
     # markers and daily counter), then starts the run's execution of the automation-run machine.
+    # Its fan-out narrows each event's audience under team visibility as websocket_message does.
     deliver_events = { tables = ["event_receipts", "connections", "files", "audit_logs", "automations", "automation_enrollments", "counters"],
-    read_tables = ["leads", "contacts", "customers"], jobs = true }
+      read_tables = ["org_settings", "teams", "customers", "leads", "contacts", "companies", "opportunities", "deals", "tickets", "activities"],
+    query_indexes = ["team_members/by_user"], jobs = true }
     # The reminder schedule Queries the due-hour index and writes each reminder with its audit entry
     # and its change-feed item.
     send_reminders = { tables = ["activities", "audit_logs", "changes"] }

@@ -232,7 +232,7 @@ locals {
       statement = {
         Sid      = "ReadTablesByKey"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem"]
+        Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
         Resource = [for t in g.read_tables : var.table_arns[t] if contains(keys(var.table_arns), t)]
       }
     },

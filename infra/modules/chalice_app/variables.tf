@@ -50,7 +50,7 @@ variable "function_grants" {
     What each function may reach beyond its logs and X-Ray, by Chalice function name. Functions
     not listed get nothing more (least privilege: a new handler must be granted here).
     dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
-    GetItem on the named tables (keys of table_arns). jobs: start and stop executions of
+    GetItem and BatchGetItem on the named tables (keys of table_arns). jobs: start and stop executions of
     job_state_machine_arns. exports: "read" (presign downloads) or "write" (write export files)
     in exports_bucket_arn. query_indexes: Query on "<table>/<index>"; api_keys:
     create, attach and delete API Gateway keys (organization API keys).
