@@ -99,10 +99,10 @@ run "functions_get_only_what_they_are_granted" {
     condition = one([for s in local.function_statements["jwt_authorizer"] : s if s.Sid == "ReadTablesByKey"]) == {
       Sid      = "ReadTablesByKey"
       Effect   = "Allow"
-      Action   = ["dynamodb:GetItem"]
+      Action   = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
       Resource = ["arn:aws:dynamodb:eu-west-1:111122223333:table/zebros-test-sessions"]
     }
-    error_message = "The authorizer may GetItem on the sessions table only: no other table, index or action."
+    error_message = "The authorizer may read by key (GetItem, BatchGetItem) on the sessions table only: no other table, index or action."
   }
   assert {
     condition = one([for s in local.function_statements["jwt_authorizer"] : s if s.Sid == "ReadTablesKeyThroughDynamoDB"]) == {
