@@ -13,6 +13,7 @@ from chalicelib.platform.kinds import register_kinds
 from chalicelib.platform.routes.persisted_queries import register_persisted_queries
 from chalicelib.platform.routes import websocket
 from chalicelib.platform.routes.middleware import register_middleware
+from chalicelib.storyverse.blueprints import STORYVERSE_BLUEPRINTS
 
 app = Chalice(app_name="zebros")
 app.debug = False
@@ -27,7 +28,7 @@ if not get_settings().running_in_lambda:
 
         app.register_blueprint(mailbox_blueprint)
 
-for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS):
+for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS, *STORYVERSE_BLUEPRINTS):
     app.register_blueprint(blueprint)
 # The record kinds clients sync, by product (imported on the first sync request).
 register_kinds("chalicelib.crm.kinds")

@@ -9,8 +9,9 @@ from typing import Any
 from chalicelib.crm.models import CRM_MODELS
 from chalicelib.platform.models import PLATFORM_MODELS
 from chalicelib.platform.tables.schema import describe
+from chalicelib.storyverse.models import STORYVERSE_MODELS
 
-ALL_MODELS = (*PLATFORM_MODELS, *CRM_MODELS)
+ALL_MODELS = (*PLATFORM_MODELS, *CRM_MODELS, *STORYVERSE_MODELS)
 
 
 def create_tables() -> None:

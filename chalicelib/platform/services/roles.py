@@ -32,6 +32,9 @@ CRM_RESOURCES = (
     "dashboard",
     "reports",
 )
+# StoryVerse (chalicelib/storyverse): a family's children, their stories with the characters and
+# universes they use, and the generation of a story's text, pictures and narration.
+STORYVERSE_RESOURCES = ("children", "stories", "characters", "universes", "generation")
 ADMIN_RESOURCES = ("users", "roles", "settings", "custom_fields", "audit_logs", "teams", "api_keys")
 # Platform services every product's users reach; a file also needs its record's permission.
 SHARED_RESOURCES = ("files",)
@@ -43,14 +46,16 @@ SESSION = "session:write"
 
 ALL_PERMISSIONS = frozenset(
     f"{resource}:{action}"
-    for resource in CRM_RESOURCES + ADMIN_RESOURCES + SHARED_RESOURCES + JOB_RESOURCES
+    for resource in CRM_RESOURCES + STORYVERSE_RESOURCES + ADMIN_RESOURCES + SHARED_RESOURCES + JOB_RESOURCES
     for action in (READ, WRITE)
-    if (resource, action) not in {("audit_logs", WRITE), ("exports", READ)}
+    if (resource, action) not in {("audit_logs", WRITE), ("exports", READ), ("generation", READ)}
 )
 # What an organization's API key may hold: everything but managing API keys, which stays with people.
 API_KEY_PERMISSIONS = ALL_PERMISSIONS - {"api_keys:read", "api_keys:write"}
 _CRM_READ = frozenset(f"{resource}:{READ}" for resource in CRM_RESOURCES)
 _CRM_WRITE = frozenset(f"{resource}:{WRITE}" for resource in CRM_RESOURCES)
+_STORYVERSE_READ = frozenset(f"{resource}:{READ}" for resource in STORYVERSE_RESOURCES) - {"generation:read"}
+_STORYVERSE_WRITE = frozenset(f"{resource}:{WRITE}" for resource in STORYVERSE_RESOURCES)
 _DIRECTORY_READ = frozenset({"users:read", "roles:read", "settings:read", "custom_fields:read", "teams:read"})
 _SHARED_READ = frozenset(f"{resource}:{READ}" for resource in SHARED_RESOURCES)
 _SHARED_WRITE = frozenset(f"{resource}:{WRITE}" for resource in SHARED_RESOURCES)
@@ -59,10 +64,19 @@ _JOBS = frozenset({"jobs:read", "jobs:write", "exports:write"})
 BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     "owner": ALL_PERMISSIONS,
     "admin": ALL_PERMISSIONS,
-    "member": _CRM_READ | _CRM_WRITE | _DIRECTORY_READ | _SHARED_READ | _SHARED_WRITE | _JOBS,
-    "viewer": _CRM_READ | _DIRECTORY_READ | _SHARED_READ | {"jobs:read"},
+    "member": _CRM_READ | _CRM_WRITE | _STORYVERSE_READ | _STORYVERSE_WRITE | _DIRECTORY_READ | _SHARED_READ
+    | _SHARED_WRITE | _JOBS,
+    "viewer": _CRM_READ | _STORYVERSE_READ | _DIRECTORY_READ | _SHARED_READ | {"jobs:read"},
+    # A StoryVerse child (chalicelib/storyverse/families): the caller's `user_id` is the child's
+    # id. They read and write stories in their own space and generate for them; the services narrow
+    # every read and write to that space (a sibling's private story is missing to them).
+    "child": frozenset({
+        "stories:read", "stories:write", "characters:read", "universes:read", "generation:write",
+        "files:read", "jobs:read",
+    }),
 }
 OWNER = "owner"
+CHILD = "child"
 
 
 def can(resource: str, action: str) -> str:
