@@ -44,9 +44,6 @@ CLIENT_BUDGETS = {
     # Mail goes out inside forgot-password's fixed answer time (FORGOT_PASSWORD_RESPONSE_SECONDS,
     # 1 s): one attempt that ends well within it, so a slow SES cannot make an existing account
     # answer later than an unknown one. A mail that misses it is logged and counted as undelivered.
-    # Export chunks (15 s functions) upload parts of 5 MiB and more: time to send them, retried.
-    "s3": {"connect_timeout": 1, "read_timeout": 10, "retries": {"mode": "standard", "total_max_attempts": 3},
-           "signature_version": "s3v4"},
     "ses": {"connect_timeout": 0.3, "read_timeout": 0.5, "retries": {"mode": "standard", "total_max_attempts": 1}},
 }
 

@@ -77,8 +77,8 @@ def prepare_demo_organization(password: str) -> None:
 
 def start_step_functions(endpoint: str) -> None:
     """Jobs: moto's server (in this process) executes the state machines of infra/state-machines/,
-    their Task states calling the app's functions here (chalicelib/localdev/stepfunctions.py), and
-    serves the exports bucket; the app reaches both through the AWS_ENDPOINT_URL_* variables."""
+    their Task states calling the app's functions here (chalicelib/localdev/stepfunctions.py); the app
+    reaches it through AWS_ENDPOINT_URL_SFN, and the exports bucket through S3_ENDPOINT as the others."""
     import atexit
     from contextlib import ExitStack
 
@@ -168,9 +168,8 @@ def main() -> int:
 
         server, endpoint = start_dynamodb()
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
-        # The same moto server stands in for Step Functions and S3 (jobs, exports).
+        # The same moto server stands in for Step Functions (jobs) and S3 (S3_ENDPOINT, below).
         os.environ["AWS_ENDPOINT_URL_SFN"] = endpoint
-        os.environ["AWS_ENDPOINT_URL_S3"] = endpoint
         # The same moto server stands in for API Gateway (organization API keys and usage plans) and
         # EventBridge Scheduler (scheduled reports; it keeps schedules and fires none).
         os.environ.setdefault("AWS_ENDPOINT_URL_API_GATEWAY", endpoint)

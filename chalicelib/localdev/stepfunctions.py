@@ -114,14 +114,6 @@ def dispatch_tasks(handlers: dict[str, Handler]) -> Iterator[dict[str, Handler]]
         yield handlers
 
 
-def create_exports_bucket(s3_client: Any, bucket: str) -> None:
-    """The exports bucket (in AWS: infra's, with SSE-KMS, lifecycle expiry, no public access)."""
-    try:
-        s3_client.create_bucket(Bucket=bucket)
-    except s3_client.exceptions.BucketAlreadyOwnedByYou:
-        pass
-
-
 def wait_for_executions(sfn_client: Any, timeout_seconds: float = 60) -> None:
     """Until no execution runs: a test's world (moto's backends) must outlive its executions."""
     import time
@@ -135,13 +127,13 @@ def wait_for_executions(sfn_client: Any, timeout_seconds: float = 60) -> None:
 
 
 def prepare_local_jobs() -> None:
-    """The state machines and the exports bucket where the app's clients reach them (moto in
-    process, or the server AWS_ENDPOINT_URL* names)."""
+    """The state machines and the app's buckets (the exports bucket among them) where the app's
+    clients reach them (moto in process, or the server AWS_ENDPOINT_URL_SFN and S3_ENDPOINT name)."""
     from chalicelib.aws.sessions import new_session
     from chalicelib.core.settings import get_settings
+    from chalicelib.localdev.s3 import create_buckets
 
     settings = get_settings()
-    session = new_session()
-    create_state_machines(session.create_client("stepfunctions", region_name=settings.region),
+    create_state_machines(new_session().create_client("stepfunctions", region_name=settings.region),
                           settings.table_prefix, settings.region)  # fmt: skip
-    create_exports_bucket(session.create_client("s3", region_name=settings.region), settings.exports_bucket)
+    create_buckets(settings.s3_endpoint)

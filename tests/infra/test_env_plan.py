@@ -89,6 +89,10 @@ def test_prod_runs_the_export_machine_on_its_data_functions_and_keeps_files_priv
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
     (lifecycle,) = in_module(prod_plan, "exports_bucket", "aws_s3_bucket_lifecycle_configuration")
     assert lifecycle["rule"][0]["expiration"][0]["days"] == 7
+    # Object access for the functions granted `exports` only: the API reads, the tasks write.
+    grants = [p for p in prod_plan["resource_changes"] if p["address"].startswith("module.exports_bucket.aws_iam_role_policy.")]
+    assert sorted(p["index"] for p in grants) == ["api_handler", "export_chunk", "export_count", "export_finish",
+                                                  "report_aggregate", "report_finish"]  # fmt: skip
     alarms = {a["alarm_name"] for a in planned(prod_plan, "aws_cloudwatch_metric_alarm")}
     assert {"zebros-prod-states-export-failed", "zebros-prod-states-export-timedout"} <= alarms
 

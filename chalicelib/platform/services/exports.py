@@ -17,7 +17,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.aws import export_files
+from chalicelib.aws.s3 import Bucket, bucket
 from chalicelib.core import clock
 from chalicelib.core.errors import Forbidden, ValidationFailed
 from chalicelib.core.search import parse_search
@@ -123,8 +123,7 @@ def chunk(event: dict[str, Any]) -> dict[str, Any]:
             cursor = page["next_cursor"]
             if cursor is None or buffer.tell() >= part_bytes:
                 break
-    export_files.upload_part(get_settings().exports_bucket, state["key"], state["upload_id"], state["part"],
-                             buffer.getvalue().encode("utf-8"))  # fmt: skip
+    _bucket().upload_part(state["key"], state["upload_id"], state["part"], buffer.getvalue().encode("utf-8"))
     jobs.report_progress(job, rows, max(rows, event["count"]["rows"]))
     return {**event, "export": {**state, "rows": rows, "cursor": cursor, "part": state["part"] + 1, "done": cursor is None}}
 
@@ -132,7 +131,7 @@ def chunk(event: dict[str, Any]) -> dict[str, Any]:
 def finish(event: dict[str, Any]) -> dict[str, Any]:
     job, _ = _task(event)
     state = event["export"]
-    export_files.complete_upload(get_settings().exports_bucket, state["key"], state["upload_id"])
+    _bucket().complete_multipart_upload(state["key"], state["upload_id"])
     jobs.succeed(job, {"file_key": state["key"], "rows": state["rows"], "format": job.parameters["format"]}, state["rows"])
     return {"job": event["job"], "rows": state["rows"]}
 
@@ -148,7 +147,7 @@ def result_view(caller: Principal, job: Any, job_result: dict[str, Any]) -> dict
     if caller.user_id != job.created_by and not sees_every_record():
         return shown
     key = job_result["file_key"]
-    url = export_files.download_url(get_settings().exports_bucket, key, key.rsplit("/", 1)[-1], DOWNLOAD_SECONDS)
+    url = _bucket().presigned_get(key, DOWNLOAD_SECONDS, key.rsplit("/", 1)[-1], FORMATS[job_result["format"]])
     expires_at = clock.isoformat(clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
     return {"download_url": url, "expires_at": expires_at, **shown}
 
@@ -204,5 +203,9 @@ def _page(exportable: Exportable, job: TaskJob, cursor: str | None) -> dict[str,
 def _start_upload(job: TaskJob) -> dict[str, str]:
     file_format = job.parameters["format"]
     key = f"{job.org_id}/exports/{job.job_id}/{job.parameters['resource']}.{file_format}"
-    upload_id = export_files.start_upload(get_settings().exports_bucket, key, FORMATS[file_format])
+    upload_id = _bucket().start_multipart_upload(key, FORMATS[file_format])
     return {"key": key, "upload_id": upload_id}
+
+
+def _bucket() -> Bucket:
+    return bucket(get_settings().exports_bucket, large_transfers=True)

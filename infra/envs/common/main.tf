@@ -174,7 +174,6 @@ module "api" {
   data_kms_key_arn            = module.kms.key_arn
   signing_key_secret_arn      = module.secrets.signing_key_secret_arn
   job_state_machine_arns      = local.job_state_machine_arns
-  exports_bucket_arn          = module.exports_bucket.bucket_arn
   ses_identity_arns           = local.ses_identity_arns
   log_retention_in_days       = var.log_retention_in_days
   logging_level               = var.logging_level
@@ -248,12 +247,30 @@ module "websocket" {
   }
 }
 
-# The export files (POST /v1/exports): private, SSE-KMS, expiring.
+# The export files (POST /v1/exports) and the report runs' files: private, SSE-KMS, expiring.
+# Functions granted `exports` reach every object: "read" (the API presigns downloads and reads a
+# run's rows), "write" (the tasks write parts and files and read partials back).
 module "exports_bucket" {
-  source = "../../modules/exports_bucket"
+  #checkov:skip=CKV_AWS_21:Export files are written once and expire in days; a new export is a new object, so there is nothing to version.
+  source = "../../modules/private_bucket"
 
   bucket_name = local.exports_bucket_name
   kms_key_arn = module.kms.key_arn
+  # Files are written once and expire; versions would only keep expired files alive.
+  versioning_enabled = false
+  # Its policy denies requests without TLS; the tasks' uploads name no encryption: the default applies.
+  deny_other_encryption = false
+  # A file lives as long as the job that made it (chalicelib/platform/tables/jobs.py RETENTION);
+  # a cancelled or failed export leaves its multipart upload behind for a day.
+  lifecycle_rules = [{ id = "expire-exports", expiration_days = 7, noncurrent_version_expiration_days = 1 }]
+  object_access = {
+    for name, grant in var.function_grants : name => {
+      role_name = module.package.functions[name].role_name
+      read      = true
+      write     = grant.exports == "write"
+      multipart = grant.exports == "write"
+    } if grant.exports != null
+  }
 }
 
 module "step_functions" {

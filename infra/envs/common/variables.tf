@@ -129,7 +129,7 @@ variable "api_keys" {
 }
 
 variable "function_grants" {
-  description = "What each Chalice function may reach (all tables, named tables, tables to read by key, indexes to query, signing key, SES, API Gateway keys); ungranted functions get their logs and X-Ray only."
+  description = "What each Chalice function may reach (all tables, named tables, tables to read by key, indexes to query, signing key, SES, API Gateway keys, the exports bucket: \"read\" or \"write\"); ungranted functions get their logs and X-Ray only."
   type = map(object({
     dynamodb    = optional(bool, false)
     tables      = optional(list(string), [])
@@ -195,6 +195,11 @@ variable "function_grants" {
     read_tables = ["email_templates", "memberships", "custom_fields"], ses = true }
     automation_step_waited  = { tables = ["automation_enrollments"], read_tables = ["automations"] }
     automation_run_finished = { tables = ["automation_enrollments"] }
+  }
+
+  validation {
+    condition     = alltrue([for g in values(var.function_grants) : g.exports == null || contains(["read", "write"], coalesce(g.exports, "read"))])
+    error_message = "exports must be \"read\" or \"write\" (or left out)."
   }
 }
 

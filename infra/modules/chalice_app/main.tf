@@ -9,16 +9,11 @@ locals {
     signing_key   = false
     ses           = false
     jobs          = false
-    exports       = null
     query_indexes = []
     api_keys      = false
   }) }
   # StopExecution is authorized on the execution: arn:...:execution:<machine name>:<execution name>.
   job_execution_arns = [for arn in values(var.job_state_machine_arns) : "${replace(arn, ":stateMachine:", ":execution:")}:*"]
-  exports_actions = {
-    read  = ["s3:GetObject"]
-    write = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-  }
 
   access_log_format = jsonencode({
     requestId          = "$context.requestId"
@@ -283,26 +278,6 @@ locals {
         Effect   = "Allow"
         Action   = ["states:StopExecution"]
         Resource = local.job_execution_arns
-      }
-    },
-    {
-      # Export files: the API presigns downloads (read), the export tasks write them.
-      enabled = g.exports != null && var.exports_bucket_arn != null
-      statement = {
-        Sid      = "ExportFiles"
-        Effect   = "Allow"
-        Action   = try(local.exports_actions[g.exports], [])
-        Resource = "${coalesce(var.exports_bucket_arn, "none")}/*"
-      }
-    },
-    {
-      enabled = g.exports != null && var.exports_bucket_arn != null
-      statement = {
-        Sid       = "ExportFilesKeyThroughS3"
-        Effect    = "Allow"
-        Action    = g.exports == "write" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
-        Resource  = var.data_kms_key_arn
-        Condition = { StringEquals = { "kms:ViaService" = "s3.${data.aws_region.current.name}.amazonaws.com" } }
       }
     },
     {

@@ -51,8 +51,7 @@ variable "function_grants" {
     not listed get nothing more (least privilege: a new handler must be granted here).
     dynamodb: every app table and index; tables: the same on the named tables only; read_tables:
     GetItem and BatchGetItem on the named tables (keys of table_arns). jobs: start and stop executions of
-    job_state_machine_arns. exports: "read" (presign downloads) or "write" (write export files)
-    in exports_bucket_arn. query_indexes: Query on "<table>/<index>"; api_keys:
+    job_state_machine_arns. query_indexes: Query on "<table>/<index>"; api_keys:
     create, attach and delete API Gateway keys (organization API keys).
   EOT
   type = map(object({
@@ -62,18 +61,12 @@ variable "function_grants" {
     signing_key = optional(bool, false)
     ses         = optional(bool, false)
     jobs        = optional(bool, false)
-    exports     = optional(string)
     # Query on the named indexes only, "<table>/<index>".
     query_indexes = optional(list(string), [])
     # Issue and delete organization API keys in API Gateway and attach them to usage plans.
     api_keys = optional(bool, false)
   }))
   default = {}
-
-  validation {
-    condition     = alltrue([for g in values(var.function_grants) : g.exports == null || contains(["read", "write"], coalesce(g.exports, "read"))])
-    error_message = "exports must be \"read\" or \"write\" (or left out)."
-  }
 }
 
 variable "job_state_machine_arns" {
@@ -85,12 +78,6 @@ variable "job_state_machine_arns" {
     condition     = alltrue([for a in values(var.job_state_machine_arns) : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:", a))])
     error_message = "job_state_machine_arns must be state machine ARNs."
   }
-}
-
-variable "exports_bucket_arn" {
-  description = "The exports bucket (exports_bucket module); null grants it to nobody."
-  type        = string
-  default     = null
 }
 
 variable "table_arns" {

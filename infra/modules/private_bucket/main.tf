@@ -6,42 +6,45 @@ locals {
 
   # Policy documents as plain values (not aws_iam_policy_document) so the module tests can read
   # them under a mock provider.
+  deny_insecure_transport = {
+    Sid       = "DenyInsecureTransport"
+    Effect    = "Deny"
+    Principal = "*"
+    Action    = "s3:*"
+    Resource  = [aws_s3_bucket.this.arn, local.objects_arn]
+    Condition = { Bool = { "aws:SecureTransport" = "false" } }
+  }
+  deny_other_encryption = [
+    {
+      # Default encryption covers uploads that name no key (presigned ones); one that asks for
+      # another key or another kind of encryption is refused rather than silently honoured.
+      Sid       = "DenyOtherEncryption"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:PutObject"
+      Resource  = local.objects_arn
+      Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
+    },
+    {
+      Sid       = "DenyOtherKmsKeys"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:PutObject"
+      Resource  = local.objects_arn
+      Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = var.kms_key_arn } }
+    },
+  ]
   bucket_policy = {
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, local.objects_arn]
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      },
-      {
-        # Default encryption covers uploads that name no key (presigned ones); one that asks for
-        # another key or another kind of encryption is refused rather than silently honoured.
-        Sid       = "DenyOtherEncryption"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:PutObject"
-        Resource  = local.objects_arn
-        Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
-      },
-      {
-        Sid       = "DenyOtherKmsKeys"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "s3:PutObject"
-        Resource  = local.objects_arn
-        Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = var.kms_key_arn } }
-      },
-    ]
+    Version   = "2012-10-17"
+    Statement = concat([local.deny_insecure_transport], var.deny_other_encryption ? local.deny_other_encryption : [])
   }
 
   access_statements = { for name, a in var.object_access : name => concat(
     a.read ? [{ Sid = "ReadObjects", Effect = "Allow", Action = ["s3:GetObject"], Resource = "${aws_s3_bucket.this.arn}/${a.key_prefix}*" }] : [],
     a.write ? [{ Sid = "WriteObjects", Effect = "Allow", Action = ["s3:PutObject"], Resource = "${aws_s3_bucket.this.arn}/${a.key_prefix}*" }] : [],
     a.delete ? [{ Sid = "DeleteObjects", Effect = "Allow", Action = ["s3:DeleteObject"], Resource = "${aws_s3_bucket.this.arn}/${a.key_prefix}*" }] : [],
+    # A multipart upload's parts are PutObject too; listing them (to complete it) and aborting it are not.
+    a.multipart ? [{ Sid = "MultipartUploads", Effect = "Allow", Action = ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource = "${aws_s3_bucket.this.arn}/${a.key_prefix}*" }] : [],
     # S3 uses the bucket's key with the caller's permission: a data key to write, decrypt to read.
     a.read || a.write ? [{
       Sid       = "BucketKeyThroughS3"

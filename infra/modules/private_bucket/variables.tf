@@ -56,6 +56,16 @@ variable "lifecycle_rules" {
   }
 }
 
+variable "deny_other_encryption" {
+  description = <<-EOT
+    The bucket policy also denies uploads whose headers ask for another kind of encryption or another
+    KMS key than kms_key_arn (statements DenyOtherEncryption, DenyOtherKmsKeys). Off: the policy
+    denies requests without TLS only, and objects are encrypted by the bucket's default encryption.
+  EOT
+  type        = bool
+  default     = true
+}
+
 variable "cors_rules" {
   description = "CORS for browsers that upload (presigned POST) or download directly; empty = no CORS configuration."
   type = list(object({
@@ -81,7 +91,8 @@ variable "object_access" {
   description = <<-EOT
     IAM roles given access to objects under a key prefix ("" = the whole bucket), by a name used in
     the policy's name (e.g. the Chalice function): read (GetObject, HeadObject), write (PutObject,
-    which a presigned upload needs from its signer) and delete (DeleteObject). Each gets the
+    which a presigned upload needs from its signer), multipart (with write: list the parts of a
+    multipart upload to complete it, and abort it) and delete (DeleteObject). Each gets the
     bucket's KMS key through S3 only.
   EOT
   type = map(object({
@@ -89,6 +100,7 @@ variable "object_access" {
     key_prefix = optional(string, "")
     read       = optional(bool, false)
     write      = optional(bool, false)
+    multipart  = optional(bool, false)
     delete     = optional(bool, false)
   }))
   default = {}
@@ -96,6 +108,10 @@ variable "object_access" {
   validation {
     condition     = alltrue([for a in values(var.object_access) : a.read || a.write || a.delete])
     error_message = "Each object_access entry allows at least one of read, write, delete."
+  }
+  validation {
+    condition     = alltrue([for a in values(var.object_access) : a.write || !a.multipart])
+    error_message = "multipart goes with write: a multipart upload's parts are written with PutObject."
   }
   validation {
     condition     = alltrue([for a in values(var.object_access) : !strcontains(a.key_prefix, "*") && !startswith(a.key_prefix, "/")])

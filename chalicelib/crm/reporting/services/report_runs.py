@@ -24,7 +24,7 @@ from datetime import timedelta
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.aws import export_files
+from chalicelib.aws.s3 import Bucket, bucket
 from chalicelib.core import clock
 from chalicelib.core.cursors import MAX_PAGE_SIZE
 from chalicelib.core.errors import DomainError, Forbidden, NotFound
@@ -55,6 +55,7 @@ PAGES_PER_CHUNK = 50
 # Rows a result may hold (a JSON answer and a CSV of a few MB at most); more is a report to narrow.
 MAX_ROWS = 10_000
 DOWNLOAD_SECONDS = 15 * 60
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def start_run(caller: Principal, report_id: str) -> dict[str, Any]:
@@ -112,8 +113,8 @@ def results(caller: Principal, report_id: str, query: Mapping[str, str]) -> dict
         # Under team visibility, a run counts what its starter sees: a member reads their own runs.
         raise NotFound("This run counted records you may not see: run the report yourself.")
     base = _run_files(caller.org_id, report_id, run["job_id"])
-    rows = json.loads(export_files.read_file(_bucket(), f"{base}/rows.json"))
-    url = export_files.download_url(_bucket(), f"{base}/report.csv", f"report-{run['job_id']}.csv", DOWNLOAD_SECONDS)
+    rows = json.loads(_bucket().read(f"{base}/rows.json"))
+    url = _bucket().presigned_get(f"{base}/report.csv", DOWNLOAD_SECONDS, f"report-{run['job_id']}.csv", CSV_TYPE)
     expires_at = clock.isoformat(clock.now() + timedelta(seconds=DOWNLOAD_SECONDS))
     return {"report_id": report_id, **run, "rows": rows, "download_url": url, "expires_at": expires_at}
 
@@ -142,7 +143,7 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
     if len(partial.cells) > MAX_ROWS:
         raise JobFailed(f"The report has more than {MAX_ROWS} rows: narrow its filters, date range or grouping.")
     chunk = run["chunk"] + 1
-    export_files.put_file(_bucket(), _partial_key(job, chunk), json.dumps(partial.as_json()).encode(), "application/json")
+    _bucket().put(_partial_key(job, chunk), json.dumps(partial.as_json()).encode(), "application/json")
     jobs.report_progress(job, partial.records_read, None)
     return {**event, "run": {"chunk": chunk, "records": partial.records_read, "cursor": cursor, "done": cursor is None}}
 
@@ -155,8 +156,8 @@ def finish(event: dict[str, Any]) -> dict[str, Any]:
     rows = rows_of(partial, aggregation)
     report_id = job.parameters["report_id"]
     base = _run_files(job.org_id, report_id, job.job_id)
-    export_files.put_file(_bucket(), f"{base}/rows.json", json.dumps(rows, separators=(",", ":")).encode(), "application/json")
-    export_files.put_file(_bucket(), f"{base}/report.csv", csv_of(aggregation, rows), "text/csv; charset=utf-8")
+    _bucket().put(f"{base}/rows.json", json.dumps(rows, separators=(",", ":")).encode(), "application/json")
+    _bucket().put(f"{base}/report.csv", csv_of(aggregation, rows), CSV_TYPE)
     result = {
         "report_id": report_id,
         "columns": aggregation.columns,
@@ -218,7 +219,7 @@ def _aggregation(job: TaskJob) -> Aggregation:
 
 
 def _read_partial(job: TaskJob, chunk: int) -> Partial:
-    return Partial.from_json(json.loads(export_files.read_file(_bucket(), _partial_key(job, chunk))))
+    return Partial.from_json(json.loads(_bucket().read(_partial_key(job, chunk))))
 
 
 def _succeeded_run(caller: Principal, report: ReportModel, job_id: str) -> dict[str, Any]:
@@ -240,5 +241,6 @@ def _partial_key(job: TaskJob, chunk: int) -> str:
     return f"{_run_files(job.org_id, job.parameters['report_id'], job.job_id)}/partial-{chunk}.json"
 
 
-def _bucket() -> str:
-    return get_settings().exports_bucket
+def _bucket() -> Bucket:
+    """The exports bucket, where runs keep their files, with its tasks' time budget."""
+    return bucket(get_settings().exports_bucket, large_transfers=True)

@@ -46,6 +46,10 @@ run "private_encrypted_and_tls_only" {
     error_message = "Versioning is on by default."
   }
   assert {
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s.Sid] == ["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKmsKeys"]
+    error_message = "By default the policy also denies uploads asking for other encryption."
+  }
+  assert {
     condition     = length(aws_s3_bucket_cors_configuration.this) == 1
     error_message = "CORS rules given make a CORS configuration."
   }
@@ -105,4 +109,49 @@ run "lifecycle_is_required" {
     lifecycle_rules = []
   }
   expect_failures = [var.lifecycle_rules]
+}
+
+run "expiring_unversioned_bucket_of_multipart_uploads" {
+  command = plan
+  variables {
+    versioning_enabled    = false
+    deny_other_encryption = false
+    lifecycle_rules       = [{ id = "expire-exports", expiration_days = 7, noncurrent_version_expiration_days = 1 }]
+    object_access = {
+      export_chunk = { role_name = "zebros-test-export_chunk", read = true, write = true, multipart = true }
+    }
+  }
+
+  assert {
+    condition     = aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Suspended"
+    error_message = "Versioning off suspends it."
+  }
+  assert {
+    condition     = one(one(aws_s3_bucket_lifecycle_configuration.this.rule).expiration).days == 7 && one(one(aws_s3_bucket_lifecycle_configuration.this.rule).abort_incomplete_multipart_upload).days_after_initiation == 1
+    error_message = "Files must expire, and abandoned multipart uploads go after a day."
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s.Sid] == ["DenyInsecureTransport"]
+    error_message = "Without deny_other_encryption the policy denies requests without TLS only."
+  }
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).kms_master_key_id == var.kms_key_arn
+    error_message = "Objects are still encrypted with the environment's key by default."
+  }
+  assert {
+    condition     = [for s in jsondecode(aws_iam_role_policy.object_access["export_chunk"].policy).Statement : s.Action] == [["s3:GetObject"], ["s3:PutObject"], ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["kms:GenerateDataKey", "kms:Decrypt"]]
+    error_message = "multipart adds listing and aborting uploads to reading and writing."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.object_access["export_chunk"].policy).Statement[2].Resource == "arn:aws:s3:::zebros-test-files/*"
+    error_message = "Without a key prefix the grants cover the whole bucket."
+  }
+}
+
+run "multipart_without_write_is_rejected" {
+  command = plan
+  variables {
+    object_access = { lister = { role_name = "r", read = true, multipart = true } }
+  }
+  expect_failures = [var.object_access]
 }
