@@ -258,8 +258,6 @@ module "exports_bucket" {
   kms_key_arn = module.kms.key_arn
   # Files are written once and expire; versions would only keep expired files alive.
   versioning_enabled = false
-  # Its policy denies requests without TLS; the tasks' uploads name no encryption: the default applies.
-  deny_other_encryption = false
   # A file lives as long as the job that made it (chalicelib/platform/tables/jobs.py RETENTION);
   # a cancelled or failed export leaves its multipart upload behind for a day.
   lifecycle_rules = [{ id = "expire-exports", expiration_days = 7, noncurrent_version_expiration_days = 1 }]

@@ -16,14 +16,19 @@ locals {
   }
   deny_other_encryption = [
     {
-      # Default encryption covers uploads that name no key (presigned ones); one that asks for
-      # another key or another kind of encryption is refused rather than silently honoured.
+      # Default encryption covers uploads that name no encryption (presigned ones, the tasks'
+      # multipart uploads); one that asks for another kind is refused rather than silently honoured.
+      # Denied only when the header is there: IAM evaluates a negated condition (with or without
+      # IfExists) on an absent key as true, so without the Null test every plain upload is denied.
       Sid       = "DenyOtherEncryption"
       Effect    = "Deny"
       Principal = "*"
       Action    = "s3:PutObject"
       Resource  = local.objects_arn
-      Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption" = "aws:kms" } }
+      Condition = {
+        StringNotEquals = { "s3:x-amz-server-side-encryption" = "aws:kms" }
+        Null            = { "s3:x-amz-server-side-encryption" = "false" }
+      }
     },
     {
       Sid       = "DenyOtherKmsKeys"
@@ -31,12 +36,15 @@ locals {
       Principal = "*"
       Action    = "s3:PutObject"
       Resource  = local.objects_arn
-      Condition = { StringNotEqualsIfExists = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = var.kms_key_arn } }
+      Condition = {
+        StringNotEquals = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = var.kms_key_arn }
+        Null            = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = "false" }
+      }
     },
   ]
   bucket_policy = {
     Version   = "2012-10-17"
-    Statement = concat([local.deny_insecure_transport], var.deny_other_encryption ? local.deny_other_encryption : [])
+    Statement = concat([local.deny_insecure_transport], local.deny_other_encryption)
   }
 
   access_statements = { for name, a in var.object_access : name => concat(

@@ -56,16 +56,6 @@ variable "lifecycle_rules" {
   }
 }
 
-variable "deny_other_encryption" {
-  description = <<-EOT
-    The bucket policy also denies uploads whose headers ask for another kind of encryption or another
-    KMS key than kms_key_arn (statements DenyOtherEncryption, DenyOtherKmsKeys). Off: the policy
-    denies requests without TLS only, and objects are encrypted by the bucket's default encryption.
-  EOT
-  type        = bool
-  default     = true
-}
-
 variable "cors_rules" {
   description = "CORS for browsers that upload (presigned POST) or download directly; empty = no CORS configuration."
   type = list(object({
