@@ -74,18 +74,14 @@ def counted(record: Any, tallies: Sequence[Tally]) -> Counted:
 
 def recount(org_id: str, before: Counted, after: Counted) -> list[Change]:
     """The counter updates taking a record from counting as `before` to counting as `after`
-    (NOTHING before a creation, after a delete), for the write's transaction."""
-    gone = [tally for tally in before.tallies if tally not in after.tallies]
-    new = [tally for tally in after.tallies if tally not in before.tallies]
-    changes = [increment(org_id, tally.counter_key, -1) for tally in gone]
-    changes += [increment(org_id, tally.counter_key, 1) for tally in new]
-    if (before.user, before.team) == (after.user, after.team):
-        changes += [change for tally in gone for change in _owned(org_id, tally, before, -1)]
-        changes += [change for tally in new for change in _owned(org_id, tally, after, 1)]
-    else:
-        changes += [change for tally in before.tallies for change in _owned(org_id, tally, before, -1)]
-        changes += [change for tally in after.tallies for change in _owned(org_id, tally, after, 1)]
-    return changes
+    (NOTHING before a creation, after a delete), for the write's transaction: one update per
+    counter that moves (a transaction names an item once), none for a counter left as it was."""
+    moves: dict[str, int] = {}
+    for counts, sign in ((before, -1), (after, 1)):
+        for tally in counts.tallies:
+            for key in [tally.counter_key, *owned_keys(tally, counts.user, counts.team)]:
+                moves[key] = moves.get(key, 0) + sign
+    return [increment(org_id, key, by) for key, by in moves.items() if by]
 
 
 def owned_keys(tally: Tally, user: str | None, team: str | None) -> list[str]:
@@ -94,10 +90,6 @@ def owned_keys(tally: Tally, user: str | None, team: str | None) -> list[str]:
     if team:
         keys.append(f"owned#t#{team}#{tally.section}#{tally.value}#{tally.figure}")
     return keys
-
-
-def _owned(org_id: str, tally: Tally, owner: Counted, by: int) -> list[Change]:
-    return [increment(org_id, key, by) for key in owned_keys(tally, owner.user, owner.team)]
 
 
 @dataclass
