@@ -31,6 +31,7 @@ from chalicelib.platform.tables.counters import CounterModel
 from chalicelib.platform.tables.visibility import ownership
 from chalicelib.platform.tables.writes import Change, increment
 
+OWNED_PREFIX = "owned#"
 NOBODY = "-"
 DAY, NOW = "day", "now"
 # Sorts after any team id, day or figure: the end of a key range.
@@ -86,9 +87,9 @@ def recount(org_id: str, before: Counted, after: Counted) -> list[Change]:
 
 def owned_keys(tally: Tally, user: str | None, team: str | None) -> list[str]:
     """The owner's counters of `tally`: its (user, team) pair's, and its team's when it has one."""
-    keys = [f"owned#u#{user or NOBODY}#{tally.section}#{tally.value}#{tally.figure}#{team or NOBODY}"]
+    keys = [f"{OWNED_PREFIX}u#{user or NOBODY}#{tally.section}#{tally.value}#{tally.figure}#{team or NOBODY}"]
     if team:
-        keys.append(f"owned#t#{team}#{tally.section}#{tally.value}#{tally.figure}")
+        keys.append(f"{OWNED_PREFIX}t#{team}#{tally.section}#{tally.value}#{tally.figure}")
     return keys
 
 
@@ -110,10 +111,10 @@ def owned_figures(org_id: str, users: Collection[str], teams: Collection[str], f
     ones from day `first` to day `last` (inclusive), the current ones whole."""
     figures = Figures()
     for team in teams:
-        for section, value, figure, _, count in _read(org_id, f"owned#t#{team}", first, last):
+        for section, value, figure, _, count in _read(org_id, f"{OWNED_PREFIX}t#{team}", first, last):
             figures.add(section, value, figure, count)
     for user in [*users, NOBODY]:
-        for section, value, figure, team, count in _read(org_id, f"owned#u#{user}", first, last):
+        for section, value, figure, team, count in _read(org_id, f"{OWNED_PREFIX}u#{user}", first, last):
             if team not in teams and (user != NOBODY or team == NOBODY):
                 figures.add(section, value, figure, count)
     return figures
