@@ -34,7 +34,8 @@ def backfill() -> int:
         counts.setdefault(org_id, Counter())
     written = 0
     for org_id, values in counts.items():
-        stale = {item.counter_key for item in CounterModel.query(org_id, range_key_condition=CounterModel.counter_key.startswith(OWNED_PREFIX))}
+        owned = CounterModel.query(org_id, range_key_condition=CounterModel.counter_key.startswith(OWNED_PREFIX))
+        stale = {item.counter_key for item in owned}
         for key in stale | set(values):
             CounterModel(org_id, key).update(actions=[CounterModel.value.set(values[key])])
             written += 1
