@@ -143,7 +143,12 @@ def test_a_lead_with_more_tags_than_one_transaction_holds_is_422_naming_tags(api
     reply = api.post(f"/v1/leads/{many['id']}/convert", {}, as_=owner)
     assert reply.status == 422 and reply.json["errors"][0]["field"] == "tags"
     assert api.get(f"/v1/leads/{many['id']}", as_=owner).json["status"] == "new"
-    fits = created(api, owner, "/v1/leads", {"name": "Fits", "company": "Big", "tags": [f"t{number}" for number in range(41)]})
+    from chalicelib.crm.contact_management.services.leads import CONVERTIBLE_TAGS
+
+    # The most a conversion holds: a new company, an opportunity, a team owning the lead (its counters).
+    team = created(api, owner, "/v1/teams", {"name": "Owners"})["id"]
+    tags = [f"t{number}" for number in range(CONVERTIBLE_TAGS)]
+    fits = created(api, owner, "/v1/leads", {"name": "Fits", "company": "Big", "owner_team_id": team, "tags": tags})
     reply = api.post(f"/v1/leads/{fits['id']}/convert", {"create_opportunity": True, "opportunity_name": "O", "amount": 1},
                      as_=owner)
     assert reply.status == 201, reply.body

@@ -328,7 +328,9 @@ def test_a_merge_of_more_children_than_one_transaction_holds_reaches_the_feed(ap
 def test_a_lead_converted_with_as_many_tags_as_it_may_carry_reaches_the_feed_whole(api, owner):
     from chalicelib.crm.contact_management.services.leads import CONVERTIBLE_TAGS
 
-    body = {"name": "Alan", "company": "Bletchley", "tags": [f"t{n}" for n in range(CONVERTIBLE_TAGS + 1)]}
+    # A team owning the lead: its owner counters are the most a conversion writes besides the tags.
+    team = created(api, owner, "/v1/teams", {"name": "Codebreakers"})["id"]
+    body = {"name": "Alan", "company": "Bletchley", "owner_team_id": team, "tags": [f"t{n}" for n in range(CONVERTIBLE_TAGS + 1)]}
     conversion = {"create_opportunity": True, "opportunity_name": "Bombe", "amount": 1200}
     too_many = created(api, owner, "/v1/leads", body)
     assert api.post(f"/v1/leads/{too_many['id']}/convert", conversion, as_=owner).status == 422

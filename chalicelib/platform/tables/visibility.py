@@ -34,11 +34,15 @@ class Scope:
     teams: frozenset[str]
 
     def sees(self, record: Any) -> bool:
-        user = getattr(record, type(record).VISIBLE_TO, None)
-        team = getattr(record, OWNER_TEAM_ATTRIBUTE, None)
+        user, team = ownership(record)
         if user is None and team is None:
             return True
         return user in self.users or team in self.teams
+
+
+def ownership(record: Any) -> tuple[str | None, str | None]:
+    """The user a team-owned record is visible to (its owner or assignee) and its owning team."""
+    return getattr(record, type(record).VISIBLE_TO, None), getattr(record, OWNER_TEAM_ATTRIBUTE, None)
 
 
 # The current request's scope: a function resolving it once (None: the caller sees everything).
@@ -79,6 +83,13 @@ def sees_every_record() -> bool:
     a caller who does not only when it is their own."""
     resolve = _resolver.get()
     return resolve is None or resolve() is None
+
+
+def current_scope() -> Scope | None:
+    """The current caller's scope, resolved now if no read did yet (None: they see everything, as
+    everyone does outside a request's scope)."""
+    resolve = _resolver.get()
+    return resolve() if resolve is not None else None
 
 
 def hidden(record: Any) -> bool:

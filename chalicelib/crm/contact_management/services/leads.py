@@ -13,8 +13,8 @@ from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.companies import CompanyModel, companies, named
 from chalicelib.crm.contact_management.tables.contacts import ContactModel, contacts
 from chalicelib.crm.contact_management.tables.customers import CustomerModel, customers
-from chalicelib.crm.contact_management.tables.leads import LeadModel, converted_counter, created_counter, leads
-from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities
+from chalicelib.crm.contact_management.tables.leads import LeadModel, lead_counted, leads
+from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities, opportunity_counted
 from chalicelib.observability import count
 from chalicelib.platform.services.custom_fields import carried_over
 from chalicelib.platform.services.org_settings import STAGES, settings_of
@@ -22,7 +22,8 @@ from chalicelib.platform.services.records import SearchableRecords, shared_field
 from chalicelib.platform.services.representations import PersonName
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.references import reference_check
-from chalicelib.platform.tables.writes import Change, commit, increment, plain, transaction_items
+from chalicelib.platform.tables.owned_counters import NOTHING, recount
+from chalicelib.platform.tables.writes import Change, commit, plain, transaction_items
 
 CONVERTED = "converted"
 # "converted" is set by POST /v1/leads/{id}/convert only.
@@ -30,10 +31,10 @@ STATUSES = ["new", "contacted", "qualified", "unqualified", CONVERTED]
 EDITABLE_STATUSES = STATUSES[:-1]
 FIRST_STAGE = STAGES[0]
 DEFAULT_CLOSE_IN = timedelta(days=30)
-# DynamoDB's limit of items in one TransactWriteItems; a conversion without tags uses at most 18
-# (the change-feed items of its five records and the feed head included).
+# DynamoDB's limit of items in one TransactWriteItems; a conversion without tags uses at most 21
+# (the change-feed items of its five records, the feed head and the owner's counters included).
 MAX_TRANSACTION_ITEMS = 100
-CONVERTIBLE_TAGS = (MAX_TRANSACTION_ITEMS - 18) // 2
+CONVERTIBLE_TAGS = (MAX_TRANSACTION_ITEMS - 21) // 2
 
 PROPERTIES: dict[str, Any] = {
     **shared_fields("name", "email", "phone", "company", "tags", "owner", "custom_fields"),
@@ -57,10 +58,14 @@ CONVERT_SCHEMA = {
 
 
 class LeadRecords(SearchableRecords[LeadModel]):
-    """Leads count per day for the dashboard; a converted lead is history, edited no more."""
+    """Leads count per day for the dashboard, under their owner (whose change moves them); a
+    converted lead is history, edited no more."""
 
     def also_on_create(self, principal: Principal, record: LeadModel) -> list[Change]:
-        return [increment(principal.org_id, created_counter(clock.now().date().isoformat()))]
+        return recount(principal.org_id, NOTHING, lead_counted(record, created_on=clock.now().date().isoformat()))
+
+    def also_on_update(self, principal: Principal, current: LeadModel, updated: LeadModel) -> list[Change]:
+        return recount(principal.org_id, lead_counted(current), lead_counted(updated))
 
     def check_editable(self, current: LeadModel) -> None:
         if current.status == CONVERTED:
@@ -106,7 +111,6 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
         *company_parts,
         *customers.creation(customer, actor),
         *contacts.creation(contact, actor),
-        increment(org_id, converted_counter(now.date().isoformat())),
     ]
     opportunity = None
     if fields.get("create_opportunity"):
@@ -125,7 +129,7 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
             stage_history=[StageChange(at=clock.isoformat(now), by=actor, from_stage=None, to_stage=FIRST_STAGE)],
         )
         parts += opportunities.creation(opportunity, actor)
-        parts.append(increment(org_id, f"opportunities_stage#{FIRST_STAGE}"))
+        parts += recount(org_id, NOTHING, opportunity_counted(opportunity))
     marked, converted = leads.modification(
         lead,
         {
@@ -143,7 +147,7 @@ def convert_lead(principal: Principal, lead_id: str, body: Any) -> dict[str, Any
     lead_update.on_condition_failed = Conflict(
         "This lead was converted (or changed) while this request ran; fetch it again.", lead_id=lead_id
     )
-    changes = [*marked, *parts]
+    changes = [*marked, *parts, *recount(org_id, lead_counted(lead), lead_counted(converted))]
     if transaction_items(changes) > MAX_TRANSACTION_ITEMS:
         # Each tag is a tag link of the customer and of the contact, all in one transaction.
         raise ValidationFailed(

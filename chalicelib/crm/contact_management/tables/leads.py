@@ -9,6 +9,7 @@ from __future__ import annotations
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.platform.tables.base import table_meta
+from chalicelib.platform.tables.owned_counters import Counted, Tally, counted
 from chalicelib.platform.tables.search import SearchableRecord, SearchableTable, email_index
 
 
@@ -35,10 +36,19 @@ class LeadModel(SearchableRecord):
 leads = SearchableTable(LeadModel, "lead_id", "lead", feed_kind="leads")
 
 
-def created_counter(day: str) -> str:
-    """Dashboard counter of leads created on a UTC day (YYYY-MM-DD)."""
-    return f"leads_created#{day}"
+def created_tally(day: str) -> Tally:
+    """Dashboard figure: leads created on a UTC day (YYYY-MM-DD)."""
+    return Tally("leads_created", day, daily=True)
 
 
-def converted_counter(day: str) -> str:
-    return f"leads_converted#{day}"
+def converted_tally(day: str) -> Tally:
+    return Tally("leads_converted", day, daily=True)
+
+
+def lead_counted(lead: LeadModel, created_on: str | None = None, converted_on: str | None = None) -> Counted:
+    """What a lead counts for under its owner: the day it was created, and the day it was converted.
+    History: a deleted lead still counts (as the organization's counters do). `created_on` and
+    `converted_on` name the day of a creation or conversion being written."""
+    created = created_on or lead.created_at.date().isoformat()
+    converted = converted_on or (lead.converted_at.date().isoformat() if lead.converted_at else None)
+    return counted(lead, [created_tally(created), *([converted_tally(converted)] if converted else [])])

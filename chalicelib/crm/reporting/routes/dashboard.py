@@ -1,4 +1,4 @@
-"""/v1/dashboard: the organization's figures for a period, from counters kept on write."""
+"""/v1/dashboard: the figures of the records the caller sees, for a period, from counters kept on write."""
 from chalice import Blueprint
 
 from chalicelib.core.lazy import lazy_module

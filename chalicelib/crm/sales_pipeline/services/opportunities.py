@@ -1,7 +1,8 @@
 """Opportunities: the sales pipeline's records, their stage moves and the per-stage counters.
 
-Every write keeps the dashboard counter `opportunities_stage#<stage>` in the same transaction:
-+1 on create (in `lead`), -1 old / +1 new on a stage move, -1 on delete, +1 on restore.
+Every write keeps the dashboard counter `opportunities_stage#<stage>`, and its owner's
+(platform/tables/owned_counters.py), in the same transaction: +1 on create (in `lead`), -1 old /
++1 new on a stage move, -1 on delete, +1 on restore; a change of owner moves the owner's.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.sales_pipeline.services.closing import closed_record, commit_while_open
 from chalicelib.crm.sales_pipeline.services.pipeline import CLOSED_STAGES, FIRST_STAGE, OPEN_STAGES, check_transition
-from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities, stage_counter
+from chalicelib.crm.sales_pipeline.tables.opportunities import OpportunityModel, StageChange, opportunities, opportunity_counted
 from chalicelib.observability import count
 from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import STAGES, settings_of
@@ -27,7 +28,8 @@ from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import lifecycle
 from chalicelib.platform.tables.base import query_page
 from chalicelib.platform.tables.references import reference_checks
-from chalicelib.platform.tables.writes import Change, commit, increment, plain
+from chalicelib.platform.tables.owned_counters import NOTHING, recount
+from chalicelib.platform.tables.writes import Change, commit, plain
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
 _FIELDS: dict[str, Any] = {
@@ -95,7 +97,7 @@ def create_opportunity(principal: Principal, body: Any) -> dict[str, Any]:
         probability=settings.stage_probabilities[FIRST_STAGE],
         stage_history=[StageChange(at=now, by=principal.user_id, from_stage=None, to_stage=FIRST_STAGE)],
     )
-    also = [increment(principal.org_id, stage_counter(FIRST_STAGE), 1),
+    also = [*recount(principal.org_id, NOTHING, opportunity_counted(opportunity)),
             *reference_checks(principal.org_id, [("customer_id", customers, opportunity.customer_id)])]
     opportunities.insert(opportunity, principal.user_id, also=also)
     count("OpportunityCreated")
@@ -184,8 +186,7 @@ def change_stage(principal: Principal, opportunity_id: str, body: Any, expected_
         "stage_history": [*(current.stage_history or []), entry],
     }
     parts, updated = opportunities.modification(current, changes, principal.user_id, action="stage_changed")
-    _commit_while_open(org_id, opportunity_id, parts, [increment(org_id, stage_counter(current.stage), -1),
-                                                       increment(org_id, stage_counter(target), 1)])
+    _commit_while_open(org_id, opportunity_id, parts, recount(org_id, opportunity_counted(current), opportunity_counted(updated)))
     count({"closed_won": "OpportunityWon", "closed_lost": "OpportunityLost"}.get(target, "OpportunityAdvanced"))
     return opportunity_view(updated)
 
@@ -211,7 +212,7 @@ def reopen_opportunity(principal: Principal, opportunity_id: str, body: Any, exp
                "stage_history": [*(current.stage_history or []), entry]}
     parts, updated = opportunities.modification(current, changes, principal.user_id, action="reopened")
     parts[0].condition &= OpportunityModel.stage.is_in(*CLOSED_STAGES)
-    commit([*parts, increment(org_id, stage_counter(current.stage), -1), increment(org_id, stage_counter(target), 1)])
+    commit([*parts, *recount(org_id, opportunity_counted(current), opportunity_counted(updated))])
     count("OpportunityReopened")
     return opportunity_view(updated)
 
@@ -219,7 +220,7 @@ def reopen_opportunity(principal: Principal, opportunity_id: str, body: Any, exp
 def delete_opportunity(principal: Principal, opportunity_id: str, expected_version: int | None) -> None:
     lifecycle.soft_delete(
         opportunities, principal.org_id, opportunity_id, expected_version, principal.user_id,
-        also=lambda current: [increment(principal.org_id, stage_counter(current.stage), -1)],
+        also=lambda current: recount(principal.org_id, opportunity_counted(current), NOTHING),
         guard=_refuse_closed,
     )
     count("OpportunityDeleted")
@@ -228,7 +229,7 @@ def delete_opportunity(principal: Principal, opportunity_id: str, expected_versi
 def restore_opportunity(principal: Principal, opportunity_id: str) -> dict[str, Any]:
     restored = lifecycle.restore(
         opportunities, principal.org_id, opportunity_id, principal.user_id,
-        also=lambda item: [increment(principal.org_id, stage_counter(item.stage), 1)],
+        also=lambda item: recount(principal.org_id, NOTHING, opportunity_counted(item)),
     )
     count("OpportunityRestored")
     return opportunity_view(restored)
@@ -265,6 +266,7 @@ def _apply(principal: Principal, opportunity_id: str, changes: dict[str, Any], e
     if parts:
         moved = changes.get("customer_id") != current.customer_id
         also = reference_checks(org_id, [("customer_id", customers, changes.get("customer_id"))]) if moved else []
+        also += recount(org_id, opportunity_counted(current), opportunity_counted(updated))
         _commit_while_open(org_id, opportunity_id, parts, also)
         count("OpportunityUpdated")
     return opportunity_view(updated)

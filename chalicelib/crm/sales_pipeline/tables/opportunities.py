@@ -26,6 +26,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.platform.tables.base import global_index, table_meta
+from chalicelib.platform.tables.owned_counters import Counted, Tally, counted
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 
 
@@ -73,9 +74,10 @@ def index_keys(item: OpportunityModel) -> dict[str, str | None]:
     }
 
 
-def stage_counter(stage: str) -> str:
-    """The dashboard counter of open records per stage, kept in the same commit as each write."""
-    return f"opportunities_stage#{stage}"
+def opportunity_counted(item: OpportunityModel) -> Counted:
+    """The dashboard figure a live opportunity counts for, under its owner: its stage. Kept in the
+    same commit as each write."""
+    return counted(item, [Tally("opportunities_stage", item.stage)])
 
 
 opportunities = TenantTable(

@@ -24,7 +24,7 @@ from chalicelib.core.search import list_filters
 from chalicelib.core.validation import validate
 from chalicelib.crm.contact_management.tables.customers import customers
 from chalicelib.crm.support.services.sla import due_times
-from chalicelib.crm.support.tables.tickets import INDEXED_FILTERS, TicketModel, tickets
+from chalicelib.crm.support.tables.tickets import INDEXED_FILTERS, TicketModel, ticket_counted, tickets
 from chalicelib.observability import count
 from chalicelib.platform.services.org_members import check_active_users
 from chalicelib.platform.services.org_settings import PRIORITIES
@@ -32,7 +32,8 @@ from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables.base import equality_filter_page
 from chalicelib.platform.tables.references import reference_checks
 from chalicelib.platform.tables.tenant_table import RESTORE_WINDOW
-from chalicelib.platform.tables.writes import Change, commit, increment
+from chalicelib.platform.tables.owned_counters import NOTHING, recount
+from chalicelib.platform.tables.writes import Change, commit
 
 STATUSES = ("open", "pending", "resolved", "closed")
 # closed is final: a problem that comes back is a new ticket.
@@ -90,7 +91,7 @@ def create_ticket(principal: Principal, body: Any) -> dict[str, Any]:
         customer_id=fields.get("customer_id"),
         **due_times(principal.org_id, priority, now),
     )
-    also = [increment(principal.org_id, status_counter("open"), 1)]
+    also = recount(principal.org_id, NOTHING, ticket_counted(ticket))
     also += reference_checks(principal.org_id, [("customer_id", customers, ticket.customer_id)])
     events = [ticket_assigned(principal, ticket)] if ticket.assignee else []
     tickets.insert(ticket, principal.user_id, also=also, events=events)
@@ -142,7 +143,7 @@ def delete_ticket(principal: Principal, ticket_id: str, expected_version: int | 
     now = clock.now()
     parts, _ = tickets.modification(current, {"deleted_at": now, "purge_at": now + RESTORE_WINDOW},
                                     principal.user_id, action="deleted")
-    commit([*parts, increment(principal.org_id, status_counter(current.status), -1)])
+    commit([*parts, *recount(principal.org_id, ticket_counted(current), NOTHING)])
     count("TicketDeleted")
 
 
@@ -154,7 +155,7 @@ def restore_ticket(principal: Principal, ticket_id: str) -> dict[str, Any]:
         raise tickets.not_found()
     parts, restored = tickets.modification(current, {"deleted_at": None, "purge_at": None}, principal.user_id,
                                            action="restored", deleted=True)
-    commit([*parts, increment(principal.org_id, status_counter(current.status), 1)])
+    commit([*parts, *recount(principal.org_id, NOTHING, ticket_counted(restored))])
     count("TicketRestored")
     return ticket_view(restored)
 
@@ -163,10 +164,6 @@ def is_breached(ticket: TicketModel, now: datetime) -> bool:
     responded = ticket.first_responded_at or ticket.resolved_at or now
     resolved = ticket.resolved_at or now
     return responded > ticket.first_response_due_at or resolved > ticket.resolution_due_at
-
-
-def status_counter(status: str) -> str:
-    return f"tickets_status#{status}"
 
 
 def ticket_view(ticket: TicketModel, now: datetime | None = None) -> dict[str, Any]:
@@ -243,9 +240,7 @@ def _apply(principal: Principal, ticket_id: str, changes: dict[str, Any], expect
         parts, updated = tickets.modification(current, {**changes, "breach_notified": True}, principal.user_id)
         events.append(ticket_breached(principal, updated, now))
         count("TicketBreached")
-    also: list[Change] = []
-    if updated.status != current.status:
-        also += [increment(org_id, status_counter(current.status), -1), increment(org_id, status_counter(updated.status), 1)]
+    also: list[Change] = recount(org_id, ticket_counted(current), ticket_counted(updated))
     if updated.customer_id != current.customer_id:
         also += reference_checks(org_id, [("customer_id", customers, updated.customer_id)])
     if updated.assignee and updated.assignee != current.assignee:

@@ -27,6 +27,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.platform.tables.base import global_index, table_meta
+from chalicelib.platform.tables.owned_counters import Counted, Tally, counted
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 
 
@@ -87,3 +88,9 @@ tickets = TenantTable(
     derived_attributes=frozenset({"org_customer", "org_assignee", "org_status", "org_priority"}),
     feed_kind="tickets",
 )
+
+
+def ticket_counted(ticket: TicketModel) -> Counted:
+    """The dashboard figure a live ticket counts for, under its assignee (unassigned: nobody's, seen
+    by all): its status."""
+    return counted(ticket, [Tally("tickets_status", ticket.status)])
