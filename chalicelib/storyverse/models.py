@@ -1,8 +1,10 @@
 """StoryVerse's tables, by domain. Not imported by the app: local table creation, the tests and
 infra/tables.json take them through chalicelib/tables.py."""
+from chalicelib.storyverse.families.tables.children import ChildModel
 
 STORYVERSE_MODELS: tuple = (
     # Families
+    ChildModel,
     # Stories
     # Generation
 )
