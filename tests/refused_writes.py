@@ -8,7 +8,8 @@ session (at refresh and the token endpoint's refresh_token grant). Registering c
 password (its 4xx depend on the body alone). Login, register, forgot-password and the token
 endpoint count every attempt against the client address's per-minute limit
 (platform/services/quotas.py), whatever it is answered. A StoryVerse child's wrong PIN counts
-towards that child's PIN lockout, and the child logins count against the address too. Anything
+towards that child's PIN lockout, the child logins count against the address too, and a device
+token's login records the token's use before it opens the session. Anything
 else written by a 4xx is a finding.
 """
 from __future__ import annotations
@@ -26,5 +27,5 @@ WRITES_ALLOWED_ON_REFUSAL = {
     ("POST", "/v1/auth/refresh"): {("sessions", "revoked_at")},
     ("POST", "/v1/auth/token"): _LOCKOUT | _ADDRESS_ATTEMPTS | {("sessions", "revoked_at")},
     ("POST", "/v1/auth/child-login"): _PIN_LOCKOUT | _ADDRESS_ATTEMPTS,
-    ("POST", "/v1/auth/device-login"): _ADDRESS_ATTEMPTS,
+    ("POST", "/v1/auth/device-login"): _ADDRESS_ATTEMPTS | {("child_devices", "last_used_at")},
 }

@@ -144,8 +144,8 @@ def create_device(principal: Principal, child_id: str, body: Any) -> dict[str, A
         principal.org_id, device_key(child_id, device_id), child_id=child_id, device_id=device_id, name=name,
         token_hash=hash_token(token), created_at=clock.now(), created_by=principal.user_id,
     )  # fmt: skip
-    audit, event = audited(principal.org_id, principal.user_id, "device_created", "child", child_id,
-                           {"device_id": device_id, "name": name})  # fmt: skip
+    audit, event = audited(principal.org_id, principal.user_id, "created", "child_device", device_id,
+                           {"child_id": child_id, "name": name})  # fmt: skip
     commit([
         Change("check", ChildModel(principal.org_id, child_id), condition=live(), on_condition_failed=children.not_found()),
         Change("put", device, condition=ChildDeviceModel.device_key.does_not_exist(), audit=audit, event=event),
@@ -165,8 +165,8 @@ def revoke_device(principal: Principal, child_id: str, device_id: str) -> None:
     if device is None:
         raise NotFound("No device with this id.")
     if device.revoked_at is None:
-        audit, event = audited(principal.org_id, principal.user_id, "device_revoked", "child", child_id,
-                               {"device_id": device_id, "name": device.name})  # fmt: skip
+        audit, event = audited(principal.org_id, principal.user_id, "revoked", "child_device", device_id,
+                               {"child_id": child_id, "name": device.name})  # fmt: skip
         commit([Change(
             "update", ChildDeviceModel(principal.org_id, device.device_key),
             actions=[ChildDeviceModel.revoked_at.set(clock.now()), ChildDeviceModel.revoked_by.set(principal.user_id)],
@@ -190,6 +190,8 @@ def login_with_device(body: Any) -> dict[str, Any]:
         count("ChildDeviceLoginFailed")
         raise Unauthorized(INVALID_DEVICE_TOKEN)
     now = clock.epoch_seconds()
+    # The use is recorded before the session opens: a login cut off in between (a 503) has still
+    # been tried with the token, and the parent sees when it last was.
     child_devices.touch(device, now)
     count("ChildLoggedIn")
     return start_role_session(device.child_id, device.org_id, CHILD, now, credential_id=device.device_id)

@@ -127,8 +127,12 @@ def patch_child(principal: Principal, child_id: str, body: Any, expected_version
 
 
 def delete_child(principal: Principal, child_id: str, expected_version: int | None) -> None:
-    children.soft_delete(principal.org_id, child_id, expected_version, principal.user_id)
+    """The child's sessions end first: a deletion cut off after that (a 503) is finished by sending
+    it again, where the other order would leave a deleted child's sessions open and answer the
+    resend 404."""
+    children.check_version(children.get(principal.org_id, child_id), expected_version)
     sessions.revoke_all_for_user(child_id, clock.epoch_seconds())
+    children.soft_delete(principal.org_id, child_id, expected_version, principal.user_id)
     count("ChildDeleted")
 
 
@@ -152,7 +156,7 @@ def set_pin(principal: Principal, child_id: str, body: Any) -> None:
     if _guessable(pin):
         detail = "is too easy to guess (one digit repeated, or digits in a row like 1234)"
         raise ValidationFailed(f"The request body is invalid: pin {detail}.", [{"field": "pin", "message": detail}])
-    _commit_login_change(principal, child_id, "pin_set", [
+    _commit_login_change(principal, child_id, "set", [
         ChildModel.pin_hash.set(hash_password(pin)), ChildModel.pin_set_at.set(clock.now()),
         ChildModel.failed_pins.remove(), ChildModel.locked_until.remove(),
     ])  # fmt: skip
@@ -160,7 +164,7 @@ def set_pin(principal: Principal, child_id: str, body: Any) -> None:
 
 
 def remove_pin(principal: Principal, child_id: str) -> None:
-    _commit_login_change(principal, child_id, "pin_removed", [
+    _commit_login_change(principal, child_id, "removed", [
         ChildModel.pin_hash.remove(), ChildModel.pin_set_at.remove(), ChildModel.failed_pins.remove(),
         ChildModel.locked_until.remove(),
     ])  # fmt: skip
@@ -170,17 +174,18 @@ def remove_pin(principal: Principal, child_id: str) -> None:
 def revoke_sessions(principal: Principal, child_id: str) -> None:
     """End every session of the child: its access tokens are refused from the next request (the
     authorizer reads the session), its refresh tokens renew nothing. Device tokens and the PIN
-    still log in; revoke those (or remove the PIN) to keep the child out."""
+    still log in; revoke those (or remove the PIN) to keep the child out. The audit entry comes
+    last, so a revocation cut off part-way is finished, and recorded, by sending it again."""
     children.get(principal.org_id, child_id)
     sessions.revoke_all_for_user(child_id, clock.epoch_seconds())
-    audit, event = audited(principal.org_id, principal.user_id, "sessions_revoked", "child", child_id, {})
+    audit, event = audited(principal.org_id, principal.user_id, "revoked", "child_sessions", child_id, {})
     commit([Change("check", ChildModel(principal.org_id, child_id), condition=live(), on_condition_failed=children.not_found(),
                    audit=audit, event=event)])  # fmt: skip
     count("ChildSessionsRevoked")
 
 
 def _commit_login_change(principal: Principal, child_id: str, action: str, actions: list) -> None:
-    audit, event = audited(principal.org_id, principal.user_id, action, "child", child_id, {})
+    audit, event = audited(principal.org_id, principal.user_id, action, "child_pin", child_id, {})
     commit([Change("update", ChildModel(principal.org_id, child_id), actions=actions, condition=live(),
                    on_condition_failed=children.not_found(), audit=audit, event=event)])  # fmt: skip
 
