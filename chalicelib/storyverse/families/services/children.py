@@ -156,7 +156,7 @@ def set_pin(principal: Principal, child_id: str, body: Any) -> None:
     if _guessable(pin):
         detail = "is too easy to guess (one digit repeated, or digits in a row like 1234)"
         raise ValidationFailed(f"The request body is invalid: pin {detail}.", [{"field": "pin", "message": detail}])
-    _commit_login_change(principal, child_id, "set", [
+    _commit_pin_change(principal, child_id, "set", [
         ChildModel.pin_hash.set(hash_password(pin)), ChildModel.pin_set_at.set(clock.now()),
         ChildModel.failed_pins.remove(), ChildModel.locked_until.remove(),
     ])  # fmt: skip
@@ -164,7 +164,7 @@ def set_pin(principal: Principal, child_id: str, body: Any) -> None:
 
 
 def remove_pin(principal: Principal, child_id: str) -> None:
-    _commit_login_change(principal, child_id, "removed", [
+    _commit_pin_change(principal, child_id, "removed", [
         ChildModel.pin_hash.remove(), ChildModel.pin_set_at.remove(), ChildModel.failed_pins.remove(),
         ChildModel.locked_until.remove(),
     ])  # fmt: skip
@@ -184,7 +184,7 @@ def revoke_sessions(principal: Principal, child_id: str) -> None:
     count("ChildSessionsRevoked")
 
 
-def _commit_login_change(principal: Principal, child_id: str, action: str, actions: list) -> None:
+def _commit_pin_change(principal: Principal, child_id: str, action: str, actions: list) -> None:
     audit, event = audited(principal.org_id, principal.user_id, action, "child_pin", child_id, {})
     commit([Change("update", ChildModel(principal.org_id, child_id), actions=actions, condition=live(),
                    on_condition_failed=children.not_found(), audit=audit, event=event)])  # fmt: skip
