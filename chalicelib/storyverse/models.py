@@ -1,8 +1,12 @@
 """StoryVerse's tables, by domain. Not imported by the app: local table creation, the tests and
 infra/tables.json take them through chalicelib/tables.py."""
+from chalicelib.storyverse.families.tables.child_devices import ChildDeviceModel
+from chalicelib.storyverse.families.tables.children import ChildModel
 
 STORYVERSE_MODELS: tuple = (
     # Families
+    ChildModel,
+    ChildDeviceModel,
     # Stories
     # Generation
 )

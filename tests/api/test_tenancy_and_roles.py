@@ -18,6 +18,9 @@ PUBLIC_ROUTES = {
     ("/.well-known/jwks.json", "GET"),
     ("/.well-known/openid-configuration", "GET"),
     ("/v1/auth/token", "POST"),
+    # A StoryVerse child's sign-in (storyverse/families): a PIN or a device token instead of a password.
+    ("/v1/auth/child-login", "POST"),
+    ("/v1/auth/device-login", "POST"),
     ("/api/abc/hello", "POST"),
     # The contract and its reference pages: the same for everyone, holding no tenant data.
     ("/v1/openapi.json", "GET"),

@@ -57,7 +57,16 @@ MAX_RESENDS = 10
 SUMMARY_PATH = Path(__file__).resolve().parents[2] / "build" / "faults.json"
 # Writes that commit in more than one transaction and resume when sent again (a password reset
 # spends its token last, so the same request finishes it).
-RESUMABLE = {("POST", "/v1/customers/merge"), ("POST", "/v1/auth/password/reset")}
+RESUMABLE = {
+    ("POST", "/v1/customers/merge"),
+    ("POST", "/v1/auth/password/reset"),
+    # Ending a child's sessions (and revoking a device token, deleting a child, which end theirs)
+    # is one write per session: a request cut off part-way has ended some, and its resend ends
+    # the rest and commits the record (storyverse/families/services).
+    ("POST", "/v1/children/{child_id}/sessions/revoke"),
+    ("DELETE", "/v1/children/{child_id}/devices/{device_id}"),
+    ("DELETE", "/v1/children/{child_id}"),
+}
 # Bookkeeping a failed request may leave without harm: an Idempotency-Key claim it could not
 # release lapses by itself.
 BOOKKEEPING_TABLES = {"idempotency_keys"}
