@@ -47,6 +47,10 @@ CLIENT_BUDGETS = {
     # Export chunks (15 s functions) upload parts of 5 MiB and more: time to send them, retried.
     "s3": {"connect_timeout": 1, "read_timeout": 10, "retries": {"mode": "standard", "total_max_attempts": 3},
            "signature_version": "s3v4"},
+    # Story generation tasks (storyverse/generation): a model writes a story or paints a page in
+    # tens of seconds; the task functions have minutes (infra/chalice_package.py).
+    "bedrock-runtime": {"connect_timeout": 2, "read_timeout": 120, "retries": {"mode": "adaptive", "total_max_attempts": 3}},
+    "polly": {"connect_timeout": 2, "read_timeout": 30, "retries": {"mode": "standard", "total_max_attempts": 3}},
     "ses": {"connect_timeout": 0.3, "read_timeout": 0.5, "retries": {"mode": "standard", "total_max_attempts": 1}},
 }
 

@@ -64,6 +64,9 @@ ALLOWED_CONTENT_TYPES = (
     "application/vnd.oasis.opendocument.spreadsheet",
     "application/zip",
 )
+# What the server itself may store (generated content: StoryVerse's illustrations and narration):
+# what an upload may be, and recordings. Served as attachments like every file.
+STORED_CONTENT_TYPES = (*ALLOWED_CONTENT_TYPES, "audio/wav", "audio/mpeg")
 UPLOAD_EXPIRES_SECONDS = 900
 DOWNLOAD_EXPIRES_SECONDS = 300
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -120,6 +123,34 @@ def create_file(principal: Principal, body: Any) -> dict[str, Any]:
     )
     expires_at = clock.isoformat(clock.now() + timedelta(seconds=UPLOAD_EXPIRES_SECONDS))
     return {**file_view(item), "upload": {"url": upload.url, "fields": upload.fields, "expires_at": expires_at}}
+
+
+def store_file(
+    principal: Principal, record_type_name: str, record_id: str, name: str, content_type: str, body: bytes
+) -> dict[str, Any]:  # fmt: skip
+    """A file the server made for `principal` (a generated illustration, a narration), attached to
+    a record they may write, as an upload would be: the bytes put in the bucket first, then the
+    item committed `uploaded` with its audit entry (file.created) in one transaction with the
+    check that the record is still live. A failure between leaves an object no item names, which
+    nothing lists or serves. Its view."""
+    record_type = _record_type(record_type_name, refusal=_unknown_type)
+    principal.require(f"{record_type.permission_resource}:{WRITE}")
+    if content_type not in STORED_CONTENT_TYPES:
+        raise ValueError(f"{content_type} is not a type of file stored here")
+    limit = max_file_bytes(principal.org_id)
+    if not 0 < len(body) <= limit:
+        raise ValidationFailed(f"A file may have 1 to {limit} bytes on this organization's plan.",
+                               [{"field": "size", "message": f"{len(body)} bytes"}])  # fmt: skip
+    record_type.get(principal, record_id)
+    now = clock.now()
+    item = FileModel(
+        principal.org_id, new_id(), name=name, content_type=content_type, size=len(body),
+        record_type=record_type.name, record_id=record_id, status="uploaded", uploaded_at=now,
+    )  # fmt: skip
+    _bucket().put(object_key(item.org_id, item.file_id), body, content_type)
+    files.insert(item, principal.user_id, also=[reference_check(record_type.table, principal.org_id, record_id, "record_id")])
+    count("FileStored")
+    return file_view(item)
 
 
 def get_file(principal: Principal, file_id: str) -> dict[str, Any]:
