@@ -20,7 +20,7 @@ through the API.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -186,6 +186,21 @@ def delete_file(principal: Principal, file_id: str, expected_version: int | None
     files.check_version(item, expected_version)
     commit([removal(item, principal.user_id)])
     count("FileDeleted")
+
+
+def attached_downloads(org_id: str, record_type: str, record_id: str, file_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Fresh download links to those of `file_ids` that are uploaded files of the record (one
+    GetItem each; another record's file, or a missing or pending one, gets none), for a service that
+    has checked who may read the record by other means (a public link, which has no caller)."""
+    links = {}
+    expires_at = clock.isoformat(clock.now() + timedelta(seconds=DOWNLOAD_EXPIRES_SECONDS))
+    for file_id in file_ids:
+        item = find(FileModel, org_id, file_id)
+        if item is None or (item.record_type, item.record_id) != (record_type, record_id) or item.status != "uploaded":
+            continue
+        url = _bucket().presigned_get(object_key(org_id, file_id), DOWNLOAD_EXPIRES_SECONDS, item.name, item.content_type)
+        links[file_id] = {"name": item.name, "content_type": item.content_type, "url": url, "expires_at": expires_at}
+    return links
 
 
 def file_view(item: FileModel) -> dict[str, Any]:

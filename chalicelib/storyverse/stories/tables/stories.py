@@ -19,11 +19,12 @@ looked up by key; the token itself is never stored.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, MapAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.platform.tables.base import global_index, table_meta
+from chalicelib.platform.tables.base import find, global_index, query_page, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 
 
@@ -82,3 +83,47 @@ stories = TenantTable(
     derived_attributes=frozenset({"org_child", "org_status", "org_sharing"}),
     feed_kind="stories",
 )
+
+
+def story_page(
+    org_id: str,
+    filters: Mapping[str, str],
+    limit: int,
+    cursor: str | None,
+    newest_first: bool = False,
+    child_id: str | None = None,
+) -> tuple[list[StoryModel], str | None]:
+    """A page of live stories matching the equality filters (the first indexed one present picks
+    the index, the others filter the same Query). With `child_id`, only what that child sees:
+    their own stories and the family's shared ones."""
+    source: Any = StoryModel
+    partition = {"org_id": org_id}
+    query_hash = org_id
+    served = None
+    for name, index_name, attribute in INDEXED_FILTERS:
+        if name in filters:
+            source = getattr(StoryModel, index_name)
+            query_hash = f"{org_id}#{filters[name]}"
+            partition = {"org_id": org_id, attribute: query_hash}
+            served = name
+            break
+    condition = StoryModel.deleted_at.does_not_exist()
+    for name, _, _ in INDEXED_FILTERS:
+        if name in filters and name != served:
+            condition &= getattr(StoryModel, name) == filters[name]
+    if child_id is not None:
+        condition &= (StoryModel.child_id == child_id) | (StoryModel.sharing != "private")
+    return query_page(
+        source, StoryModel, partition, query_hash, frozenset({"story_id"}), limit, cursor,
+        filter_condition=condition, newest_first=newest_first,
+    )  # fmt: skip
+
+
+def shared_by_token(token_hash: str) -> StoryModel | None:
+    """The live story a public link's token hash names: one Query of the sparse index, then the
+    story itself read consistently, so a revoked or replaced link stops working at once."""
+    for entry in StoryModel.by_share_token.query(token_hash, limit=1):
+        story = find(StoryModel, entry.org_id, entry.story_id, consistent=True)
+        if story is not None and story.deleted_at is None and story.share_token_hash == token_hash and story.sharing == "public":
+            return story
+    return None
