@@ -13,7 +13,9 @@ attached to the story and named on its page. A job that fails gives the family's
 (`give_back`, the machines' failure path before the platform's `job_failed`).
 
 Each task is idempotent where a retry could repeat it: the text's first page is fixed when the
-job is queued, so a retried task writes the same pages again rather than more of them.
+job is queued, so a retried task writes the same pages again rather than more of them; pages
+someone else wrote there since (another generation of the story, a parent's edit) fail the job
+rather than being overwritten.
 """
 from __future__ import annotations
 
@@ -151,6 +153,7 @@ def write_text(event: dict[str, Any]) -> dict[str, Any]:
     restrictions = restrictions_for(context.age_band)
     text = _generated(lambda: generator().text(context, job.parameters.get("prompt"), restrictions))
     pages = pages_of(text)[: MAX_PAGES - first_page]
+    _check_unchanged(job, first_page, pages)
     reasons = refusals(context.age_band, " ".join(pages))
     if not pages or reasons:
         count("GeneratedStoryRefused")
@@ -165,6 +168,17 @@ def write_text(event: dict[str, Any]) -> dict[str, Any]:
                  len(pages))  # fmt: skip
     count("StoryTextGenerated")
     return {"job": event["job"]}
+
+
+def _check_unchanged(job: TaskJob, first_page: int, pages: list[str]) -> None:
+    """The story's pages from `first_page` on are none, or this job's own (a retried task's first
+    attempt wrote them): anything else was written since the job was queued (another generation,
+    a parent's edit), which this job must not overwrite."""
+    current = stories.writable_story(job.creator, job.parameters["story_id"]).pages or []
+    written = [page.text for page in current[first_page:]]
+    if written and written != pages[: len(written)]:
+        raise JobFailed(f"The story changed since this generation was asked for (it has {len(current)} pages now, "
+                        f"{first_page} then); nothing was written over it. Ask again to continue it.")  # fmt: skip
 
 
 def draw_image(event: dict[str, Any]) -> dict[str, Any]:
