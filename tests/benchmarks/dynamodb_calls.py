@@ -500,6 +500,41 @@ def _export_request(state: dict[str, Any]) -> dict[str, Any]:
     return {"headers": _bearer(state), "body": _json(body)}
 
 
+def _generation_request(body: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A StoryVerse generation request on a story of the family's child with one written page:
+    the child and the story are stored once, outside the measured request, and the generation
+    machines exist where the scenario runs (its executions start, nothing runs them)."""
+
+    def request(state: dict[str, Any]) -> dict[str, Any]:
+        from chalicelib.core.ids import new_id
+        from chalicelib.localdev.stepfunctions import prepare_local_jobs
+        from chalicelib.storyverse.families.tables.children import ChildModel, children
+        from chalicelib.storyverse.stories.tables.stories import Page, StoryModel, stories
+
+        if "generation_story_id" not in state:
+            prepare_local_jobs()
+            actor = _me(state)
+            child = children.insert(ChildModel(state["org_id"], new_id(), name="Mia", age_band="under_7"), actor)
+            story = StoryModel(state["org_id"], new_id(), title="Bench bedtime", child_id=child.child_id, status="draft",
+                               sharing="private", pages=[Page(text="Pip sailed to the island at night.")])  # fmt: skip
+            stories.insert(story, actor)
+            state["generation_story_id"] = story.story_id
+        return {"headers": _bearer(state), "body": _json({"story_id": state["generation_story_id"], **body(state)})}
+
+    return request
+
+
+def _generation_steps() -> list[Step]:
+    """StoryVerse generation: each kind queued (202), and a prompt the child's age band refuses (422)."""
+    return [
+        Step("POST", "/v1/generate/text", 202, _generation_request(lambda s: {"prompt": "a picnic by the sea"})),
+        Step("POST", "/v1/generate/text", 422, _generation_request(lambda s: {"prompt": "a zombie with a knife"}),
+             variant="prompt refused for the age band"),
+        Step("POST", "/v1/generate/image", 202, _generation_request(lambda s: {"page": 0})),
+        Step("POST", "/v1/generate/audio", 202, _generation_request(lambda s: {"page": 0})),
+    ]  # fmt: skip
+
+
 def _signup(organization: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda s: {
         "body": _json({"email": s["email"], "password": PASSWORD, "name": "Owner", "organization": organization})
@@ -750,6 +785,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/v1/jobs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/jobs/{job_id}", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
     Step("POST", "/v1/jobs/{job_id}/cancel", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
+    *_generation_steps(),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "PUT",
