@@ -312,6 +312,67 @@ def _files_steps() -> list[Step]:
     ]
 
 
+def _storyverse_child(state: dict[str, Any]) -> str:
+    """A child of the bench family: the one an earlier step made, else a profile put in its table
+    (setup, not measured)."""
+    if "child_id" not in state:
+        import base64
+
+        from chalicelib.core.ids import new_id
+        from chalicelib.storyverse.families.tables.children import ChildModel, children
+
+        claims = state["access_token"].split(".")[1]
+        org_id = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["org"]
+        child = ChildModel(org_id, new_id(), name="Bench child", age_band="7_12")
+        children.insert(child, _me(state))
+        state["child_id"] = child.child_id
+    return state["child_id"]
+
+
+def _storyverse_stories_steps() -> list[Step]:
+    """StoryVerse stories: a family's universe and character (create, list with the catalogue, get,
+    PUT, PATCH, DELETE, restore), a story naming them (the same, its reference checks in the create's
+    transaction), its public link made, read without authentication and revoked."""
+    steps: list[Step] = []
+    for collection, one in (("/v1/universes", "universe_id"), ("/v1/characters", "character_id")):
+        path = lambda s, one=one: {one: s[one]}  # noqa: E731
+        record = f"{collection}/{{{one}}}"
+        steps += [
+            Step("POST", collection, 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench place"})},
+                 after=_remember(**{one: "id"})),
+            Step("GET", collection, 200, lambda s: {"headers": _bearer(s)}),
+            Step("GET", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("PUT", record, 200, lambda s, path=path: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": path(s),
+                                                            "body": _json({"name": "Bench place 2"})}),
+            Step("PATCH", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s),
+                                                              "body": _json({"description": "Quiet."})}),
+            Step("DELETE", record, 204, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("POST", f"{record}/restore", 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+        ]  # fmt: skip
+    story = lambda s: {"story_id": s["story_id"]}  # noqa: E731
+    body = lambda s: {"title": "Bench story", "child_id": _storyverse_child(s), "universe_id": s["universe_id"],  # noqa: E731
+                      "character_ids": [s["character_id"], "builtin-pip-the-fox"], "pages": [{"text": "Once upon a time."}]}
+    return [
+        *steps,
+        Step("POST", "/v1/stories", 201, lambda s: {"headers": _bearer(s), "body": _json(body(s))},
+             after=_remember(story_id="id")),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s)}),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s), "query": {"child_id": _storyverse_child(s)}},
+             variant="one child's"),
+        Step("GET", "/v1/stories/{story_id}", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("PUT", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": story(s), "body": _json(body(s))}),
+        Step("PATCH", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s), "path": story(s), "body": _json({"status": "complete"})}),
+        Step("POST", "/v1/stories/{story_id}/share", 201, lambda s: {"headers": _bearer(s), "path": story(s)},
+             after=_remember(share_token="token")),
+        Step("GET", "/v1/shared/stories/{token}", 200, lambda s: {"path": {"token": s["share_token"]}}),
+        Step("DELETE", "/v1/stories/{story_id}/share", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("DELETE", "/v1/stories/{story_id}", 204, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("POST", "/v1/stories/{story_id}/restore", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+    ]  # fmt: skip
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -766,6 +827,7 @@ SCENARIO: list[Step] = [
     *_teams_steps(),
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
     *_reports_steps(),
+    *_storyverse_stories_steps(),
     Step(
         "POST",
         "/v1/roles",
