@@ -40,7 +40,7 @@ def test_the_catalogue_then_the_familys_own(api, owner, collection, catalogue):
 def test_a_builtin_one_is_readable_by_everyone_and_writable_by_no_one(api, login_as, owner, collection, catalogue):
     builtin_id = next(iter(catalogue))
     path = f"/v1/{collection}/{builtin_id}"
-    child = child_session(owner, add_child(owner))
+    child = child_session(api, owner, add_child(api, owner))
     for caller in (owner, login_as("owner"), login_as("viewer", org_of=owner), child):
         read = api.get(path, as_=caller)
         assert read.status == 200 and read.json["name"] == catalogue[builtin_id]["name"]

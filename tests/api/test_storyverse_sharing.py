@@ -19,8 +19,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 
 @pytest.fixture
-def mia(owner) -> str:
-    return add_child(owner, "Mia", "7_12")
+def mia(api, owner) -> str:
+    return add_child(api, owner, "Mia", "7_12")
 
 
 @pytest.fixture
@@ -103,8 +103,8 @@ def test_a_guessed_or_malformed_token_is_404_and_guessing_is_rate_limited(api):
 
 def test_a_storys_files_are_as_visible_as_the_story(api, owner, mia, story):
     file_id = attach_image(api, owner, story["id"])
-    leo = child_session(owner, add_child(owner, "Leo", "under_7"))
-    as_mia = child_session(owner, mia)
+    leo = child_session(api, owner, add_child(api, owner, "Leo", "under_7"))
+    as_mia = child_session(api, owner, mia)
     assert api.get(f"/v1/files/{file_id}", as_=as_mia).status == 200
     assert api.get(f"/v1/files/{file_id}", as_=leo).status == 404
     assert api.get(f"/v1/files?record_type=stories&record_id={story['id']}", as_=leo).status == 404
@@ -127,9 +127,9 @@ def test_generation_reads_and_writes_a_story_as_its_caller_may(api, owner, mia, 
         universe=("Starship Pebble", context.universe[1]), characters=[("Captain Bolt", context.characters[0][1])], pages=1,
     )  # fmt: skip
 
-    as_mia = verify_access_token(child_session(owner, mia).access_token)
+    as_mia = verify_access_token(child_session(api, owner, mia).access_token)
     assert generation_context(as_mia, story["id"]).child_id == mia
-    as_leo = verify_access_token(child_session(owner, add_child(owner, "Leo")).access_token)
+    as_leo = verify_access_token(child_session(api, owner, add_child(api, owner, "Leo")).access_token)
     with pytest.raises(NotFound):
         generation_context(as_leo, story["id"])
     api.patch(f"/v1/stories/{story['id']}", {"sharing": "family"}, as_=owner)
