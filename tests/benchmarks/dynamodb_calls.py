@@ -586,6 +586,45 @@ def _reports_steps() -> list[Step]:
     ]
 
 
+def _children_steps() -> list[Step]:
+    """StoryVerse families: a child's profile, PIN and device token; the child signs in both ways
+    (its session authorized like any other), the parent revokes the device and the sessions."""
+    pin = "4821"
+
+    def call(body: Any = None, headers: dict[str, str] | None = None, **path: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers), "path": {name: s[key] for name, key in path.items()}}
+            if body is not None:
+                built["body"] = _json(body)
+            return built
+
+        return request
+
+    child = {"child_id": "child_id"}
+    as_child = lambda s: {"headers": {"Authorization": f"Bearer {s['child_access_token']}"}}  # noqa: E731
+    pin_login = lambda given: lambda s: {"body": _json({"organization_id": s["org_id"], "child_id": s["child_id"], "pin": given})}  # noqa: E731
+    return [
+        Step("POST", "/v1/children", 201, call({"name": "Bench child", "age_band": "7_12"}), after=_remember(child_id="id")),
+        Step("GET", "/v1/children", 200, call()),
+        Step("GET", "/v1/children/{child_id}", 200, call(**child)),
+        Step("PATCH", "/v1/children/{child_id}", 200, call({"avatar": "fox"}, {"If-Match": '"1"'}, **child)),
+        Step("PUT", "/v1/children/{child_id}/pin", 204, call({"pin": pin}, **child)),
+        Step("POST", "/v1/auth/child-login", 200, pin_login(pin), after=_remember(child_access_token="access_token")),
+        Step("POST", "/v1/auth/child-login", 401, pin_login("9051"), variant="wrong PIN"),
+        Step("GET", "/v1/jobs", 200, as_child, variant="child session"),
+        Step("POST", "/v1/children/{child_id}/devices", 201, call({"name": "Bench tablet"}, **child),
+             after=_remember(device_id="id", device_token="device_token")),
+        Step("GET", "/v1/children/{child_id}/devices", 200, call(**child)),
+        Step("POST", "/v1/auth/device-login", 200, lambda s: {"body": _json({"device_token": s["device_token"]})}),
+        Step("DELETE", "/v1/children/{child_id}/devices/{device_id}", 204, call(child_id="child_id", device_id="device_id")),
+        Step("POST", "/v1/children/{child_id}/sessions/revoke", 204, call(**child)),
+        Step("GET", "/v1/jobs", 401, as_child, variant="child session revoked"),
+        Step("DELETE", "/v1/children/{child_id}/pin", 204, call(**child)),
+        Step("DELETE", "/v1/children/{child_id}", 204, call(**child)),
+        Step("POST", "/v1/children/{child_id}/restore", 200, call(**child)),
+    ]  # fmt: skip
+
+
 SCENARIO: list[Step] = [
     Step("POST", "/v1/auth/register", 202, _signup("Bench")),
     Step("POST", "/v1/auth/register/confirm", 201, lambda s: {"body": _json({"token": s["signup_token"]})}),
@@ -813,6 +852,7 @@ SCENARIO: list[Step] = [
     *_teams_steps(),
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
     *_reports_steps(),
+    *_children_steps(),
     *_storyverse_stories_steps(),
     Step(
         "POST",
