@@ -164,8 +164,8 @@ def test_every_route_declares_how_it_may_be_cached():
     for path, methods in app.routes.items():
         for method, entry in methods.items():
             policy = entry.view_function.cache.cache_control
-            # Tokens, and the one answer that shows an API key, must never be stored.
-            if path.startswith("/v1/auth/") or (method, path) == ("POST", "/v1/api-keys"):
+            # Tokens, and the answers that show an API key or a child's device token, must never be stored.
+            if path.startswith("/v1/auth/") or (method, path) in {("POST", "/v1/api-keys"), ("POST", "/v1/children/{child_id}/devices")}:
                 assert policy == "no-store", (method, path)
             elif entry.authorizer is not None and path != "/v1/me/organizations":
                 assert policy == "private, no-cache", (method, path)

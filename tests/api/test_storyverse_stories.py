@@ -11,13 +11,13 @@ from tests.api.storyverse_family import add_child, child_session
 
 
 @pytest.fixture
-def mia(owner) -> str:
-    return add_child(owner, "Mia", "7_12")
+def mia(api, owner) -> str:
+    return add_child(api, owner, "Mia", "7_12")
 
 
 @pytest.fixture
-def leo(owner) -> str:
-    return add_child(owner, "Leo", "under_7")
+def leo(api, owner) -> str:
+    return add_child(api, owner, "Leo", "under_7")
 
 
 def new_story(api, caller, child_id: str, **fields: Any) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def test_a_viewer_reads_but_cannot_write(api, login_as, owner, mia):
 
 
 def test_the_childrens_space(api, owner, mia, leo):
-    as_mia, as_leo = child_session(owner, mia), child_session(owner, leo)
+    as_mia, as_leo = child_session(api, owner, mia), child_session(api, owner, leo)
     mine = new_story(api, as_mia, mia, title="Mia's secret")
     shared = new_story(api, as_mia, mia, title="Mia's for everyone", sharing="family")
     leos = new_story(api, as_leo, leo, title="Leo's", pages=[{"text": "A bunny hopped home."}])
@@ -189,14 +189,14 @@ def test_the_childrens_space(api, owner, mia, leo):
 
 
 def test_a_childs_session_cannot_touch_the_catalogue(api, owner, mia):
-    as_mia = child_session(owner, mia)
+    as_mia = child_session(api, owner, mia)
     assert api.get("/v1/universes", as_=as_mia).status == 200
     assert api.post("/v1/universes", {"name": "Mine"}, as_=as_mia).status == 403
     assert api.post("/v1/characters", {"name": "Mine"}, as_=as_mia).status == 403
 
 
 def test_sync_carries_stories_as_each_caller_sees_them(api, owner, mia, leo):
-    as_leo = child_session(owner, leo)
+    as_leo = child_session(api, owner, leo)
     private = new_story(api, owner, mia, title="Private")
     shared = new_story(api, owner, mia, title="Shared", sharing="family")
 

@@ -312,6 +312,53 @@ def _files_steps() -> list[Step]:
     ]
 
 
+def _storyverse_stories_steps() -> list[Step]:
+    """StoryVerse stories: a family's universe and character (create, list with the catalogue, get,
+    PUT, PATCH, DELETE, restore), a child's story naming them (the same, its reference checks in the
+    create's transaction), its public link made, read without authentication and revoked."""
+    steps: list[Step] = [
+        Step("POST", "/v1/children", 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench child", "age_band": "7_12"})},
+             variant="a story's child", after=_remember(story_child_id="id")),
+    ]  # fmt: skip
+    for collection, one in (("/v1/universes", "universe_id"), ("/v1/characters", "character_id")):
+        path = lambda s, one=one: {one: s[one]}  # noqa: E731
+        record = f"{collection}/{{{one}}}"
+        steps += [
+            Step("POST", collection, 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench place"})},
+                 after=_remember(**{one: "id"})),
+            Step("GET", collection, 200, lambda s: {"headers": _bearer(s)}),
+            Step("GET", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("PUT", record, 200, lambda s, path=path: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": path(s),
+                                                            "body": _json({"name": "Bench place 2"})}),
+            Step("PATCH", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s),
+                                                              "body": _json({"description": "Quiet."})}),
+            Step("DELETE", record, 204, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("POST", f"{record}/restore", 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+        ]  # fmt: skip
+    story = lambda s: {"story_id": s["story_id"]}  # noqa: E731
+    body = lambda s: {"title": "Bench story", "child_id": s["story_child_id"], "universe_id": s["universe_id"],  # noqa: E731
+                      "character_ids": [s["character_id"], "builtin-pip-the-fox"], "pages": [{"text": "Once upon a time."}]}
+    return [
+        *steps,
+        Step("POST", "/v1/stories", 201, lambda s: {"headers": _bearer(s), "body": _json(body(s))},
+             after=_remember(story_id="id")),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s)}),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s), "query": {"child_id": s["story_child_id"]}},
+             variant="one child's"),
+        Step("GET", "/v1/stories/{story_id}", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("PUT", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": story(s), "body": _json(body(s))}),
+        Step("PATCH", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s), "path": story(s), "body": _json({"status": "complete"})}),
+        Step("POST", "/v1/stories/{story_id}/share", 201, lambda s: {"headers": _bearer(s), "path": story(s)},
+             after=_remember(share_token="token")),
+        Step("GET", "/v1/shared/stories/{token}", 200, lambda s: {"path": {"token": s["share_token"]}}),
+        Step("DELETE", "/v1/stories/{story_id}/share", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("DELETE", "/v1/stories/{story_id}", 204, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("POST", "/v1/stories/{story_id}/restore", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+    ]  # fmt: skip
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -574,6 +621,45 @@ def _reports_steps() -> list[Step]:
     ]
 
 
+def _children_steps() -> list[Step]:
+    """StoryVerse families: a child's profile, PIN and device token; the child signs in both ways
+    (its session authorized like any other), the parent revokes the device and the sessions."""
+    pin = "4821"
+
+    def call(body: Any = None, headers: dict[str, str] | None = None, **path: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def request(s: dict[str, Any]) -> dict[str, Any]:
+            built: dict[str, Any] = {"headers": _bearer(s, headers), "path": {name: s[key] for name, key in path.items()}}
+            if body is not None:
+                built["body"] = _json(body)
+            return built
+
+        return request
+
+    child = {"child_id": "child_id"}
+    as_child = lambda s: {"headers": {"Authorization": f"Bearer {s['child_access_token']}"}}  # noqa: E731
+    pin_login = lambda given: lambda s: {"body": _json({"organization_id": s["org_id"], "child_id": s["child_id"], "pin": given})}  # noqa: E731
+    return [
+        Step("POST", "/v1/children", 201, call({"name": "Bench child", "age_band": "7_12"}), after=_remember(child_id="id")),
+        Step("GET", "/v1/children", 200, call()),
+        Step("GET", "/v1/children/{child_id}", 200, call(**child)),
+        Step("PATCH", "/v1/children/{child_id}", 200, call({"avatar": "fox"}, {"If-Match": '"1"'}, **child)),
+        Step("PUT", "/v1/children/{child_id}/pin", 204, call({"pin": pin}, **child)),
+        Step("POST", "/v1/auth/child-login", 200, pin_login(pin), after=_remember(child_access_token="access_token")),
+        Step("POST", "/v1/auth/child-login", 401, pin_login("9051"), variant="wrong PIN"),
+        Step("GET", "/v1/jobs", 200, as_child, variant="child session"),
+        Step("POST", "/v1/children/{child_id}/devices", 201, call({"name": "Bench tablet"}, **child),
+             after=_remember(device_id="id", device_token="device_token")),
+        Step("GET", "/v1/children/{child_id}/devices", 200, call(**child)),
+        Step("POST", "/v1/auth/device-login", 200, lambda s: {"body": _json({"device_token": s["device_token"]})}),
+        Step("DELETE", "/v1/children/{child_id}/devices/{device_id}", 204, call(child_id="child_id", device_id="device_id")),
+        Step("POST", "/v1/children/{child_id}/sessions/revoke", 204, call(**child)),
+        Step("GET", "/v1/jobs", 401, as_child, variant="child session revoked"),
+        Step("DELETE", "/v1/children/{child_id}/pin", 204, call(**child)),
+        Step("DELETE", "/v1/children/{child_id}", 204, call(**child)),
+        Step("POST", "/v1/children/{child_id}/restore", 200, call(**child)),
+    ]  # fmt: skip
+
+
 SCENARIO: list[Step] = [
     Step("POST", "/v1/auth/register", 202, _signup("Bench")),
     Step("POST", "/v1/auth/register/confirm", 201, lambda s: {"body": _json({"token": s["signup_token"]})}),
@@ -802,6 +888,8 @@ SCENARIO: list[Step] = [
     *_teams_steps(),
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
     *_reports_steps(),
+    *_children_steps(),
+    *_storyverse_stories_steps(),
     Step(
         "POST",
         "/v1/roles",

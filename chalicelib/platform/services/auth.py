@@ -5,6 +5,11 @@ its tokens are for one organization: login opens the one the person last chose (
 active one) and lists the others; switching is a token exchange that starts a session for another
 organization the person is an active member of, leaving the current one as it is. Registration
 (a confirmed sign-up) is platform/services/signups.py.
+
+A product may open a session for a caller who is no member and has no email login (a StoryVerse
+child, logged in with a PIN or a device token): `start_role_session`. Such a session keeps the
+role it was opened with: refresh renews that role alone, the authorizer refuses a token of that
+session claiming any other, and it has no organizations to list or switch to.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import secrets
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.errors import MalformedRequest, NotFound, TooManyRequests, Unauthorized
+from chalicelib.core.errors import Forbidden, MalformedRequest, NotFound, TooManyRequests, Unauthorized
 from chalicelib.core.ids import new_id
 from chalicelib.core.settings import get_settings
 from chalicelib.core.validation import validate
@@ -141,6 +146,8 @@ def my_organizations(principal: Principal) -> dict[str, Any]:
 
 def _login_of(principal: Principal) -> UserModel:
     session = sessions.find_session(principal.session_id)
+    if session is not None and session.role is not None:
+        raise Forbidden("This session is not a person's login: it belongs to one organization and switches to none.")
     user = users.find_user(session.email) if session is not None else None
     if user is None:
         raise Unauthorized("The session of this access token has ended.", invalid_token=True)
@@ -165,6 +172,10 @@ def refresh(body: Any) -> dict[str, Any]:
         # Another request rotated this token first: the same token was presented twice.
         _revoke_on_reuse(session, now)
         raise Unauthorized("The refresh token is invalid, expired or revoked.")
+    if session.role is not None:
+        count("TokenRefreshed")
+        caller = principal(session.user_id, session.org_id, session.role, session.session_id)
+        return _tokens(caller, new_token, session.expires_at - now)
     membership = memberships.find_membership(session.org_id, session.user_id)
     if membership is None or membership.status != ACTIVE:
         sessions.revoke(session.session_id, now)
@@ -255,6 +266,21 @@ def start_session(member: MembershipModel, now: int, active: list[MembershipMode
     }
 
 
+def start_role_session(user_id: str, org_id: str, role: str, now: int, credential_id: str | None = None) -> dict[str, Any]:
+    """Tokens of a new session for a caller who is no member (a built-in role, fixed for the
+    session's life), opened with `credential_id` when a revocable credential opened it."""
+    ttl = get_settings().refresh_token_ttl_seconds
+    session_id = new_id()
+    refresh_token = f"{session_id}.{secrets.token_urlsafe(32)}"
+    sessions.start_session(
+        SessionModel(
+            session_id, user_id=user_id, org_id=org_id, role=role, credential_id=credential_id,
+            current_hash=hash_token(refresh_token), expires_at=now + ttl,
+        )
+    )
+    return {**_tokens(principal(user_id, org_id, role, session_id), refresh_token, ttl), "organization_id": org_id}
+
+
 def _organizations_view(active: list[MembershipModel]) -> list[dict[str, Any]]:
     """Each organization with the person's role in it (one BatchGetItem for the names)."""
     names = {org.org_id: org.name for org in OrganizationModel.batch_get([m.org_id for m in active])}
@@ -265,6 +291,10 @@ def _organizations_view(active: list[MembershipModel]) -> list[dict[str, Any]]:
 
 def _token_response(member: MembershipModel, session_id: str, refresh_token: str, refresh_expires_in: int) -> dict[str, Any]:
     caller = principal(member.user_id, member.org_id, member.role, session_id, custom_role_permissions(member))
+    return _tokens(caller, refresh_token, refresh_expires_in)
+
+
+def _tokens(caller: Principal, refresh_token: str, refresh_expires_in: int) -> dict[str, Any]:
     access_token, expires_in = issue_access_token(caller)
     return {
         "access_token": access_token,
@@ -307,6 +337,7 @@ def authenticate(authorization_header: str) -> Principal:
         session is None
         or session.revoked_at is not None
         or (session.user_id, session.org_id) != (principal.user_id, principal.org_id)
+        or (session.role is not None and session.role != principal.role)
     ):
         raise Unauthorized("The access token was revoked: its session has ended.", invalid_token=True)
     return principal

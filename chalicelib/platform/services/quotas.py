@@ -46,7 +46,10 @@ DEFAULT_PLAN = "basic"
 METERED_ACTIONS = frozenset(action for quotas in PLANS.values() for action in quotas)
 # The unauthenticated routes limited per client address, each counted on its own.
 # stories.shared: a public story link (storyverse), so its token cannot be guessed by trying.
-ADDRESS_LIMITED_ACTIONS = frozenset({"auth.login", "auth.token", "auth.register", "auth.forgot_password", "stories.shared"})
+ADDRESS_LIMITED_ACTIONS = frozenset(
+    {"auth.login", "auth.token", "auth.register", "auth.forgot_password", "auth.child_login", "auth.device_login",
+     "stories.shared"}
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from chalicelib.core.errors import Conflict, ValidationFailed
 from chalicelib.core.ids import new_id
 from chalicelib.core.validation import validate
 from chalicelib.observability import count
-from chalicelib.platform.services.roles import ALL_PERMISSIONS, BUILT_IN_ROLES, Principal, is_built_in
+from chalicelib.platform.services.roles import ALL_PERMISSIONS, BUILT_IN_ROLES, CHILD, Principal, is_built_in
 from chalicelib.platform.tables import memberships
 from chalicelib.platform.tables.roles import RoleModel, name_claim, name_key, name_release, roles
 from chalicelib.platform.tables.writes import Change, commit
@@ -86,7 +86,11 @@ def delete_role(principal: Principal, role_id: str, expected_version: int | None
 
 def assignable_check(org_id: str, role: str) -> list[Change]:
     """Transaction parts asserting `role` may be given to a user: nothing for a built-in role, a
-    condition check that the custom role is live in this organization otherwise (422 if not)."""
+    condition check that the custom role is live in this organization otherwise (422 if not). The
+    child role is no person's: a child logs in with what their parent set up (StoryVerse)."""
+    if role == CHILD:
+        detail = "role child belongs to children's profiles (/v1/children), not to users with an email login"
+        raise ValidationFailed(f"The request body is invalid: {detail}.", [{"field": "role", "message": detail}])
     if is_built_in(role):
         return []
     detail = "role is neither a built-in role nor a custom role of this organization"

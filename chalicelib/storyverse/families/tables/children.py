@@ -13,6 +13,7 @@ conditional UpdateItems without a new version (a login is no edit of the profile
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.platform.tables.base import table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
@@ -37,3 +38,8 @@ class ChildModel(TenantRecord):
 
 
 children = TenantTable(ChildModel, "child_id", "child", derived_attributes=LOGIN_SECRETS)
+
+
+def live() -> Condition:
+    """The condition of a write that needs the child to exist, not deleted."""
+    return ChildModel.child_id.exists() & ChildModel.deleted_at.does_not_exist()
