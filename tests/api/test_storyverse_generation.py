@@ -17,13 +17,13 @@ from tests.jobs_fixtures import wait_for_job
 
 
 @pytest.fixture
-def leo(owner) -> str:
-    return add_child(owner, "Leo", "under_7")
+def leo(api, owner) -> str:
+    return add_child(api, owner, "Leo", "under_7")
 
 
 @pytest.fixture
-def mia(owner) -> str:
-    return add_child(owner, "Mia", "7_12")
+def mia(api, owner) -> str:
+    return add_child(api, owner, "Mia", "7_12")
 
 
 def new_story(api, caller, child_id: str, **fields: Any) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def test_a_prompt_the_childs_age_band_refuses_is_422_and_queues_and_charges_noth
 
 
 def test_the_sixth_story_of_a_basic_family_today_is_429(api, owner, leo, mia, step_functions):
-    child = child_session(owner, mia)
+    child = child_session(api, owner, mia)
     stories = [new_story(api, owner, leo if number % 2 else mia, title=f"Story {number}") for number in range(6)]
     for number, story in enumerate(stories[:5]):
         # Whoever asks, parent or child, uses the family's one quota.
@@ -210,7 +210,7 @@ def test_another_family_and_a_viewer(api, owner, leo, login_as, step_functions):
 
 
 def test_a_child_generates_for_their_own_stories_only(api, owner, leo, mia, step_functions):
-    leo_session, mia_session = child_session(owner, leo), child_session(owner, mia)
+    leo_session, mia_session = child_session(api, owner, leo), child_session(api, owner, mia)
     private = new_story(api, owner, mia, title="Mia's secret")
     shared = new_story(api, owner, mia, title="Mia's for everyone", sharing="family")
     assert api.post("/v1/generate/text", {"story_id": private["id"]}, as_=leo_session).status == 404
