@@ -133,8 +133,10 @@ def _page_refusal(message: str) -> Exception:
 def _page_text(principal: Principal, context: StoryContext, page: int, refusal: Any) -> str:
     """The text of the story's page `page`, or `refusal(reason)` when it has none yet."""
     pages = stories.writable_story(principal, context.story_id).pages or []
+    if not pages:
+        raise refusal("The story has no pages yet; generate its text first.")
     if page >= len(pages):
-        raise refusal(f"The story has {len(pages)} pages (0 to {len(pages) - 1}); generate its text first.")
+        raise refusal(f"The story has {len(pages)} pages: page is 0 to {len(pages) - 1}.")
     text = pages[page].text
     if not text:
         raise refusal(f"Page {page} has no text yet; generate or write it first.")
