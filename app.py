@@ -32,10 +32,12 @@ for blueprint in (*PLATFORM_BLUEPRINTS, *CRM_BLUEPRINTS, *STORYVERSE_BLUEPRINTS)
     app.register_blueprint(blueprint)
 # The record kinds clients sync, by product (imported on the first sync request).
 register_kinds("chalicelib.crm.kinds")
+register_kinds("chalicelib.storyverse.kinds")
 # The GraphQL documents a product's screens run by GET /v1/graphql (read on the first such request).
 register_persisted_queries("chalicelib/crm/graphql")
 # The record types files attach to, by product (imported on the first files request).
 register_attachables("chalicelib.crm.attachables")
+register_attachables("chalicelib.storyverse.attachables")
 # The consumers of domain events a product adds (imported on the stream consumer's first batch).
 register_consumers("chalicelib.crm.event_consumers")
 # The list routes POST /v1/exports may export, by product (imported on the first export).

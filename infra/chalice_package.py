@@ -53,7 +53,8 @@ Known defects of chalice 1.34.0 output, and what this module does about each:
   authenticate. It becomes a REQUEST authorizer with neither identity sources nor result cache
   (with a cache, API Gateway requires every identity source to be present).
 * Sizing: API-facing functions (REST handler, authorizers, WebSocket handlers) get 128 MB/3 s,
-  everything else (stream, queue, schedule, S3 handlers, pure Lambda functions) 1 GB/15 s.
+  the generation tasks what TASK_SIZING gives them, everything else (stream, queue, schedule, S3
+  handlers, pure Lambda functions) 1 GB/15 s.
 
 The deployment zip leaves out what the Lambda runtime already provides (boto3 and the
 distributions it pulls in) and `chalicelib/localdev/` (the local development server).
@@ -94,6 +95,15 @@ RUNTIME_PROVIDED = frozenset(
 )
 API_SIZING = {"memory_size": 128, "timeout": 3}
 DATA_SIZING = {"memory_size": 1024, "timeout": 15}
+# Task functions whose work outlasts 15 s: StoryVerse's generation waits on a model (Bedrock writes
+# a story or paints a page in tens of seconds; Polly reads a page in a few) or, offline, draws the
+# page or runs espeak-ng. The image task keeps 1 GB: Lambda's CPU grows with memory, and drawing
+# is CPU-bound; the others mostly wait.
+TASK_SIZING = {
+    "story_write_text": {"memory_size": 512, "timeout": 120},
+    "story_draw_image": {"memory_size": 1024, "timeout": 120},
+    "story_narrate": {"memory_size": 512, "timeout": 60},
+}
 SOURCE_EXCLUDES = ("chalicelib/localdev",)
 TERRAFORM_VERSION = ">= 1.7"
 AWS_PROVIDER_VERSION = ">= 5.100, < 6.0"
@@ -135,7 +145,12 @@ def api_function_names(chalice_tf: dict) -> set[str]:
 
 
 def sizing_for(name: str, api_functions: set[str]) -> dict:
-    return dict(API_SIZING if name in api_functions else DATA_SIZING)
+    return dict(API_SIZING if name in api_functions else TASK_SIZING.get(name, DATA_SIZING))
+
+
+def _sam_resource_name(name: str) -> str:
+    """The SAM template's logical id of Chalice function `name` (chalice's to_cfn_resource_name)."""
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", name))
 
 
 # ---------------------------------------------------------------- terraform
@@ -496,7 +511,8 @@ def fix_sam(template: dict) -> dict:
         props = resource["Properties"]
         props["Runtime"] = RUNTIME
         is_api = re.search(rf'"{re.escape(name)}"', refs) is not None
-        sizing = API_SIZING if is_api else DATA_SIZING
+        task_sizing = {_sam_resource_name(task): sizing for task, sizing in TASK_SIZING.items()}
+        sizing = API_SIZING if is_api else task_sizing.get(name, DATA_SIZING)
         props["MemorySize"] = sizing["memory_size"]
         props["Timeout"] = sizing["timeout"]
     for resource in resources.values():

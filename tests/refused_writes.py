@@ -6,7 +6,7 @@ caller: confirming a sign-up of another organization for a registered email, acc
 invitation for it; the token endpoint's password grant), and a replayed refresh token revokes its
 session (at refresh and the token endpoint's refresh_token grant). Registering checks no
 password (its 4xx depend on the body alone). Login, register, forgot-password and the token
-endpoint count every attempt against the client address's per-minute limit
+endpoint (and a public story link) count every attempt against the client address's per-minute limit
 (platform/services/quotas.py), whatever it is answered. A StoryVerse child's wrong PIN counts
 towards that child's PIN lockout, the child logins count against the address too, and a device
 token's login records the token's use before it opens the session. Anything
@@ -28,4 +28,6 @@ WRITES_ALLOWED_ON_REFUSAL = {
     ("POST", "/v1/auth/token"): _LOCKOUT | _ADDRESS_ATTEMPTS | {("sessions", "revoked_at")},
     ("POST", "/v1/auth/child-login"): _PIN_LOCKOUT | _ADDRESS_ATTEMPTS,
     ("POST", "/v1/auth/device-login"): _ADDRESS_ATTEMPTS | {("child_devices", "last_used_at")},
+    # A public story link (storyverse): every attempt counts, so its token cannot be guessed.
+    ("GET", "/v1/shared/stories/{token}"): _ADDRESS_ATTEMPTS,
 }

@@ -41,6 +41,10 @@ def client(service_name: str) -> Any:
 
 DEFAULT_BUDGET = {"connect_timeout": 0.5, "read_timeout": 2, "retries": {"mode": "adaptive", "total_max_attempts": 2}}
 CLIENT_BUDGETS = {
+    # Story generation tasks (storyverse/generation): a model writes a story or paints a page in
+    # tens of seconds; the task functions have minutes (infra/chalice_package.py).
+    "bedrock-runtime": {"connect_timeout": 2, "read_timeout": 120, "retries": {"mode": "adaptive", "total_max_attempts": 3}},
+    "polly": {"connect_timeout": 2, "read_timeout": 30, "retries": {"mode": "standard", "total_max_attempts": 3}},
     # Mail goes out inside forgot-password's fixed answer time (FORGOT_PASSWORD_RESPONSE_SECONDS,
     # 1 s): one attempt that ends well within it, so a slow SES cannot make an existing account
     # answer later than an unknown one. A mail that misses it is logged and counted as undelivered.

@@ -45,6 +45,10 @@ class Settings:
     scheduler_role_arn: str
     scheduled_report_function_arn: str
     usage_plan_prefix: str
+    story_generator: str
+    story_text_model_id: str
+    story_image_model_id: str
+    story_voice_id: str
 
     def table_name(self, logical_name: str) -> str:
         return f"{self.table_prefix}{logical_name}"
@@ -122,4 +126,11 @@ def get_settings() -> Settings:
         # API Gateway usage plans are named <prefix><plan tier> (infra/modules/usage_plans); an
         # organization's API keys are attached to its tier's plan (chalicelib/aws/api_gateway.py).
         usage_plan_prefix=env.get("USAGE_PLAN_PREFIX") or f"zebros-{env.get('ZEBROS_STAGE', 'local')}-",
+        # StoryVerse's generator (storyverse/generation/services/generator.py): "offline" (templates,
+        # a drawn PNG, espeak-ng; no cloud account) or "aws" (Bedrock and Polly, with these models and
+        # voice; the env root's story_generation variable sets them and grants exactly those).
+        story_generator=env.get("STORY_GENERATOR") or "offline",
+        story_text_model_id=env.get("STORY_TEXT_MODEL_ID") or "anthropic.claude-3-haiku-20240307-v1:0",
+        story_image_model_id=env.get("STORY_IMAGE_MODEL_ID") or "amazon.titan-image-generator-v2:0",
+        story_voice_id=env.get("STORY_VOICE_ID") or "Joanna",
     )

@@ -22,6 +22,8 @@ PUBLIC_ROUTES = {
     ("/v1/auth/child-login", "POST"),
     ("/v1/auth/device-login", "POST"),
     ("/api/abc/hello", "POST"),
+    # A story's public link (storyverse): its unguessable token is the credential.
+    ("/v1/shared/stories/{token}", "GET"),
     # The contract and its reference pages: the same for everyone, holding no tenant data.
     ("/v1/openapi.json", "GET"),
     ("/v2/openapi.json", "GET"),

@@ -312,6 +312,53 @@ def _files_steps() -> list[Step]:
     ]
 
 
+def _storyverse_stories_steps() -> list[Step]:
+    """StoryVerse stories: a family's universe and character (create, list with the catalogue, get,
+    PUT, PATCH, DELETE, restore), a child's story naming them (the same, its reference checks in the
+    create's transaction), its public link made, read without authentication and revoked."""
+    steps: list[Step] = [
+        Step("POST", "/v1/children", 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench child", "age_band": "7_12"})},
+             variant="a story's child", after=_remember(story_child_id="id")),
+    ]  # fmt: skip
+    for collection, one in (("/v1/universes", "universe_id"), ("/v1/characters", "character_id")):
+        path = lambda s, one=one: {one: s[one]}  # noqa: E731
+        record = f"{collection}/{{{one}}}"
+        steps += [
+            Step("POST", collection, 201, lambda s: {"headers": _bearer(s), "body": _json({"name": "Bench place"})},
+                 after=_remember(**{one: "id"})),
+            Step("GET", collection, 200, lambda s: {"headers": _bearer(s)}),
+            Step("GET", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("PUT", record, 200, lambda s, path=path: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": path(s),
+                                                            "body": _json({"name": "Bench place 2"})}),
+            Step("PATCH", record, 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s),
+                                                              "body": _json({"description": "Quiet."})}),
+            Step("DELETE", record, 204, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+            Step("POST", f"{record}/restore", 200, lambda s, path=path: {"headers": _bearer(s), "path": path(s)}),
+        ]  # fmt: skip
+    story = lambda s: {"story_id": s["story_id"]}  # noqa: E731
+    body = lambda s: {"title": "Bench story", "child_id": s["story_child_id"], "universe_id": s["universe_id"],  # noqa: E731
+                      "character_ids": [s["character_id"], "builtin-pip-the-fox"], "pages": [{"text": "Once upon a time."}]}
+    return [
+        *steps,
+        Step("POST", "/v1/stories", 201, lambda s: {"headers": _bearer(s), "body": _json(body(s))},
+             after=_remember(story_id="id")),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s)}),
+        Step("GET", "/v1/stories", 200, lambda s: {"headers": _bearer(s), "query": {"child_id": s["story_child_id"]}},
+             variant="one child's"),
+        Step("GET", "/v1/stories/{story_id}", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("PUT", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s, {"If-Match": '"1"'}), "path": story(s), "body": _json(body(s))}),
+        Step("PATCH", "/v1/stories/{story_id}", 200,
+             lambda s: {"headers": _bearer(s), "path": story(s), "body": _json({"status": "complete"})}),
+        Step("POST", "/v1/stories/{story_id}/share", 201, lambda s: {"headers": _bearer(s), "path": story(s)},
+             after=_remember(share_token="token")),
+        Step("GET", "/v1/shared/stories/{token}", 200, lambda s: {"path": {"token": s["share_token"]}}),
+        Step("DELETE", "/v1/stories/{story_id}/share", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("DELETE", "/v1/stories/{story_id}", 204, lambda s: {"headers": _bearer(s), "path": story(s)}),
+        Step("POST", "/v1/stories/{story_id}/restore", 200, lambda s: {"headers": _bearer(s), "path": story(s)}),
+    ]  # fmt: skip
+
+
 def _marketing_support_steps() -> list[Step]:
     """Campaigns (members, conversion, analytics), email templates, SLA policies, tickets, kb."""
 
@@ -498,6 +545,41 @@ def _export_request(state: dict[str, Any]) -> dict[str, Any]:
     prepare_local_jobs()
     body = {"resource": "customers", "filters": {"status": "active"}, "format": "csv", "fields": ["id", "name"]}
     return {"headers": _bearer(state), "body": _json(body)}
+
+
+def _generation_request(body: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A StoryVerse generation request on a story of the family's child with one written page:
+    the child and the story are stored once, outside the measured request, and the generation
+    machines exist where the scenario runs (its executions start, nothing runs them)."""
+
+    def request(state: dict[str, Any]) -> dict[str, Any]:
+        from chalicelib.core.ids import new_id
+        from chalicelib.localdev.stepfunctions import prepare_local_jobs
+        from chalicelib.storyverse.families.tables.children import ChildModel, children
+        from chalicelib.storyverse.stories.tables.stories import Page, StoryModel, stories
+
+        if "generation_story_id" not in state:
+            prepare_local_jobs()
+            actor = _me(state)
+            child = children.insert(ChildModel(state["org_id"], new_id(), name="Mia", age_band="under_7"), actor)
+            story = StoryModel(state["org_id"], new_id(), title="Bench bedtime", child_id=child.child_id, status="draft",
+                               sharing="private", pages=[Page(text="Pip sailed to the island at night.")])  # fmt: skip
+            stories.insert(story, actor)
+            state["generation_story_id"] = story.story_id
+        return {"headers": _bearer(state), "body": _json({"story_id": state["generation_story_id"], **body(state)})}
+
+    return request
+
+
+def _generation_steps() -> list[Step]:
+    """StoryVerse generation: each kind queued (202), and a prompt the child's age band refuses (422)."""
+    return [
+        Step("POST", "/v1/generate/text", 202, _generation_request(lambda s: {"prompt": "a picnic by the sea"})),
+        Step("POST", "/v1/generate/text", 422, _generation_request(lambda s: {"prompt": "a zombie with a knife"}),
+             variant="prompt refused for the age band"),
+        Step("POST", "/v1/generate/image", 202, _generation_request(lambda s: {"page": 0})),
+        Step("POST", "/v1/generate/audio", 202, _generation_request(lambda s: {"page": 0})),
+    ]  # fmt: skip
 
 
 def _signup(organization: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -789,6 +871,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/v1/jobs", 200, lambda s: {"headers": _bearer(s)}),
     Step("GET", "/v1/jobs/{job_id}", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
     Step("POST", "/v1/jobs/{job_id}/cancel", 200, lambda s: {"headers": _bearer(s), "path": {"job_id": s["job_id"]}}),
+    *_generation_steps(),
     Step("GET", "/v1/settings", 200, lambda s: {"headers": _bearer(s)}),
     Step(
         "PUT",
@@ -806,6 +889,7 @@ SCENARIO: list[Step] = [
     Step("GET", "/v1/dashboard", 200, lambda s: {"headers": _bearer(s)}),
     *_reports_steps(),
     *_children_steps(),
+    *_storyverse_stories_steps(),
     Step(
         "POST",
         "/v1/roles",

@@ -127,6 +127,46 @@ def _beside_the_routes() -> None:
     if not event_consumer().drain():
         raise RuntimeError("the stream consumer was given no record: nothing of it would be recorded")
     _automation_run(app)
+    _story_generation(app)
+
+
+def _story_generation(app) -> None:
+    """A story's text, a page's picture and its narration generated to the end by their machines on
+    moto's interpreter (the offline generator, prod's default), the tasks invoked as Step Functions
+    invokes them; then a job that fails, whose failure path gives the family's quota use back."""
+    import botocore.session
+
+    from chalicelib.core import clock
+    from chalicelib.core.ids import new_id
+    from chalicelib.localdev import stepfunctions
+    from chalicelib.platform.services import quotas
+    from chalicelib.platform.services.roles import principal
+    from chalicelib.platform.tables.jobs import find_job
+    from chalicelib.storyverse.families.tables.children import ChildModel, children
+    from chalicelib.storyverse.generation.services import generation
+    from chalicelib.storyverse.stories.tables.stories import StoryModel, stories
+
+    parent = principal(new_id(), new_id(), "owner", "scenario")
+    child = children.insert(ChildModel(parent.org_id, new_id(), name="Mia", age_band="under_7"), parent.user_id)
+    story = stories.insert(StoryModel(parent.org_id, new_id(), title="Scenario story", child_id=child.child_id,
+                                      status="draft", sharing="private"), parent.user_id)  # fmt: skip
+    sfn = botocore.session.get_session().create_client("stepfunctions")
+    with stepfunctions.dispatch_tasks(stepfunctions.task_functions(app)) as handlers:
+        stepfunctions.prepare_local_jobs()
+        queued = [generation.start_text(parent, {"story_id": story.story_id})]
+        stepfunctions.wait_for_executions(sfn)
+        for start in (generation.start_image, generation.start_audio):
+            queued.append(start(parent, {"story_id": story.story_id, "page": 0}))
+            stepfunctions.wait_for_executions(sfn)
+    if any(find_job(parent.org_id, job["id"]).status != "succeeded" for job in queued):
+        raise RuntimeError("a scenario generation did not succeed: its tasks' calls would be missing")
+    # The image job's use, counted as its route counts it (outside any function), then given back
+    # as the machine's failure path does.
+    used = quotas.meter_daily(parent, generation.IMAGE.action, per=quotas.PER_ORGANIZATION)
+    handlers["story_give_back"]({"job": {"org_id": parent.org_id, "job_id": queued[1]["id"]},
+                                 "metered_at": clock.epoch_seconds(), "error": {"Error": "States.Timeout"}}, None)  # fmt: skip
+    if quotas.meter_daily(parent, generation.IMAGE.action, per=quotas.PER_ORGANIZATION).remaining != used.remaining:
+        raise RuntimeError("the failed generation's quota use was not given back")
 
 
 def _automation_run(app) -> None:

@@ -50,6 +50,20 @@ def test_api_functions_are_small_and_data_functions_large(fixed, function, memor
     assert functions(fixed)[function]["timeout"] == timeout
 
 
+@pytest.mark.parametrize("task", sorted(cp.TASK_SIZING))
+def test_generation_tasks_get_the_time_their_work_takes_in_terraform_and_sam(task):
+    """A task named as the app names it (the fixture's data function, renamed) gets its sizing."""
+    raw_tf = json.loads(json.dumps(RAW_TF))
+    functions(raw_tf)[task] = {**functions(raw_tf)["hourly"], "function_name": f"zebros-dev-{task}"}
+    fixed_task = functions(cp.fix_terraform(raw_tf))[task]
+    assert {"memory_size": fixed_task["memory_size"], "timeout": fixed_task["timeout"]} == cp.TASK_SIZING[task]
+    raw_sam = json.loads(json.dumps(RAW_SAM))
+    logical_id = "".join(word.capitalize() for word in task.split("_"))
+    raw_sam["Resources"][logical_id] = raw_sam["Resources"]["Hourly"]
+    properties = cp.fix_sam(raw_sam)["Resources"][logical_id]["Properties"]
+    assert {"memory_size": properties["MemorySize"], "timeout": properties["Timeout"]} == cp.TASK_SIZING[task]
+
+
 def test_terraform_and_provider_pins_allow_current_versions(fixed):
     assert RAW_TF["terraform"]["required_version"].endswith("< 1.4.0"), "fixture changed"
     assert fixed["terraform"] == {

@@ -16,6 +16,8 @@ import pytest
 
 from tests.infra.env_plans import planned
 
+import chalice_package as cp  # noqa: E402  (infra/, on the path since env_plans)
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -54,7 +56,8 @@ def test_prod_has_one_traced_stage_behind_waf_with_usage_plans(prod_plan, invent
 def test_prod_functions_run_python_3_12_and_each_has_an_alarm_pair(prod_plan, inventory):
     functions = planned(prod_plan, "aws_lambda_function")
     assert {f["runtime"] for f in functions} == {"python3.12"}
-    assert {(f["memory_size"], f["timeout"]) for f in functions} <= {(128, 3), (1024, 15)}
+    sizes = {(128, 3), (1024, 15)} | {(size["memory_size"], size["timeout"]) for size in cp.TASK_SIZING.values()}
+    assert {(f["memory_size"], f["timeout"]) for f in functions} <= sizes
     assert {(f["memory_size"], f["timeout"]) for f in functions if f["function_name"] == "zebros-prod"} == {(128, 3)}
     # Plus, for the event stream: each consumer's iterator age and the dead-letter queue.
     stream_consumers = len(planned(prod_plan, "aws_lambda_event_source_mapping"))
@@ -95,6 +98,22 @@ def test_prod_runs_the_export_machine_on_its_data_functions_and_keeps_files_priv
                                                   "report_aggregate", "report_finish"]  # fmt: skip
     alarms = {a["alarm_name"] for a in planned(prod_plan, "aws_cloudwatch_metric_alarm")}
     assert {"zebros-prod-states-export-failed", "zebros-prod-states-export-timedout"} <= alarms
+
+
+def test_prod_runs_story_generation_offline_with_no_bedrock_or_polly_grant(prod_plan):
+    machines = {r["change"]["after"]["name"] for r in prod_plan["resource_changes"] if r["type"] == "aws_sfn_state_machine"}
+    assert {"zebros-prod-story_text", "zebros-prod-story_image", "zebros-prod-story_audio"} <= machines
+    functions = {f["function_name"]: f for f in planned(prod_plan, "aws_lambda_function")}
+    sized = {name: (functions[f"zebros-prod-{name}"]["memory_size"], functions[f"zebros-prod-{name}"]["timeout"])
+             for name in ("story_write_text", "story_draw_image", "story_narrate", "story_give_back")}  # fmt: skip
+    assert sized == {"story_write_text": (512, 120), "story_draw_image": (1024, 120), "story_narrate": (512, 60),
+                     "story_give_back": (1024, 15)}  # fmt: skip
+    assert all(f["environment"][0]["variables"]["STORY_GENERATOR"] == "offline" for f in functions.values()
+               if f["function_name"].startswith("zebros-prod-story_"))  # fmt: skip
+    # Off by default: no policy of the root names Bedrock or Polly.
+    assert in_module(prod_plan, "story_generation", "aws_iam_role_policy") == []
+    policies = [r["change"]["after"].get("policy") or "" for r in prod_plan["resource_changes"] if r["type"] == "aws_iam_role_policy"]
+    assert not any("bedrock:" in policy or "polly:" in policy for policy in policies)
 
 
 def test_prod_dashboard_charts_every_business_event_the_code_counts(prod_plan):
@@ -151,6 +170,7 @@ def test_prod_files_bucket_is_private_encrypted_and_open_to_prods_web_client_onl
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
     (cors,) = files_bucket("aws_s3_bucket_cors_configuration")
     assert [rule["allowed_origins"] for rule in cors["cors_rule"]] == [["https://app.zebroscrm.com"]]
-    # Only the API (sign uploads and downloads) and the events consumer (delete objects) reach it.
+    # Only the API (sign uploads and downloads), the events consumer (delete objects) and the
+    # generation tasks that store pictures and recordings reach it.
     grants = [p for p in prod_plan["resource_changes"] if p["address"].startswith("module.files_bucket.aws_iam_role_policy.")]
-    assert sorted(p["index"] for p in grants) == ["api_handler", "deliver_events"]
+    assert sorted(p["index"] for p in grants) == ["api_handler", "deliver_events", "story_draw_image", "story_narrate"]

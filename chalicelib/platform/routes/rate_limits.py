@@ -51,15 +51,16 @@ def limited_per_address(action: str) -> Any:
     return decorator
 
 
-def metered(action: str) -> Any:
+def metered(action: str, per: str = "user") -> Any:
     """A use of a metered action: one of the caller's per-user daily quota (the plan's, plus a
-    running burst grant). A request the view fails (a 4xx for bad input, a 5xx) is given back, so
-    only what was served counts and a refused request leaves the counters as they were."""
+    running burst grant), or of the organization's when `per="organization"` (a family's daily
+    stories, whichever member asks). A request the view fails (a 4xx for bad input, a 5xx) is given
+    back, so only what was served counts and a refused request leaves the counters as they were."""
 
     def decorator(view: Any) -> Any:
         @functools.wraps(view)
         def counted(request: ApiRequest, **path_params: str) -> Response:
-            usage = quotas.meter_daily(request.principal, action)
+            usage = quotas.meter_daily(request.principal, action, per)
             try:
                 response = view(request, **path_params)
             except Exception as error:

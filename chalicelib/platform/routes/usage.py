@@ -24,7 +24,9 @@ USAGE = {
         "totals": {"type": "array", "items": {"type": "object", "required": ["date", "action", "count"],
                                                "properties": {"date": _DATE, "action": STRING, "count": _COUNT}}},
         "items": {"type": "array", "items": {"type": "object", "required": ["date", "action", "user_id", "count"],
-                                              "properties": {"date": _DATE, "action": STRING, "user_id": STRING, "count": _COUNT}}},
+                                              "properties": {"date": _DATE, "action": STRING, "count": _COUNT,
+                                                             # null: an action metered per organization
+                                                             "user_id": {"type": ["string", "null"]}}}},
     },
 }  # fmt: skip
 

@@ -20,7 +20,7 @@ through the API.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -64,6 +64,9 @@ ALLOWED_CONTENT_TYPES = (
     "application/vnd.oasis.opendocument.spreadsheet",
     "application/zip",
 )
+# What the server itself may store (generated content: StoryVerse's illustrations and narration):
+# what an upload may be, and recordings. Served as attachments like every file.
+STORED_CONTENT_TYPES = (*ALLOWED_CONTENT_TYPES, "audio/wav", "audio/mpeg")
 UPLOAD_EXPIRES_SECONDS = 900
 DOWNLOAD_EXPIRES_SECONDS = 300
 _ID = {"type": "string", "minLength": 1, "maxLength": 64}
@@ -122,6 +125,34 @@ def create_file(principal: Principal, body: Any) -> dict[str, Any]:
     return {**file_view(item), "upload": {"url": upload.url, "fields": upload.fields, "expires_at": expires_at}}
 
 
+def store_file(
+    principal: Principal, record_type_name: str, record_id: str, name: str, content_type: str, body: bytes
+) -> dict[str, Any]:  # fmt: skip
+    """A file the server made for `principal` (a generated illustration, a narration), attached to
+    a record they may write, as an upload would be: the bytes put in the bucket first, then the
+    item committed `uploaded` with its audit entry (file.created) in one transaction with the
+    check that the record is still live. A failure between leaves an object no item names, which
+    nothing lists or serves. Its view."""
+    record_type = _record_type(record_type_name, refusal=_unknown_type)
+    principal.require(f"{record_type.permission_resource}:{WRITE}")
+    if content_type not in STORED_CONTENT_TYPES:
+        raise ValueError(f"{content_type} is not a type of file stored here")
+    limit = max_file_bytes(principal.org_id)
+    if not 0 < len(body) <= limit:
+        raise ValidationFailed(f"A file may have 1 to {limit} bytes on this organization's plan.",
+                               [{"field": "size", "message": f"{len(body)} bytes"}])  # fmt: skip
+    record_type.get(principal, record_id)
+    now = clock.now()
+    item = FileModel(
+        principal.org_id, new_id(), name=name, content_type=content_type, size=len(body),
+        record_type=record_type.name, record_id=record_id, status="uploaded", uploaded_at=now,
+    )  # fmt: skip
+    _bucket().put(object_key(item.org_id, item.file_id), body, content_type)
+    files.insert(item, principal.user_id, also=[reference_check(record_type.table, principal.org_id, record_id, "record_id")])
+    count("FileStored")
+    return file_view(item)
+
+
 def get_file(principal: Principal, file_id: str) -> dict[str, Any]:
     item = _readable_file(principal, file_id, READ)
     if item.status == "pending":
@@ -155,6 +186,21 @@ def delete_file(principal: Principal, file_id: str, expected_version: int | None
     files.check_version(item, expected_version)
     commit([removal(item, principal.user_id)])
     count("FileDeleted")
+
+
+def attached_downloads(org_id: str, record_type: str, record_id: str, file_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Fresh download links to those of `file_ids` that are uploaded files of the record (one
+    GetItem each; another record's file, or a missing or pending one, gets none), for a service that
+    has checked who may read the record by other means (a public link, which has no caller)."""
+    links = {}
+    expires_at = clock.isoformat(clock.now() + timedelta(seconds=DOWNLOAD_EXPIRES_SECONDS))
+    for file_id in file_ids:
+        item = find(FileModel, org_id, file_id)
+        if item is None or (item.record_type, item.record_id) != (record_type, record_id) or item.status != "uploaded":
+            continue
+        url = _bucket().presigned_get(object_key(org_id, file_id), DOWNLOAD_EXPIRES_SECONDS, item.name, item.content_type)
+        links[file_id] = {"name": item.name, "content_type": item.content_type, "url": url, "expires_at": expires_at}
+    return links
 
 
 def file_view(item: FileModel) -> dict[str, Any]:

@@ -27,19 +27,28 @@ MINUTE_SECONDS = 60
 # Daily counters stay for billing (a year and a month of usage); per-minute ones only as long as
 # their window lasts.
 DAILY_RETENTION_SECONDS = 400 * DAY_SECONDS
-# Per-user daily quotas per metered action, by plan. An organization on the "custom" plan has its
+# Daily quotas per metered action, by plan: per user, or per organization for an action metered
+# `per="organization"`. An organization on the "custom" plan has its
 # own (OrganizationModel.custom_quotas, set by a platform operator: chalicelib/platform/plans.py);
 # an action it does not name takes the basic plan's. `records.batch` is one POST .../batch of up
-# to 100 records (platform/services/batch.py), the costliest write a member can repeat.
+# to 100 records (platform/services/batch.py), the costliest write a member can repeat. StoryVerse
+# meters a family's generations (storyverse/generation): a story's text (`stories.generate`, the
+# tier's "5 stories a day"), a page's illustration and a page's narration.
 PLANS: dict[str, dict[str, int]] = {
-    "basic": {"stories.generate": 5, "records.batch": 50},
-    "premium": {"stories.generate": 20, "records.batch": 500},
+    "basic": {"stories.generate": 5, "stories.illustrate": 15, "stories.narrate": 15, "records.batch": 50},
+    "premium": {"stories.generate": 20, "stories.illustrate": 60, "stories.narrate": 60, "records.batch": 500},
 }
+# Whose uses a daily quota counts: each user's, or the organization's together (a family's).
+PER_USER = "user"
+PER_ORGANIZATION = "organization"
+ORGANIZATION_SUBJECT = "organization"
 DEFAULT_PLAN = "basic"
 METERED_ACTIONS = frozenset(action for quotas in PLANS.values() for action in quotas)
 # The unauthenticated routes limited per client address, each counted on its own.
+# stories.shared: a public story link (storyverse), so its token cannot be guessed by trying.
 ADDRESS_LIMITED_ACTIONS = frozenset(
-    {"auth.login", "auth.token", "auth.register", "auth.forgot_password", "auth.child_login", "auth.device_login"}
+    {"auth.login", "auth.token", "auth.register", "auth.forgot_password", "auth.child_login", "auth.device_login",
+     "stories.shared"}
 )
 
 
@@ -104,19 +113,35 @@ def user_subject(user_id: str) -> str:
     return f"user#{user_id}"
 
 
-def meter_daily(principal: Principal, action: str) -> Usage:
+def meter_daily(principal: Principal, action: str, per: str = PER_USER) -> Usage:
     """Count one use of `action` by the caller today (UTC), or refuse it (429 quota-exceeded)
     when the daily quota (the plan's and a running burst grant's) is used up. Counted per user
-    within the organization; two keyed reads and one conditional UpdateItem."""
+    within the organization, or for the whole organization (`per=PER_ORGANIZATION`: every
+    member's use counts against one quota); two keyed reads and one conditional UpdateItem."""
     quota = daily_quota(principal.org_id, action)
     now = clock.epoch_seconds()
     day_start = now - now % DAY_SECONDS
-    day = datetime.fromtimestamp(day_start, timezone.utc).date().isoformat()
     return _meter(
-        org_scope(principal.org_id), f"{day}#{action}#{user_subject(principal.user_id)}", quota, "daily", DAY_SECONDS,
-        day_start, expires_at=day_start + DAILY_RETENTION_SECONDS,
-        refusal=f"The daily quota of {quota} {action} per user on this plan is used up.",
+        org_scope(principal.org_id), daily_usage_key(day_start, action, principal.user_id, per), quota, "daily",
+        DAY_SECONDS, day_start, expires_at=day_start + DAILY_RETENTION_SECONDS,
+        refusal=f"The daily quota of {quota} {action} per {per} on this plan is used up.",
     )  # fmt: skip
+
+
+def daily_usage_key(epoch_seconds: int, action: str, user_id: str, per: str = PER_USER) -> str:
+    """The counter of `action` on the UTC day of `epoch_seconds`: the user's, or the organization's."""
+    if per not in (PER_USER, PER_ORGANIZATION):
+        raise ValueError(f"a daily quota is per {PER_USER} or per {PER_ORGANIZATION}, not {per!r}")
+    day = datetime.fromtimestamp(epoch_seconds - epoch_seconds % DAY_SECONDS, timezone.utc).date().isoformat()
+    subject = ORGANIZATION_SUBJECT if per == PER_ORGANIZATION else user_subject(user_id)
+    return f"{day}#{action}#{subject}"
+
+
+def give_back_daily(org_id: str, action: str, used_at: int, user_id: str, per: str = PER_USER) -> None:
+    """Uncount a use of `action` counted at `used_at` (epoch seconds) whose work then failed after
+    the request was answered (an asynchronous job): the counter of that day, as `give_back` does
+    for a failed request."""
+    usage.give_back(org_scope(org_id), daily_usage_key(used_at, action, user_id, per))
 
 
 def give_back(counted: Usage) -> Usage:

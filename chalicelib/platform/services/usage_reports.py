@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.core.errors import Forbidden, ValidationFailed
-from chalicelib.platform.services.quotas import org_scope, user_subject
+from chalicelib.platform.services.quotas import ORGANIZATION_SUBJECT, org_scope, user_subject
 from chalicelib.platform.services.roles import Principal
 from chalicelib.platform.tables import usage
 
@@ -31,7 +31,9 @@ def usage_report(principal: Principal, first: str | None, last: str | None, user
     counts = [
         count
         for count in usage.daily_counts(org_scope(principal.org_id), first_day.isoformat(), last_day.isoformat())
-        if count.subject.startswith("user#") and (subject is None or count.subject == subject)
+        if (count.subject.startswith("user#") and (subject is None or count.subject == subject))
+        # An action metered per organization (a family's stories) is everyone's: shown organization-wide.
+        or (count.subject == ORGANIZATION_SUBJECT and subject is None)
     ]
     totals: dict[tuple[str, str], int] = {}
     for count in counts:
@@ -43,7 +45,9 @@ def usage_report(principal: Principal, first: str | None, last: str | None, user
         "user_id": None if subject is None else subject.removeprefix("user#"),
         "totals": [{"date": day, "action": action, "count": total} for (day, action), total in totals.items()],
         "items": [
-            {"date": count.day, "action": count.action, "user_id": count.subject.removeprefix("user#"), "count": count.count}
+            {"date": count.day, "action": count.action,
+             "user_id": None if count.subject == ORGANIZATION_SUBJECT else count.subject.removeprefix("user#"),
+             "count": count.count}
             for count in counts
         ],
     }

@@ -44,6 +44,11 @@ locals {
     report_run = ["report_aggregate", "report_finish", "job_failed"]
     # One execution per marketing automation enrollment (chalicelib/crm/marketing/services/automation_runs.py).
     "automation-run" = ["automation_step", "automation_step_waited", "automation_run_finished"]
+    # StoryVerse's generation (chalicelib/storyverse/generation/services/generation.py): a failed
+    # job gives the family's quota use back before the platform's failure task ends it.
+    story_text  = ["story_write_text", "story_give_back", "job_failed"]
+    story_image = ["story_draw_image", "story_give_back", "job_failed"]
+    story_audio = ["story_narrate", "story_give_back", "job_failed"]
   }
 
   # By name (the step_functions module names a machine <name_prefix><name>), not from its outputs:
@@ -105,6 +110,11 @@ module "package" {
     # Organization API keys join the plan of their tier, found by name (module usage_plans names
     # them "<name>-<tier>"); a plan's id would make a cycle: plan -> stage -> API -> function.
     USAGE_PLAN_PREFIX = "${local.name}-"
+    # StoryVerse's generator and, with Bedrock and Polly, the models and voice module.story_generation grants.
+    STORY_GENERATOR      = var.story_generation.provider
+    STORY_TEXT_MODEL_ID  = var.story_generation.text_model_id
+    STORY_IMAGE_MODEL_ID = var.story_generation.image_model_id
+    STORY_VOICE_ID       = var.story_generation.voice_id
   }
   websocket_stage_settings = module.websocket.stage_settings
   # The stream consumers' streams and where their failed batches go (known once they may use them).
@@ -328,5 +338,24 @@ module "files_bucket" {
   object_access = {
     api_handler    = { role_name = module.package.functions["api_handler"].role_name, key_prefix = "orgs/", read = true, write = true }
     deliver_events = { role_name = module.package.functions["deliver_events"].role_name, key_prefix = "orgs/", delete = true }
+    # StoryVerse's generation stores a page's picture and recording as files of the story.
+    story_draw_image = { role_name = module.package.functions["story_draw_image"].role_name, key_prefix = "orgs/", write = true }
+    story_narrate    = { role_name = module.package.functions["story_narrate"].role_name, key_prefix = "orgs/", write = true }
+  }
+}
+
+# What the generation tasks may call in AWS: nothing offline (the default); with provider "aws",
+# each its own Bedrock model, and Polly for narration.
+module "story_generation" {
+  source = "../../modules/story_generation"
+
+  provider_name  = var.story_generation.provider
+  region         = var.aws_region
+  text_model_id  = var.story_generation.text_model_id
+  image_model_id = var.story_generation.image_model_id
+  role_names = {
+    text  = module.package.functions["story_write_text"].role_name
+    image = module.package.functions["story_draw_image"].role_name
+    audio = module.package.functions["story_narrate"].role_name
   }
 }

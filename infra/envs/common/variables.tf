@@ -195,6 +195,33 @@ variable "function_grants" {
     read_tables = ["email_templates", "memberships", "custom_fields"], ses = true }
     automation_step_waited  = { tables = ["automation_enrollments"], read_tables = ["automations"] }
     automation_run_finished = { tables = ["automation_enrollments"] }
+    # StoryVerse's generation tasks read their job, the story as its requester may write it (the
+    # child's age band, its universe and characters, by key) and store the result: pages on the
+    # story (with its audit entry and change-feed item), a picture or a recording as a file of the
+    # story (the files bucket's grant: files_bucket), ending the job. A failed job's quota use goes
+    # back to the family's counter (story_give_back). Bedrock and Polly: var.story_generation.
+    story_write_text = { tables = ["jobs", "stories", "audit_logs", "changes"], read_tables = ["children", "characters", "universes"] }
+    story_draw_image = { tables = ["jobs", "stories", "files", "audit_logs", "changes"],
+    read_tables = ["children", "characters", "universes", "organizations"] }
+    story_narrate = { tables = ["jobs", "stories", "files", "audit_logs", "changes"],
+    read_tables = ["children", "characters", "universes", "organizations"] }
+    story_give_back = { tables = ["usage"], read_tables = ["jobs"] }
+  }
+}
+
+variable "story_generation" {
+  description = "StoryVerse's generator: \"offline\" (templates, a drawn PNG, espeak-ng: no AWS service, no grant) or \"aws\" (Amazon Bedrock with these model ids, Amazon Polly with this voice; the tasks are granted exactly those models)."
+  type = object({
+    provider       = optional(string, "offline")
+    text_model_id  = optional(string, "anthropic.claude-3-haiku-20240307-v1:0")
+    image_model_id = optional(string, "amazon.titan-image-generator-v2:0")
+    voice_id       = optional(string, "Joanna")
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["offline", "aws"], var.story_generation.provider)
+    error_message = "story_generation.provider must be offline or aws."
   }
 
   validation {
