@@ -208,3 +208,26 @@ def test_sync_carries_stories_as_each_caller_sees_them(api, owner, mia, leo):
     assert set(synced(owner)) == {private["id"], shared["id"]}
     assert set(synced(as_leo)) == {shared["id"]}
     assert synced(owner)[shared["id"]]["record"]["title"] == "Shared"
+
+
+def test_an_offline_child_pushes_their_own_stories_only(api, owner, mia, leo):
+    from chalicelib.core.ids import new_id
+
+    as_leo = child_session(api, owner, leo)
+    sisters = new_story(api, owner, mia, title="Mia's")
+    own_id, for_sister_id = new_id(), new_id()
+    changes = [
+        {"change_id": "c1", "kind": "stories", "id": own_id, "op": "create",
+         "fields": {"title": "Written on the bus", "child_id": leo, "pages": [{"text": "A bunny hopped home."}]}},
+        {"change_id": "c2", "kind": "stories", "id": for_sister_id, "op": "create", "fields": {"title": "For Mia", "child_id": mia}},
+        {"change_id": "c3", "kind": "stories", "id": sisters["id"], "op": "update", "base_version": 1, "fields": {"title": "Mine"}},
+    ]  # fmt: skip
+    reply = api.post("/v1/sync", {"client_id": "leos-tablet", "changes": changes}, as_=as_leo)
+    assert reply.status == 200, reply.body
+    own, for_sister, sisters_update = reply.json["results"]
+    assert own["status"] == "applied" and own["record"]["id"] == own_id and own["record"]["child_id"] == leo
+    assert for_sister["status"] == "rejected" and for_sister["problem"]["status"] == 403
+    # Her private story does not exist for him, offline as online.
+    assert sisters_update["status"] == "rejected" and sisters_update["problem"]["status"] == 404
+    assert api.get(f"/v1/stories/{sisters['id']}", as_=owner).json["title"] == "Mia's"
+    assert api.get(f"/v1/stories/{for_sister_id}", as_=owner).status == 404
