@@ -221,6 +221,16 @@ def test_a_child_generates_for_their_own_stories_only(api, owner, leo, mia, step
     assert _usage_today(api, owner) == [{"action": "stories.generate", "count": 1, "user_id": None}]
 
 
+def test_a_child_sees_their_own_jobs_only(api, owner, leo, mia, step_functions):
+    leo_session, mia_session = child_session(api, owner, leo), child_session(api, owner, mia)
+    mias = generated(api, mia_session, "text", {"story_id": new_story(api, owner, mia)["id"]})
+    leos = generated(api, leo_session, "text", {"story_id": new_story(api, owner, leo)["id"]})
+    assert api.get(f"/v1/jobs/{mias['id']}", as_=leo_session).status == 404
+    assert api.post(f"/v1/jobs/{mias['id']}/cancel", {}, as_=leo_session).status == 403  # no jobs:write
+    assert [job["id"] for job in api.get("/v1/jobs", as_=leo_session).json["items"]] == [leos["id"]]
+    assert {job["id"] for job in api.get("/v1/jobs", as_=owner).json["items"]} == {mias["id"], leos["id"]}
+
+
 def _usage_today(api, owner) -> list[dict[str, Any]]:
     from chalicelib.core import clock
 

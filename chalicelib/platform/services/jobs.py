@@ -19,7 +19,7 @@ from chalicelib.aws import stepfunctions
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, DomainError, NotFound
 from chalicelib.core.ids import new_id
-from chalicelib.platform.services.roles import Principal, is_built_in, principal
+from chalicelib.platform.services.roles import CHILD, Principal, is_built_in, principal
 from chalicelib.platform.tables import jobs as jobs_table
 from chalicelib.platform.tables.jobs import JobModel
 from chalicelib.platform.tables.writes import Change, audited, commit, plain
@@ -74,17 +74,19 @@ def start(
 
 
 def get(caller: Principal, job_id: str) -> dict[str, Any]:
-    return job_view(_job(caller.org_id, job_id), caller)
+    return job_view(_job(caller, job_id), caller)
 
 
 def list_page(caller: Principal, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A page of the organization's jobs, newest first; a child's page keeps their own only, so it
+    may hold fewer than `limit` (follow next_cursor)."""
     items, next_cursor = jobs_table.list_jobs(caller.org_id, limit, cursor)
-    return {"items": [job_view(job, caller) for job in items], "next_cursor": next_cursor}
+    return {"items": [job_view(job, caller) for job in items if _visible(caller, job)], "next_cursor": next_cursor}
 
 
 def cancel(caller: Principal, job_id: str) -> dict[str, Any]:
     """Stop the job's execution and mark it cancelled; 409 when it has ended already."""
-    job = _job(caller.org_id, job_id)
+    job = _job(caller, job_id)
     if job.status not in jobs_table.ACTIVE:
         raise Conflict(f"The job has ended ({job.status}); only a queued or running job can be cancelled.")
     if job.execution_arn:
@@ -94,7 +96,7 @@ def cancel(caller: Principal, job_id: str) -> dict[str, Any]:
             pass  # it ended on its own meanwhile; the job item says how, unless the cancel wins below
     if not jobs_table.finish(caller.org_id, job_id, jobs_table.CANCELLED, clock.now(), reason="Cancelled by a user."):
         raise Conflict("The job ended before it could be cancelled.")
-    return job_view(_job(caller.org_id, job_id), caller)
+    return job_view(_job(caller, job_id), caller)
 
 
 # ---------------------------------------------------------------- what task functions call
@@ -183,11 +185,17 @@ def job_view(job: JobModel, caller: Principal) -> dict[str, Any]:
     return view
 
 
-def _job(org_id: str, job_id: str) -> JobModel:
-    job = jobs_table.find_job(org_id, job_id)
-    if job is None:
+def _job(caller: Principal, job_id: str) -> JobModel:
+    job = jobs_table.find_job(caller.org_id, job_id)
+    if job is None or not _visible(caller, job):
         raise NotFound("No such job.")
     return job
+
+
+def _visible(caller: Principal, job: JobModel) -> bool:
+    """A child (StoryVerse) sees the jobs they started only: a sibling's parameters name their
+    stories and prompts."""
+    return caller.role != CHILD or job.created_by == caller.user_id
 
 
 def _percent(rows_done: int, rows_total: int | None) -> int:
