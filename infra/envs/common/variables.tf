@@ -207,6 +207,11 @@ variable "function_grants" {
     read_tables = ["children", "characters", "universes", "organizations"] }
     story_give_back = { tables = ["usage"], read_tables = ["jobs"] }
   }
+
+  validation {
+    condition     = alltrue([for g in values(var.function_grants) : g.exports == null || contains(["read", "write"], coalesce(g.exports, "read"))])
+    error_message = "exports must be \"read\" or \"write\" (or left out)."
+  }
 }
 
 variable "story_generation" {
@@ -222,11 +227,6 @@ variable "story_generation" {
   validation {
     condition     = contains(["offline", "aws"], var.story_generation.provider)
     error_message = "story_generation.provider must be offline or aws."
-  }
-
-  validation {
-    condition     = alltrue([for g in values(var.function_grants) : g.exports == null || contains(["read", "write"], coalesce(g.exports, "read"))])
-    error_message = "exports must be \"read\" or \"write\" (or left out)."
   }
 }
 
