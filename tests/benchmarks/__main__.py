@@ -99,8 +99,8 @@ def dynamodb_calls_section(results: dict[str, Any], checks: list[Check], env: di
         ]
         for row in result["rows"]
     ]
-    _say(table(["method", "route", "status", "route's calls", "authorizer's calls (cache miss)"], rows, right=[2]))
-    _say("   The authorizer is a separate function whose answer API Gateway caches per token for 300 s.")
+    _say(table(["method", "route", "status", "route's calls", "authorizer's calls"], rows, right=[2]))
+    _say("   The authorizer is a separate function that API Gateway calls on every protected request (no result cache).")
     for failure in result["failures"]:
         _say(f"   ! {failure}")
     for step in result["skipped_steps"]:

@@ -2,9 +2,9 @@
 
 Runs in a child process (`python -m tests.benchmarks.dynamodb_calls RESULT_PATH INPUT_PATH`)
 against the moto server, through chalice.test.Client with real access tokens: the local gateway
-runs the JWT authorizer on every request, as API Gateway does on a cache miss. Calls the authorizer makes are
-counted apart from the route's own, because in AWS the authorizer is a separate function whose
-answer API Gateway caches for five minutes.
+runs the JWT authorizer on every request, as API Gateway does (the authorizer's answers are not
+cached). Calls the authorizer makes are counted apart from the route's own, because in AWS the
+authorizer is a separate function.
 
 Every route in `app.app.routes` must be exercised by SCENARIO with the status it is expected to
 answer; a route without a step is reported, and fails the run, so a new route cannot go unmeasured.
