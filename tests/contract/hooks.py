@@ -35,7 +35,7 @@ REQUEST_COUNT = Path(os.environ["ZEBROS_FUZZ_REQUEST_COUNT"])
 # connections that are gone.
 BACKGROUND_TABLES = {"event_receipts", "connections"}
 # What a metered route counts and gives back (platform/routes/rate_limits.py).
-METERED_COUNTER = {("usage", "count"), ("usage", "purge_at")}
+METERED_COUNTER = {("usage", "count"), ("usage", "purge_at"), ("usage", "*")}
 
 _journal_length_before_request = 0
 _requests = 0
@@ -142,10 +142,11 @@ def refused_request_writes_nothing(ctx: Any, response: Any, case: Any) -> None:
         return
     added = _journal_added[id(response)][1]
     allowed = WRITES_ALLOWED_ON_REFUSAL.get((case.operation.method.upper(), case.operation.path), set())
-    if case.operation.path.endswith("/batch"):
-        # Batches are metered: a use is counted before the view and given back when it refuses
-        # (platform/routes/rate_limits.py), so the journal holds both writes while the table ends
-        # as it was (tests/api/test_fuzz_routes.py compares the tables themselves).
+    if case.operation.path.endswith("/batch") or _declares_rate_limits(case):
+        # Batches and the routes whose answers carry RateLimit headers are metered: a use is
+        # counted before the view and given back when it refuses (platform/routes/rate_limits.py;
+        # the counter item goes when that use created it), so the journal holds those writes while
+        # the table ends as it was (tests/api/test_fuzz_routes.py compares the tables themselves).
         allowed = allowed | METERED_COUNTER
     unexpected = set()
     for table, attribute in _written([json.loads(line) for line in added.splitlines() if line.strip()]):
@@ -154,6 +155,11 @@ def refused_request_writes_nothing(ctx: Any, response: Any, case: Any) -> None:
             unexpected.add(f"{logical}.{attribute}")
     if unexpected:
         raise AssertionError(f"Refused with {response.status_code} but wrote {', '.join(sorted(unexpected))}")
+
+
+def _declares_rate_limits(case: Any) -> bool:
+    operation = case.operation.schema.raw_schema["paths"][case.operation.path][case.operation.method.lower()]
+    return any("RateLimit" in (response.get("headers") or {}) for response in operation.get("responses", {}).values())
 
 
 @schemathesis.check
