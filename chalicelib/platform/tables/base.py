@@ -193,10 +193,12 @@ def equality_filter_page(
     limit: int,
     cursor: str | None,
     newest_first: bool = False,
+    narrowed_by: Condition | None = None,
 ) -> tuple[list[M], str | None]:
     """A page of live records matching equality filters. The first filter of `indexed` (filter
     name, index name, its partition attribute holding "<org>#<value>") present picks that index;
-    the other filters (`attributes`: filter name -> attribute) filter the same Query."""
+    the other filters (`attributes`: filter name -> attribute), and `narrowed_by`, filter the same
+    Query."""
     source: Any = model
     partition = {"org_id": org_id}
     query_hash = org_id
@@ -212,6 +214,8 @@ def equality_filter_page(
     for name, value in filters.items():
         if name != served and name in attributes:
             condition &= getattr(model, attributes[name]) == value
+    if narrowed_by is not None:
+        condition &= narrowed_by
     return query_page(
         source, model, partition, query_hash, cursor_attributes, limit, cursor,
         filter_condition=condition, newest_first=newest_first,

@@ -24,7 +24,7 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, MapAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.platform.tables.base import find, global_index, query_page, table_meta
+from chalicelib.platform.tables.base import equality_filter_page, find, global_index, table_meta
 from chalicelib.platform.tables.tenant_table import TenantRecord, TenantTable
 
 
@@ -96,26 +96,12 @@ def story_page(
     """A page of live stories matching the equality filters (the first indexed one present picks
     the index, the others filter the same Query). With `child_id`, only what that child sees:
     their own stories and the family's shared ones."""
-    source: Any = StoryModel
-    partition = {"org_id": org_id}
-    query_hash = org_id
-    served = None
-    for name, index_name, attribute in INDEXED_FILTERS:
-        if name in filters:
-            source = getattr(StoryModel, index_name)
-            query_hash = f"{org_id}#{filters[name]}"
-            partition = {"org_id": org_id, attribute: query_hash}
-            served = name
-            break
-    condition = StoryModel.deleted_at.does_not_exist()
-    for name, _, _ in INDEXED_FILTERS:
-        if name in filters and name != served:
-            condition &= getattr(StoryModel, name) == filters[name]
+    seen_by_child = None
     if child_id is not None:
-        condition &= (StoryModel.child_id == child_id) | (StoryModel.sharing != "private")
-    return query_page(
-        source, StoryModel, partition, query_hash, frozenset({"story_id"}), limit, cursor,
-        filter_condition=condition, newest_first=newest_first,
+        seen_by_child = (StoryModel.child_id == child_id) | (StoryModel.sharing != "private")
+    return equality_filter_page(
+        StoryModel, org_id, filters, INDEXED_FILTERS, {name: name for name, _, _ in INDEXED_FILTERS},
+        frozenset({"story_id"}), limit, cursor, newest_first=newest_first, narrowed_by=seen_by_child,
     )  # fmt: skip
 
 
